@@ -1,0 +1,47 @@
+# Two commands: `make run` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+
+.PHONY: run test translations compile-translations migrate seed ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+## make run: set up, migrate, load the demo network when empty, serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.installed compile-translations migrate
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) demo-accounts
+	@echo "WCC Network: http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test: install the test tools and run the whole suite (SQLite and PostgreSQL)
+test: $(VENV)/.dev-installed compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make translations: extract messages, update the fa/en/ru catalogues, compile them
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+		--sort-by-file --project "WCC Network" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -q -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache

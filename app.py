@@ -1,0 +1,3 @@
+from wcc import create_app
+
+app = create_app()

@@ -1,0 +1,317 @@
+"""Fixtures: an app per database backend, a client, a CLI runner, factories, sign-in.
+
+Every test that touches the database runs twice, on SQLite and on PostgreSQL
+(``backend`` is parametrized). The schema is built by the migrations once per
+backend and test session, and every table is emptied after each test.
+
+PostgreSQL comes from ``WCC_TEST_DATABASE_URL`` (default: the local server as
+user postgres). A fresh database is created for each run and dropped after it.
+When PostgreSQL does not answer the run fails: it never silently skips.
+``WCC_TEST_DATABASES=sqlite`` runs SQLite only, on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+
+from wcc import create_app
+from wcc.extensions import cache, db, limiter
+
+PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    return f"WCC test databases: {', '.join(BACKENDS)}"
+
+
+# --- databases ----------------------------------------------------------------
+
+def _pg_connect(url: str):
+    u = make_url(url)
+    return psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                           dbname=u.database or "postgres", autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test run (and xdist worker)."""
+    name = f"wcc_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = _pg_connect(PG_ADMIN_URL)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not answering at {PG_ADMIN_URL}: {exc}. Start it (see README) "
+                    "or set WCC_TEST_DATABASES=sqlite to run only the SQLite half on purpose.",
+                    pytrace=False)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_ADMIN_URL).set(database=name, drivername="postgresql+psycopg")
+    yield url.render_as_string(hide_password=False)
+    with _pg_connect(PG_ADMIN_URL) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'wcc-test.db'}"
+
+
+def _base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + secrets.token_hex(8),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_DIR": str(instance),
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CACHE_TYPE": "SimpleCache",
+        "REDIS_URL": None,
+        "SERVER_NAME": None,
+        # Most tests post forms without a token; tests of CSRF itself turn it on.
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+_session_apps: dict[str, Flask] = {}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _migrated(backend, request, tmp_path_factory) -> dict:
+    """Run the migrations once per backend; later tests reuse the schema."""
+    url = request.getfixturevalue("postgres_url" if backend == "postgresql" else "sqlite_url")
+    instance = tmp_path_factory.mktemp(f"instance-{backend}")
+    config = _base_config(url, instance)
+    app = create_app(config)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return config
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f'DELETE FROM "{table}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(_migrated) -> Iterator:
+    """Build another app on the same test database, with config overrides."""
+    made: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        app = create_app({**_migrated, **overrides})
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(_migrated, backend) -> Iterator[Flask]:
+    application = _session_apps.get(backend)
+    if application is None:
+        application = _session_apps[backend] = create_app(dict(_migrated))
+    with application.app_context():
+        limiter.reset()
+        cache.clear()
+        yield application
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories ------------------------------------------------------------------
+
+_PASSWORD_HASH: list[str] = []
+
+
+def test_password_hash() -> str:
+    if not _PASSWORD_HASH:
+        from wcc.auth.services import hash_password
+
+        _PASSWORD_HASH.append(hash_password(TEST_PASSWORD))
+    return _PASSWORD_HASH[0]
+
+
+@pytest.fixture
+def create_org(app):
+    """``create_org(kind, code=None, parent=None, **fields)`` → a committed Organisation."""
+    from wcc.orgs.models import Organisation, OrgKind
+
+    counter = iter(range(10, 10_000))
+
+    def factory(kind: str = "municipality", code: str | None = None, parent=None, **fields):
+        n = next(counter)
+        if code is None:
+            code = {"network": "WCC", "province": f"IR-{n % 100:02d}",
+                    "municipality": f"{parent.code if parent else 'IR-99'}-TOWN{n}"}[kind]
+        org = Organisation(
+            code=code, kind=kind, parent=parent, parent_id=parent.id if parent else None,
+            name_fa=fields.pop("name_fa", f"سازمان {n}"), name_en=fields.pop("name_en", f"Org {n}"),
+            name_ru=fields.pop("name_ru", f"Организация {n}"),
+            settlement=fields.pop("settlement", "city" if kind == OrgKind.MUNICIPALITY else None),
+            **fields)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def create_user(app):
+    """``create_user(role, org, email=None, **fields)`` → a committed User (password TEST_PASSWORD)."""
+    from wcc.auth.models import User
+
+    counter = iter(range(1, 100_000))
+
+    def factory(role: str, org, email: str | None = None, **fields):
+        n = next(counter)
+        email = email or f"{role}{n}@test.example.org"
+        user = User(email=email, email_normalised=email.lower(), name=fields.pop("name", f"{role} {n}"),
+                    password_hash=test_password_hash(), role=role, org_id=org.id, org=org,
+                    active=fields.pop("active", True), **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def network(create_org, create_user):
+    """A small union: WCC, Isfahan and Fars provinces, three municipalities, a user per role.
+
+    ``network.orgs[code]`` and ``network.users[name]``; user names are admin,
+    ministry, isfahan (province IR-10), fars (province IR-07), isfahan_city
+    (IR-10-ISFAHAN), kashan_city (IR-10-KASHAN), shiraz_city (IR-07-SHIRAZ).
+    """
+    from types import SimpleNamespace
+
+    wcc = create_org("network", code="WCC", name_en="Union of World Craft Cities")
+    isfahan = create_org("province", code="IR-10", parent=wcc, name_en="Isfahan", name_fa="اصفهان")
+    fars = create_org("province", code="IR-07", parent=wcc, name_en="Fars", name_fa="فارس")
+    orgs = {
+        "WCC": wcc, "IR-10": isfahan, "IR-07": fars,
+        "IR-10-ISFAHAN": create_org("municipality", code="IR-10-ISFAHAN", parent=isfahan, name_en="Isfahan"),
+        "IR-10-KASHAN": create_org("municipality", code="IR-10-KASHAN", parent=isfahan, name_en="Kashan"),
+        "IR-07-SHIRAZ": create_org("municipality", code="IR-07-SHIRAZ", parent=fars, name_en="Shiraz"),
+    }
+    users = {
+        "admin": create_user("admin", wcc, email="admin@test.example.org"),
+        "ministry": create_user("ministry", wcc, email="ministry@test.example.org"),
+        "isfahan": create_user("province", isfahan, email="isfahan@test.example.org"),
+        "fars": create_user("province", fars, email="fars@test.example.org"),
+        "isfahan_city": create_user("municipality", orgs["IR-10-ISFAHAN"], email="isfahan.city@test.example.org"),
+        "kashan_city": create_user("municipality", orgs["IR-10-KASHAN"], email="kashan.city@test.example.org"),
+        "shiraz_city": create_user("municipality", orgs["IR-07-SHIRAZ"], email="shiraz.city@test.example.org"),
+    }
+    return SimpleNamespace(orgs=orgs, users=users)
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` signs the test client in as ``user`` (a real session row)."""
+    from wcc.auth import services
+
+    def sign_in(user):
+        row = services.start_session(user, "127.0.0.1", "pytest")
+        db.session.commit()
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+            session["sid"] = row.id
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def api_token(app):
+    """``api_token(user)`` → a bearer token string for ``user``."""
+    from wcc.auth.services import create_token
+
+    def make(user) -> str:
+        _token, secret = create_token(user, "test")
+        db.session.commit()
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def csrf_token(client):
+    """The CSRF token of the client's session, for POSTs the way a browser sends them."""
+
+    def get() -> str:
+        client.get("/login")
+        with client.session_transaction() as session:
+            raw = session.get("csrf_token")
+        from itsdangerous import URLSafeTimedSerializer
+
+        return URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    return get
+
+
+# --- query counting -------------------------------------------------------------
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements run."""
+
+    @contextlib.contextmanager
+    def counter():
+        box = type("QueryCount", (), {"count": 0, "statements": []})()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            box.count += 1
+            box.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield box
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter

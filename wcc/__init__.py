@@ -1,0 +1,142 @@
+"""WCC Network: the collaboration platform of the Union of World Craft Cities."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from wcc.config import ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides what the environment says (tests use it)."""
+    app = Flask(__name__, static_folder="../static", template_folder="../templates",
+                instance_relative_config=False)
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    configure_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    # Imported here, not at module level: a package-level name ``db`` would
+    # shadow the ``wcc.db`` module that migrations import.
+    from wcc import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from wcc.db_events import configure_sqlite
+    from wcc.extensions import babel, cache, compress, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    configure_sqlite(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    compress.init_app(app)
+    _configure_login(app)
+
+
+def _select_locale() -> str:
+    from wcc.i18n import select_locale
+
+    return select_locale()
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from wcc.auth.sessions import load_user_from_request, load_user_from_session
+    from wcc.extensions import login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session row does this job
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_user_from_request)
+    from wcc.auth.sessions import TokenAwareSessionInterface
+
+    app.session_interface = TokenAwareSessionInterface()
+
+
+def register_request_hooks(app: Flask) -> None:
+    from wcc.auth.sessions import remember_requested_language
+    from wcc.extensions import csrf
+
+    @app.before_request
+    def start_request() -> None:
+        g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        if request.blueprint != "static":
+            # Load the user first, before a view changes anything.
+            _ = current_user.is_authenticated
+        if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
+            csrf.protect()
+        remember_requested_language()
+
+    @app.after_request
+    def finish_request(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+            "form-action 'self'",
+        )
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from wcc.audit.views import bp as audit_bp
+    from wcc.auth.views import bp as auth_bp
+    from wcc.home.views import bp as home_bp
+    from wcc.orgs.views import bp as orgs_bp
+
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_api(app: Flask) -> None:
+    from wcc.api import init_api
+
+    init_api(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from wcc.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from wcc.templating import init_templating
+
+    init_templating(app)
+
+
+def register_cli(app: Flask) -> None:
+    from wcc.cli import init_cli
+
+    init_cli(app)

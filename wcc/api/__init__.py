@@ -1,0 +1,43 @@
+"""The JSON API under ``/api/v1``: flask-smorest, bearer tokens, one error format.
+
+Each area keeps its endpoints in its own ``api.py`` as a flask-smorest
+``Blueprint``; ``init_api`` registers them, so the OpenAPI document at
+``/api/v1/openapi.json`` is generated from the code.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+API_PREFIX = "/api/v1"
+
+
+def api_blueprints():
+    from wcc.auth.api import blp as auth_blp
+    from wcc.orgs.api import blp as orgs_blp
+
+    return [auth_blp, orgs_blp]
+
+
+class WccApi(Api):
+    """flask-smorest's Api without its error handler: ``wcc.errors`` answers every
+    error, in one JSON shape under /api/ and as a translated page elsewhere."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+    @property
+    def ERROR_SCHEMA(self):  # noqa: N802 - flask-smorest's name
+        from wcc.api.common import ErrorSchema
+
+        return ErrorSchema
+
+
+def init_api(app: Flask) -> Api:
+    api = WccApi()
+    api.init_app(app)
+    for blueprint in api_blueprints():
+        api.register_blueprint(blueprint)
+    app.extensions["wcc_api"] = api
+    return api

@@ -1,0 +1,73 @@
+"""Writing audit events. Every change made through the app calls ``record``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from wcc.audit.models import AuditEvent
+from wcc.extensions import db
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The values of ``fields`` on ``obj``, ready to store as before/after."""
+    return _jsonable({name: getattr(obj, name) for name in fields})
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values changed, from both sides."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+
+
+def record(
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor: Any = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's transaction commits it).
+
+    The actor defaults to the signed-in user; ``obj`` gives the object type (its
+    table name) and id unless they are passed explicitly.
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type or "",
+        object_id=None if object_id is None else str(object_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,36 @@
+"""The audit trail, for the secretariat and the ministry."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from wcc.audit.models import AuditEvent
+from wcc.pagination import paginate
+from wcc.permissions import require
+
+bp = Blueprint("audit", __name__)
+
+PER_PAGE = 50
+
+
+@bp.get("/admin/audit")
+@login_required
+def index():
+    require(current_user, "audit.view")
+    action = request.args.get("action", "").strip()[:64]
+    object_type = request.args.get("object_type", "").strip()[:40]
+    object_id = request.args.get("object_id", "").strip()[:64]
+    page = request.args.get("page", 1, type=int) or 1
+    stmt = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    pagination = paginate(stmt, page, PER_PAGE, scalars=True)
+    return render_template("audit/index.html", pagination=pagination, action=action,
+                           object_type=object_type, object_id=object_id)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField
+from wtforms.validators import Email, EqualTo, Length
+
+from wcc.auth.models import Role
+from wcc.forms import CleanStringField, NoControlCharacters, required
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator (union secretariat)"),
+    Role.MINISTRY: _l("Ministry (read only)"),
+    Role.PROVINCE: _l("Province officer"),
+    Role.MUNICIPALITY: _l("Municipality officer"),
+}
+
+LANGUAGE_CHOICES = [("fa", "فارسی"), ("en", "English"), ("ru", "Русский")]
+
+
+def password_field(label) -> PasswordField:
+    return PasswordField(label, validators=[
+        required(), NoControlCharacters(),
+        Length(max=200, message=_l("At most %(max)d characters, please.")),
+    ])
+
+
+class LoginForm(FlaskForm):
+    email = CleanStringField(_l("E-mail address"), [required()], max_length=254)
+    password = password_field(_l("Password"))
+
+
+class ProfileForm(FlaskForm):
+    name = CleanStringField(_l("Full name"), [required()])
+    preferred_language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = password_field(_l("Current password"))
+    new_password = password_field(_l("New password"))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        EqualTo("new_password", message=_l("The two passwords do not match."))])
+
+
+class TokenForm(FlaskForm):
+    name = CleanStringField(_l("What the token is for"), [required()], max_length=100)
+
+
+class UserForm(FlaskForm):
+    email = CleanStringField(_l("E-mail address"), [
+        required(), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)],
+        max_length=254)
+    name = CleanStringField(_l("Full name"), [required()])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    org = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    preferred_language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    active = BooleanField(_l("Active (may sign in)"), default=True)
+
+
+class NewUserForm(UserForm):
+    password = password_field(_l("Initial password"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = password_field(_l("New password"))

@@ -1,0 +1,53 @@
+"""How a request finds its user: a browser session row, or a bearer token."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+
+from wcc.auth import services
+from wcc.extensions import db
+
+SESSION_KEY = "sid"
+
+
+def load_user_from_session(user_id: str):
+    return services.load_session_user(user_id, session.get(SESSION_KEY))
+
+
+def load_user_from_request(req):
+    header = req.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    user = services.load_token_user(secret.strip())
+    if user is not None:
+        g.auth_via_token = True
+    return user
+
+
+class TokenAwareSessionInterface(SecureCookieSessionInterface):
+    """Never sets a session cookie on a request authenticated by a bearer token."""
+
+    def should_set_cookie(self, app, session_obj) -> bool:
+        if g.get("auth_via_token"):
+            return False
+        return super().should_set_cookie(app, session_obj)
+
+    def save_session(self, app, session_obj, response) -> None:
+        if g.get("auth_via_token"):
+            return
+        super().save_session(app, session_obj, response)
+
+
+def remember_requested_language() -> None:
+    """A valid ``?lang=`` sticks: in the session, and as a signed-in user's preference."""
+    lang = request.args.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        return
+    if not g.get("auth_via_token"):
+        session["lang"] = lang
+    if current_user.is_authenticated and current_user.preferred_language != lang:
+        current_user.preferred_language = lang
+        db.session.commit()

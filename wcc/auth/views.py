@@ -1,0 +1,318 @@
+"""Sign-in and sign-out, the profile page with tokens, and user management for admins."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from wcc.audit.services import record
+from wcc.auth import services
+from wcc.auth.forms import (
+    ROLE_LABELS,
+    ChangePasswordForm,
+    LoginForm,
+    NewUserForm,
+    ProfileForm,
+    ResetPasswordForm,
+    TokenForm,
+    UserForm,
+)
+from wcc.auth.models import ApiToken, User, UserSession
+from wcc.auth.sessions import SESSION_KEY
+from wcc.extensions import db, limiter
+from wcc.orgs.models import Organisation
+from wcc.orgs.queries import org_choices
+from wcc.pagination import paginate
+from wcc.permissions import require
+
+bp = Blueprint("auth", __name__)
+
+PER_PAGE = 50
+
+
+def _login_limit() -> str:
+    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
+
+
+def _note_rate_limit_breach(limit) -> None:
+    record("auth.rate_limited", object_type="users",
+           after={"email": request.form.get("email", "")[:254], "limit": str(limit.limit)})
+    db.session.commit()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (never //host or a scheme) may be a redirect target."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: g.get("sign_in_failed", False),
+               on_breach=_note_rate_limit_breach)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data)
+        if result.user is not None:
+            lang = session.get("lang")
+            session.clear()
+            row = services.start_session(result.user, request.remote_addr, request.user_agent.string)
+            session[SESSION_KEY] = row.id
+            session.permanent = True
+            if lang:
+                session["lang"] = lang
+            login_user(result.user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        g.sign_in_failed = True
+        db.session.commit()
+        if result.retry_after:
+            status = 429
+            form.form_errors.append(_(
+                "Too many failed attempts for this address. Try again in %(seconds)s seconds.",
+                seconds=result.retry_after))
+        else:
+            status = 401
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+    elif request.method == "POST":
+        status = 400
+    response = current_app.make_response((render_template("auth/login.html", form=form), status))
+    if status == 429:
+        response.headers["Retry-After"] = str(result.retry_after)
+    return response
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    record("auth.sign_out", current_user, actor=current_user)
+    services.end_session(session.get(SESSION_KEY))
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    db.session.commit()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+# --- profile ------------------------------------------------------------------
+
+def _profile_page(*, profile_form=None, password_form=None, token_form=None, new_token=None,
+                  status: int = 200):
+    user = current_user
+    sessions = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.last_seen_at.desc())
+    ).all()
+    return render_template(
+        "auth/profile.html",
+        profile_form=profile_form or ProfileForm(obj=user, formdata=None),
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None),
+        tokens=services.user_tokens(user),
+        sessions=sessions,
+        current_sid=session.get(SESSION_KEY),
+        new_token=new_token,
+    ), status
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    require(current_user, "profile.edit")
+    return _profile_page()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    require(current_user, "profile.edit")
+    form = ProfileForm()
+    if not form.validate():
+        return _profile_page(profile_form=form, status=400)
+    services.update_user(current_user, name=form.name.data,
+                         preferred_language=form.preferred_language.data)
+    session["lang"] = form.preferred_language.data
+    db.session.commit()
+    flash(_("Your profile has been saved."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    require(current_user, "profile.edit")
+    form = ChangePasswordForm()
+    if not form.validate():
+        return _profile_page(password_form=form, status=400)
+    if not services.verify_password(current_user, form.current_password.data):
+        form.current_password.errors.append(_("The current password is not correct."))
+        return _profile_page(password_form=form, status=400)
+    try:
+        services.set_password(current_user, form.new_password.data, reset_by_admin=False)
+    except services.AccountError as exc:
+        form.new_password.errors.append(str(exc))
+        return _profile_page(password_form=form, status=400)
+    # Keep this browser signed in; every other session has just ended.
+    row = services.start_session(current_user, request.remote_addr, request.user_agent.string)
+    session[SESSION_KEY] = row.id
+    db.session.commit()
+    flash(_("Your password has been changed. Other browsers have been signed out."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/sessions/end-others")
+@login_required
+def end_other_sessions():
+    require(current_user, "profile.edit")
+    mine = session.get(SESSION_KEY)
+    for row in db.session.scalars(select(UserSession).where(UserSession.user_id == current_user.id)):
+        if row.id != mine:
+            db.session.delete(row)
+    record("auth.end_other_sessions", current_user)
+    db.session.commit()
+    flash(_("All your other sessions have been signed out."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    require(current_user, "token.create")
+    form = TokenForm()
+    if not form.validate():
+        return _profile_page(token_form=form, status=400)
+    token, secret = services.create_token(current_user, form.name.data)
+    db.session.commit()
+    return _profile_page(new_token=secret)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    require(current_user, "token.revoke", token, hide=True)
+    services.revoke_token(token)
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+# --- user management (admins) -------------------------------------------------
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    require(current_user, "admin.access")
+    q = request.args.get("q", "").strip()[:200]
+    role = request.args.get("role", "")
+    org_code = request.args.get("org", "").strip()[:40]
+    page = request.args.get("page", 1, type=int) or 1
+    stmt = select(User).join(User.org).order_by(Organisation.code, User.name)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(pattern), User.email_normalised.like(pattern)))
+    if role in ROLE_LABELS:
+        stmt = stmt.where(User.role == role)
+    if org_code:
+        stmt = stmt.where(Organisation.code == org_code)
+    pagination = paginate(stmt, page, PER_PAGE, scalars=True)
+    return render_template("auth/users.html", pagination=pagination, q=q, role=role, org_code=org_code,
+                           role_labels=ROLE_LABELS)
+
+
+def _user_form(form_class, obj=None):
+    form = form_class(obj=obj)
+    form.org.choices = org_choices()
+    return form
+
+
+def _save_error(form, exc: services.AccountError) -> None:
+    form.form_errors.append(str(exc))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    require(current_user, "user.create")
+    form = _user_form(NewUserForm)
+    if form.validate_on_submit():
+        org = db.session.get(Organisation, form.org.data)
+        try:
+            user = services.create_user(email=form.email.data, name=form.name.data,
+                                        password=form.password.data, role=form.role.data, org=org,
+                                        preferred_language=form.preferred_language.data)
+            if not form.active.data:
+                services.update_user(user, active=False)
+        except services.AccountError as exc:
+            db.session.rollback()
+            _save_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The user %(email)s has been created.", email=user.email), "success")
+            return redirect(url_for("auth.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/user_form.html", form=form, user=None), status
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(current_user, "user.edit", user)
+    form = _user_form(UserForm, obj=user)
+    if request.method == "GET":
+        form.org.data = user.org_id
+    reset_form = ResetPasswordForm(formdata=None)
+    if form.validate_on_submit():
+        if user.id == current_user.id and not form.active.data:
+            form.active.errors.append(_("You cannot deactivate your own account."))
+        else:
+            try:
+                services.update_user(user, email=form.email.data, name=form.name.data,
+                                     role=form.role.data, org=db.session.get(Organisation, form.org.data),
+                                     preferred_language=form.preferred_language.data,
+                                     active=form.active.data)
+            except services.AccountError as exc:
+                db.session.rollback()
+                _save_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("The user has been saved."), "success")
+                return redirect(url_for("auth.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form), status
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@login_required
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(current_user, "user.reset_password", user)
+    reset_form = ResetPasswordForm()
+    if reset_form.validate():
+        try:
+            services.set_password(user, reset_form.new_password.data, reset_by_admin=True)
+        except services.AccountError as exc:
+            reset_form.new_password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The password has been reset and the user signed out everywhere."), "success")
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+    form = _user_form(UserForm, obj=user)
+    form.org.data = user.org_id
+    return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form), 400
+

@@ -1,0 +1,97 @@
+"""Command-line tasks: ``flask --app app <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from wcc.extensions import db
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_accounts)
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_token)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when there are no organisations yet.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo network (idempotent: existing objects are kept)."""
+    from wcc.demo import SEED_STEPS
+    from wcc.orgs.models import Organisation
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    for name, step, expected in SEED_STEPS:
+        created = 0
+        with click.progressbar(length=expected, label=f"{name:<14}", show_pos=True) as bar:
+            for _label in step():
+                created += 1
+                bar.update(1)
+            bar.update(max(0, expected - created))
+        db.session.commit()
+        click.echo(f"  {name}: {created} created")
+    _print_demo_accounts()
+
+
+@click.command("demo-accounts")
+def demo_accounts() -> None:
+    """Print the demo sign-ins."""
+    _print_demo_accounts()
+
+
+def _print_demo_accounts() -> None:
+    from wcc.auth.demo import DEMO_PASSWORD, DEMO_USERS
+    from wcc.auth.services import find_user_by_email
+
+    click.echo("\nDemo sign-ins (password for all: %s)" % DEMO_PASSWORD)
+    for email, _name, role, org_code, _lang in DEMO_USERS:
+        if find_user_by_email(email) is not None:
+            click.echo(f"  {role:<13} {org_code:<15} {email}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--role", required=True, type=click.Choice(["admin", "ministry", "province", "municipality"]))
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. IR-10 or IR-10-ISFAHAN.")
+@click.option("--name", default=None, help="Full name (defaults to the e-mail address).")
+@click.option("--lang", default=None, type=click.Choice(["fa", "en", "ru"]))
+def create_user(email: str, password: str, role: str, org_code: str, name: str | None,
+                lang: str | None) -> None:
+    """Create a user who can sign in at once."""
+    from wcc.auth.services import AccountError
+    from wcc.auth.services import create_user as create
+    from wcc.orgs.queries import get_by_code
+
+    org = get_by_code(org_code)
+    if org is None:
+        raise click.ClickException(f"No organisation with code {org_code!r}.")
+    try:
+        user = create(email=email, name=name or email, password=password, role=role, org=org,
+                      preferred_language=lang)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} in {org.code}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="command line", help="What the token is for.")
+def create_token(email: str, name: str) -> None:
+    """Create a personal API token; the token is printed alone on the last line."""
+    from wcc.auth.services import create_token as create
+    from wcc.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user with e-mail {email!r}.")
+    _token, secret = create(user, name)
+    db.session.commit()
+    click.echo(f"Token for {user.email} (shown once, keep it secret):")
+    click.echo(secret)

@@ -1,0 +1,135 @@
+"""Settings, read from ``WCC_*`` environment variables in one place.
+
+Every variable is documented in README.md. ``load_config`` returns a plain dict
+that ``create_app`` feeds to ``app.config``; tests pass overrides on top.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+LANGUAGES = ("fa", "en", "ru")
+DEFAULT_LANGUAGE = "fa"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"WCC_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"WCC_{name} must be a whole number, not {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare ``postgres://`` / ``postgresql://`` URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance: Path) -> str:
+    """Create a random key once under ``instance/`` and reuse it on every start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config() -> dict:
+    env = _env("ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigError("WCC_ENV must be 'development' or 'production'")
+    production = env == "production"
+    instance = Path(_env("INSTANCE_DIR", str(DEFAULT_INSTANCE)))
+
+    secret = _env("SECRET_KEY")
+    if secret is None:
+        if production:
+            raise ConfigError("WCC_SECRET_KEY must be set when WCC_ENV=production")
+        secret = _development_secret(instance)
+
+    database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'wcc.db'}")
+    redis_url = _env("REDIS_URL")
+    max_upload_mb = _env_int("MAX_UPLOAD_MB", 10)
+
+    return {
+        "WCC_ENV": env,
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        "MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
+        # Whole requests may carry several files; each file is checked on its own.
+        "MAX_CONTENT_LENGTH": (max_upload_mb * 5 + 1) * 1024 * 1024,
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Sessions: HttpOnly always, Secure in production, never readable by scripts.
+        "SESSION_COOKIE_NAME": "wcc_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_HOURS", 12) * 3600,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # CSRF is checked in a before_request hook so bearer-token API calls skip it.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Translations
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": LANGUAGES,
+        # Rate limits and cache live in Redis when it is configured.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_FAILURES_PER_MINUTE": _env_int("LOGIN_FAILURES_PER_MINUTE", 10),
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_DEFAULT_TIMEOUT": 300,
+        "CACHE_KEY_PREFIX": "wcc:",
+        # API documentation (flask-smorest)
+        "API_TITLE": "WCC Network API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer"},
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+        "JSON_SORT_KEYS": False,
+        # Compression of HTML, JSON, CSS and JS responses.
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/csv", "application/json",
+            "application/javascript", "text/javascript", "image/svg+xml",
+            "application/geo+json",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 500,
+    }

@@ -1,0 +1,21 @@
+"""``flask seed-demo``: the demo network, built in steps each area contributes.
+
+Each step is a generator that yields a label per object it creates, so the
+command can show progress; steps skip what already exists, so seeding twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from wcc.auth.demo import seed_users
+from wcc.orgs.demo import seed_orgs
+
+SeedStep = tuple[str, Callable[[], Iterator[str]], int]
+
+#: (name, step, expected number of objects for the progress bar)
+SEED_STEPS: list[SeedStep] = [
+    ("organisations", seed_orgs, 58),
+    ("users", seed_users, 9),
+]

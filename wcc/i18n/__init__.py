@@ -1,0 +1,37 @@
+"""Languages: choosing the locale, and formatting numbers, dates and text for it."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+RTL_LANGUAGES = {"fa"}
+
+
+def select_locale() -> str:
+    """User preference, then ``?lang=``, then the session, then Accept-Language, then fa.
+
+    A valid ``?lang=`` also becomes the signed-in user's preference (see
+    ``remember_requested_language``), so the link a user clicks always wins.
+    """
+    languages = current_app.config["LANGUAGES"]
+    if g.get("locale_override") in languages:
+        return g.locale_override
+    user = current_user if current_user else None
+    if user is not None and user.is_authenticated and user.preferred_language in languages:
+        return user.preferred_language
+    requested = request.args.get("lang")
+    if requested in languages:
+        return requested
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"

@@ -1,0 +1,5 @@
+"""Imports every model so SQLAlchemy and Alembic know the whole schema."""
+
+from wcc.audit.models import AuditEvent  # noqa: F401
+from wcc.auth.models import ApiToken, SignInThrottle, User, UserSession  # noqa: F401
+from wcc.orgs.models import Organisation  # noqa: F401

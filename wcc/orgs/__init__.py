@@ -1,0 +1,1 @@
+"""Members of the union: the network, its provinces and their municipalities."""

@@ -1,0 +1,109 @@
+"""Template globals and filters: formatting helpers, permissions, static assets."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from wcc.i18n import current_language, text_direction
+from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent, localise_digits
+from wcc.i18n.text import BIDI_CONTROLS
+from wcc.permissions import can
+
+LANGUAGE_NAMES = {"fa": "فارسی", "en": "English", "ru": "Русский"}
+YEAR = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=512)
+def _file_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """URL of a static file with a content hash, so it can be cached for a year."""
+    from flask import current_app
+
+    path = Path(current_app.static_folder) / filename
+    try:
+        version = _file_hash(str(path), path.stat().st_mtime)
+    except OSError:
+        version = "0"
+    return url_for("static", filename=filename, v=version)
+
+
+def language_url(lang: str) -> str:
+    """The current page in another language (the query string is kept)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def page_url(page: int) -> str:
+    """The current list page with another page number, filters kept."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    args.pop("lang", None)
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
+def user_text(value: str | None) -> Markup:
+    """User-written text, escaped and isolated so bidi controls cannot reorder the page."""
+    if value is None:
+        return Markup("")
+    return Markup('<bdi dir="auto">%s</bdi>') % BIDI_CONTROLS.sub("", str(value))
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        asset=asset_url,
+        can=lambda action, obj=None: can(current_user, action, obj),
+        current_language=current_language,
+        text_direction=text_direction,
+        language_url=language_url,
+        page_url=page_url,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        role_label=_role_label,
+    )
+    app.jinja_env.filters.update(
+        number=format_number,
+        percent=format_percent,
+        date=format_date,
+        datetime=format_datetime,
+        digits=localise_digits,
+        user_text=user_text,
+        localised=lambda obj, field="name": _localised(obj, field),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def cache_fingerprinted_assets(response):
+        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = YEAR
+            response.cache_control.immutable = True
+        return response
+
+
+def _role_label(role: str) -> str:
+    from wcc.auth.forms import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(role, role))
+
+
+def _localised(obj, field: str = "name") -> str:
+    """``obj.<field>_<lang>`` (or ``obj.<field>(lang)``) in the active language."""
+    lang = current_language()
+    attr = getattr(obj, field, None)
+    if callable(attr):
+        return attr(lang)
+    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_fa", "") or ""
+
+
+__all__ = ["asset_url", "init_templating", "escape"]
