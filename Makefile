@@ -28,6 +28,7 @@ migrate: $(VENV)/.installed
 ## make run: set up, migrate, load the demo network when empty, serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.installed compile-translations migrate
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) compress-assets
 	$(FLASK) demo-accounts
 	@echo "WCC Network: http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -39,6 +40,7 @@ test: $(VENV)/.dev-installed compile-translations
 ## make translations: extract messages, update the fa/en/ru catalogues, compile them
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+		--ignore-dirs='.* __pycache__ node_modules' \
 		--sort-by-file --project "WCC Network" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -q -d translations

@@ -9,13 +9,13 @@ from typing import Any
 from flask import Flask, g, request
 from flask_login import current_user
 
+from wcc.assets import WccFlask, init_assets
 from wcc.config import ROOT, load_config
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment says (tests use it)."""
-    app = Flask(__name__, static_folder="../static", template_folder="../templates",
-                instance_relative_config=False)
+    app = WccFlask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
     app.config.update(load_config())
     if config:
         app.config.update(config)
@@ -140,3 +140,4 @@ def register_cli(app: Flask) -> None:
     from wcc.cli import init_cli
 
     init_cli(app)
+    init_assets(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from wcc.i18n.text import clean_line, clean_text, has_control_characters
@@ -50,3 +50,8 @@ class CleanTextAreaField(TextAreaField):
 
 def required() -> DataRequired:
     return DataRequired(message=_l("This field is required."))
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``[(value, label), ...]`` as the option objects WTForms expects."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -3,3 +3,4 @@
 from wcc.audit.models import AuditEvent  # noqa: F401
 from wcc.auth.models import ApiToken, SignInThrottle, User, UserSession  # noqa: F401
 from wcc.orgs.models import Organisation  # noqa: F401
+from wcc.uploads.models import StoredFile  # noqa: F401

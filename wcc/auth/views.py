@@ -24,6 +24,7 @@ from wcc.auth.forms import (
 from wcc.auth.models import ApiToken, User, UserSession
 from wcc.auth.sessions import SESSION_KEY
 from wcc.extensions import db, limiter
+from wcc.forms import choices
 from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
 from wcc.pagination import paginate
@@ -78,14 +79,14 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         g.sign_in_failed = True
         db.session.commit()
-        if result.retry_after:
+        if result.checked:
+            status = 401
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+        else:
             status = 429
             form.form_errors.append(_(
                 "Too many failed attempts for this address. Try again in %(seconds)s seconds.",
                 seconds=result.retry_after))
-        else:
-            status = 401
-            form.form_errors.append(_("The e-mail address or password is not correct."))
     elif request.method == "POST":
         status = 400
     response = current_app.make_response((render_template("auth/login.html", form=form), status))
@@ -236,7 +237,7 @@ def users():
 
 def _user_form(form_class, obj=None):
     form = form_class(obj=obj)
-    form.org.choices = org_choices()
+    form.org.choices = choices(org_choices())
     return form
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ def select_locale() -> str:
     ``remember_requested_language``), so the link a user clicks always wins.
     """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if g.get("locale_override") in languages:
         return g.locale_override
     user = current_user if current_user else None

@@ -33,8 +33,9 @@ def _locale(locale: str | None) -> str:
     return current_language()
 
 
-def localise_digits(text: str, locale: str | None = None) -> str:
+def localise_digits(text: str | int, locale: str | None = None) -> str:
     """Persian digits in fa, unchanged otherwise."""
+    text = str(text)
     return to_persian_digits(text) if _locale(locale) == "fa" else text
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wcc.auth.models import User
 from wcc.extensions import db
+from wcc.forms import choices
 from wcc.orgs import services
 from wcc.orgs.forms import KIND_LABELS, SETTLEMENT_LABELS, OrgForm
 from wcc.orgs.models import Organisation, OrgKind
@@ -71,8 +72,8 @@ def users(code: str):
 
 def _form(obj: Organisation | None = None) -> OrgForm:
     form = OrgForm(obj=obj)
-    form.parent.choices = [("", "—")] + [
-        (i, label) for i, label in org_choices(kinds=(OrgKind.NETWORK, OrgKind.PROVINCE), active_only=False)]
+    form.parent.choices = choices([("", "—")] + org_choices(kinds=(OrgKind.NETWORK, OrgKind.PROVINCE),
+                                                            active_only=False))
     if obj is not None and request.method == "GET":
         form.parent.data = obj.parent_id
     return form
