@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test translations compile-translations migrate seed ci clean
 
