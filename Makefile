@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test translations compile-translations migrate seed ci clean
 
@@ -20,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 compile-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -28,6 +29,7 @@ migrate: $(VENV)/.installed
 ## make run: set up, migrate, load the demo network when empty, serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.installed compile-translations migrate
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) compress-assets
 	$(FLASK) demo-accounts
 	@echo "WCC Network: http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -39,9 +41,10 @@ test: $(VENV)/.dev-installed compile-translations
 ## make translations: extract messages, update the fa/en/ru catalogues, compile them
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+		--ignore-dirs='.* __pycache__ node_modules' \
 		--sort-by-file --project "WCC Network" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

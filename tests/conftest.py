@@ -13,6 +13,7 @@ When PostgreSQL does not answer the run fails: it never silently skips.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import secrets
 import uuid
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
@@ -35,6 +37,12 @@ TEST_PASSWORD = "correct-horse-battery"
 
 def pytest_report_header(config):
     return f"WCC test databases: {', '.join(BACKENDS)}"
+
+
+def pytest_configure(config):
+    if os.environ.get("WCC_TEST_REQUIRE_ALL") and set(BACKENDS) != {"sqlite", "postgresql"}:
+        raise pytest.UsageError("CI runs every database test on both SQLite and PostgreSQL; "
+                                "unset WCC_TEST_DATABASES")
 
 
 # --- databases ----------------------------------------------------------------
@@ -87,13 +95,35 @@ def _base_config(database_url: str, instance: Path) -> dict:
 _session_apps: dict[str, Flask] = {}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's app context.
+
+    Flask reuses an app context that is already pushed, so without this every
+    request of a test would share ``g`` (the signed-in user) and the database
+    session with the test and with each other. After each request the test's
+    own session forgets what it loaded, so assertions read fresh rows.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+def _new_app(config: dict) -> Flask:
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    return application
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param
 
 
 @pytest.fixture(scope="session")
-def _migrated(backend, request, tmp_path_factory) -> dict:
+def _migrated(backend, request, tmp_path_factory) -> Iterator[dict]:
     """Run the migrations once per backend; later tests reuse the schema."""
     url = request.getfixturevalue("postgres_url" if backend == "postgresql" else "sqlite_url")
     instance = tmp_path_factory.mktemp(f"instance-{backend}")
@@ -104,7 +134,11 @@ def _migrated(backend, request, tmp_path_factory) -> dict:
 
         upgrade()
         db.engine.dispose()
-    return config
+    yield config
+    shared = _session_apps.pop(backend, None)
+    if shared is not None:
+        with shared.app_context():
+            db.engine.dispose()
 
 
 def _empty_all_tables() -> None:
@@ -123,7 +157,7 @@ def make_app(_migrated) -> Iterator:
     made: list[Flask] = []
 
     def factory(**overrides) -> Flask:
-        app = create_app({**_migrated, **overrides})
+        app = _new_app({**_migrated, **overrides})
         made.append(app)
         return app
 
@@ -137,7 +171,7 @@ def make_app(_migrated) -> Iterator:
 def app(_migrated, backend) -> Iterator[Flask]:
     application = _session_apps.get(backend)
     if application is None:
-        application = _session_apps[backend] = create_app(dict(_migrated))
+        application = _session_apps[backend] = _new_app(dict(_migrated))
     with application.app_context():
         limiter.reset()
         cache.clear()

@@ -82,6 +82,7 @@ def load_config() -> dict:
         "REDIS_URL": redis_url,
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         "MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
+        "MAX_IMAGE_PIXELS": _env_int("MAX_IMAGE_PIXELS", 40_000_000),
         # Whole requests may carry several files; each file is checked on its own.
         "MAX_CONTENT_LENGTH": (max_upload_mb * 5 + 1) * 1024 * 1024,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
@@ -130,6 +131,8 @@ def load_config() -> dict:
             "application/geo+json",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files have their own pre-compressed variants (wcc.assets).
+        "COMPRESS_STREAMS": False,
         "COMPRESS_LEVEL": 6,
         "COMPRESS_MIN_SIZE": 500,
     }

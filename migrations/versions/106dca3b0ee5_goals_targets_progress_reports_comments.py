@@ -1,7 +1,7 @@
 """goals, targets, progress reports, comments
 
 Revision ID: 106dca3b0ee5
-Revises: 4e0fa15d3110
+Revises: a70cce539f77
 Create Date: 2026-11-26 10:28:09.343102
 
 """
@@ -13,7 +13,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = '106dca3b0ee5'
-down_revision = '4e0fa15d3110'
+down_revision = 'a70cce539f77'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, Length
 
 from wcc.auth.models import Role
-from wcc.forms import CleanStringField, NoControlCharacters, required
+from wcc.forms import CleanStringField, NoControlCharacters, choices, required
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator (union secretariat)"),
@@ -15,7 +15,7 @@ ROLE_LABELS = {
     Role.MUNICIPALITY: _l("Municipality officer"),
 }
 
-LANGUAGE_CHOICES = [("fa", "فارسی"), ("en", "English"), ("ru", "Русский")]
+LANGUAGES = [("fa", "فارسی"), ("en", "English"), ("ru", "Русский")]
 
 
 def password_field(label) -> PasswordField:
@@ -32,7 +32,7 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = CleanStringField(_l("Full name"), [required()])
-    preferred_language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGES))
 
 
 class ChangePasswordForm(FlaskForm):
@@ -51,9 +51,9 @@ class UserForm(FlaskForm):
         required(), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)],
         max_length=254)
     name = CleanStringField(_l("Full name"), [required()])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     org = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
-    preferred_language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    preferred_language = SelectField(_l("Language"), choices=choices(LANGUAGES))
     active = BooleanField(_l("Active (may sign in)"), default=True)
 
 

@@ -112,18 +112,20 @@ def clear_failed_sign_ins(email: str) -> None:
 class SignInResult:
     user: User | None
     retry_after: int = 0
+    checked: bool = True  # False when the password was not even looked at (waiting)
 
 
 def authenticate(email: str, password: str) -> SignInResult:
     """Check credentials, honouring the per-address delay.
 
     Returns the user on success. On failure ``user`` is None and ``retry_after``
-    says how long the address must wait (0 when it may try again at once). The
-    same answer is given for an unknown address and a wrong password.
+    says how long the address must wait before its next try; while it waits the
+    password is not checked at all (``checked`` is False). An unknown address and
+    a wrong password get the same answer.
     """
     wait = seconds_until_allowed(email)
     if wait:
-        return SignInResult(None, wait)
+        return SignInResult(None, wait, checked=False)
     user = find_user_by_email(email)
     ok = verify_password(user, password) and user is not None and user.active and user.org.active
     if not ok:

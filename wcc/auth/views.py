@@ -24,9 +24,10 @@ from wcc.auth.forms import (
 from wcc.auth.models import ApiToken, User, UserSession
 from wcc.auth.sessions import SESSION_KEY
 from wcc.extensions import db, limiter
+from wcc.forms import choices
 from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
-from wcc.pagination import paginate
+from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
 
 bp = Blueprint("auth", __name__)
@@ -78,14 +79,14 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         g.sign_in_failed = True
         db.session.commit()
-        if result.retry_after:
+        if result.checked:
+            status = 401
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+        else:
             status = 429
             form.form_errors.append(_(
                 "Too many failed attempts for this address. Try again in %(seconds)s seconds.",
                 seconds=result.retry_after))
-        else:
-            status = 401
-            form.form_errors.append(_("The e-mail address or password is not correct."))
     elif request.method == "POST":
         status = 400
     response = current_app.make_response((render_template("auth/login.html", form=form), status))
@@ -220,7 +221,7 @@ def users():
     q = request.args.get("q", "").strip()[:200]
     role = request.args.get("role", "")
     org_code = request.args.get("org", "").strip()[:40]
-    page = request.args.get("page", 1, type=int) or 1
+    page = requested_page()
     stmt = select(User).join(User.org).order_by(Organisation.code, User.name)
     if q:
         pattern = f"%{q.lower()}%"
@@ -236,7 +237,7 @@ def users():
 
 def _user_form(form_class, obj=None):
     form = form_class(obj=obj)
-    form.org.choices = org_choices()
+    form.org.choices = choices(org_choices())
     return form
 
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
-from wcc.forms import CleanStringField, required
+from wcc.forms import CleanStringField, choices, required
 from wcc.orgs.models import OrgKind, Settlement
 
 KIND_LABELS = {
@@ -23,9 +23,9 @@ class OrgForm(FlaskForm):
     code = CleanStringField(_l("Code"), [required()], max_length=40,
                             description=_l("Provinces: ISO 3166-2 code such as IR-10. "
                                            "Municipalities: province code and name, such as IR-10-ISFAHAN."))
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=choices((k.value, label) for k, label in KIND_LABELS.items()))
     settlement = SelectField(_l("City or village"),
-                             choices=[("", "—")] + [(s.value, label) for s, label in SETTLEMENT_LABELS.items()])
+                             choices=choices([("", "—")] + [(s.value, label) for s, label in SETTLEMENT_LABELS.items()]))
     parent = SelectField(_l("Belongs to"), coerce=lambda v: int(v) if v not in (None, "") else None)
     name_fa = CleanStringField(_l("Name in Persian"), [required()])
     name_en = CleanStringField(_l("Name in English"), [required()])

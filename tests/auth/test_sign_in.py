@@ -1,0 +1,132 @@
+"""Signing in and out: messages, sessions, throttling, cookies, CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import TEST_PASSWORD
+from wcc.audit.models import AuditEvent
+from wcc.auth.models import SignInThrottle, UserSession
+from wcc.extensions import db
+
+
+def sign_in(client, email, password=TEST_PASSWORD, **kwargs):
+    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+
+
+def test_signing_in_lands_on_the_home_page_and_records_a_session(client, network):
+    response = sign_in(client, "ISFAHAN.city@test.example.org ")  # case and spaces do not matter
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+    page = client.get("/?lang=en")
+    assert "Welcome" in page.get_data(as_text=True)
+
+
+def test_unknown_address_and_wrong_password_get_the_same_answer(client, network):
+    wrong = sign_in(client, network.users["admin"].email, "not the password", query_string={"lang": "en"})
+    unknown = sign_in(client, "nobody@test.example.org", "not the password", query_string={"lang": "en"})
+    assert wrong.status_code == unknown.status_code == 401
+    message = "The e-mail address or password is not correct."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_deactivated_users_cannot_sign_in(client, network):
+    user = network.users["fars"]
+    user.active = False
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 401
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/orgs", "/orgs"),
+    ("https://evil.example.com/", "/"),
+    ("//evil.example.com/", "/"),
+    ("/\\evil.example.com", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_only_local_next_targets_are_followed(client, network, target, expected):
+    response = sign_in(client, network.users["admin"].email, query_string={"next": target})
+    assert response.headers["Location"] == expected
+
+
+def test_logout_is_a_post_and_a_replayed_cookie_no_longer_works(client, network):
+    sign_in(client, network.users["admin"].email)
+    cookie = client.get_cookie("wcc_session").value
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    client.set_cookie("wcc_session", cookie)  # an attacker replays the old cookie
+    assert client.get("/admin/users").status_code == 302  # sent to the sign-in page
+
+
+def test_deactivating_a_user_ends_their_sessions(client, app, network, login_as):
+    victim = network.users["kashan_city"]
+    other = app.test_client()
+    sign_in(other, victim.email)
+    assert other.get("/profile").status_code == 200
+    login_as(network.users["admin"])
+    response = client.post(f"/admin/users/{victim.id}/edit", data={
+        "email": victim.email, "name": victim.name, "role": "municipality", "org": victim.org_id,
+        "preferred_language": "fa"})  # "active" unticked
+    assert response.status_code == 302
+    assert other.get("/profile").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(UserSession)
+                             .where(UserSession.user_id == victim.id)) == 0
+
+
+def test_more_than_ten_failures_a_minute_from_one_address_get_429_and_are_audited(client, network):
+    statuses = [sign_in(client, f"guess{i}@test.example.org", "nope").status_code for i in range(12)]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    response = sign_in(client, "guess99@test.example.org", "nope")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    failures = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "auth.sign_in_failed"))
+    assert failures == 10
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "auth.rate_limited")) >= 1
+
+
+def test_repeated_failures_on_one_account_slow_it_down_but_never_lock_it(client, network):
+    email = network.users["admin"].email
+    for _ in range(3):
+        assert sign_in(client, email, "nope").status_code == 401
+    # After the third failure the address must wait, even with the right password ...
+    delayed = sign_in(client, email, TEST_PASSWORD, query_string={"lang": "en"})
+    assert delayed.status_code == 429 and "Try again in" in delayed.get_data(as_text=True)
+    # ... and once the wait is over the right password works again.
+    throttle = db.session.scalar(select(SignInThrottle))
+    throttle.last_failure_at -= timedelta(hours=1)
+    db.session.commit()
+    assert sign_in(client, email).status_code == 302
+
+
+def test_the_delay_grows_and_is_capped():
+    from wcc.auth.services import MAX_DELAY_SECONDS, delay_for
+
+    delays = [delay_for(n) for n in range(1, 30)]
+    assert delays[:2] == [0, 0]
+    assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
+    assert delays[-1] == MAX_DELAY_SECONDS
+
+
+def test_forms_need_a_csrf_token(make_app, network):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    response = client.post("/login", data={"email": network.users["admin"].email, "password": TEST_PASSWORD},
+                           query_string={"lang": "en"})
+    assert response.status_code == 400
+    assert "The form has expired" in response.get_data(as_text=True)
+
+
+def test_session_cookie_flags(make_app, network):
+    for production in (False, True):
+        app = make_app(SESSION_COOKIE_SECURE=production)
+        client = app.test_client()
+        response = sign_in(client, network.users["admin"].email)
+        header = response.headers["Set-Cookie"]
+        assert "HttpOnly" in header and "SameSite=Lax" in header
+        assert ("Secure" in header) is production

@@ -1,0 +1,92 @@
+"""Browser tests: the app served on a local port, driven through Chromium by Playwright.
+
+``live_server`` serves the test database of the current backend with CSRF on,
+exactly as a browser meets it. ``page`` is a fresh Chromium tab whose requests
+to any other host are blocked and recorded; a test fails if there were any.
+Chromium comes from Debian's package at /usr/bin/chromium (never downloaded).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("WCC_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium chromium-driver)",
+                    pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app, make_app) -> Iterator[SimpleNamespace]:
+    """The app on http://127.0.0.1:<free port>, sharing the test database."""
+    served = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=served)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A Chromium tab; requests to other hosts are refused and fail the test."""
+    own = urlsplit(live_server.url).netloc
+    foreign: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fa-IR")
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).netloc != own and not url.startswith(("data:", "blob:")):
+            foreign.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.foreign_requests = foreign
+    tab.js_errors = errors
+    tab.base_url = live_server.url
+    yield tab
+    context.close()
+    assert not foreign, f"the page asked another host for: {foreign}"
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto(page.base_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")

@@ -1,0 +1,49 @@
+"""Signing in as each role and switching language, in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+from tests.conftest import TEST_PASSWORD
+
+HOME_MARKERS = {
+    # role → a link only that role's home page offers
+    "admin": "/admin/users",
+    "ministry": "/admin/audit",
+    "isfahan": "/orgs/IR-10-ISFAHAN",
+    "isfahan_city": "/orgs/IR-10-ISFAHAN",
+}
+
+
+@pytest.mark.parametrize("who", sorted(HOME_MARKERS))
+def test_each_role_signs_in_to_its_home_page_and_switches_language(page, network, who):
+    user = network.users[who]
+    page.goto(page.base_url + "/")
+    assert page.locator("html").get_attribute("lang") == "fa"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    sign_in(page, user.email, TEST_PASSWORD)
+    assert page.url.rstrip("/") == page.base_url
+    assert page.locator(f"main a[href='{HOME_MARKERS[who]}']").count() >= 1
+    assert "sign-out" not in page.url
+
+    for lang, direction, word in (("en", "ltr", "Sign out"), ("ru", "ltr", "Выйти"), ("fa", "rtl", "خروج")):
+        with page.expect_navigation():
+            page.click(f"nav a[hreflang={lang}]")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("html").get_attribute("dir") == direction
+        assert page.locator("nav button[type=submit]").inner_text().strip() == word
+
+    with page.expect_navigation():
+        page.click("nav button[type=submit]")  # sign out
+    assert "/login" in page.url
+
+
+def test_wrong_password_shows_the_same_message_as_an_unknown_address(page, network):
+    page.goto(page.base_url + "/login?lang=en")
+    messages = []
+    for email in (network.users["admin"].email, "nobody@test.example.org"):
+        sign_in(page, email, "wrong password")
+        messages.append(page.locator(".alert-danger").inner_text().strip())
+    assert messages[0] == messages[1]
+    assert "not correct" in messages[0]
