@@ -5,4 +5,4 @@ from wcc.auth.models import ApiToken, SignInThrottle, User, UserSession  # noqa:
 from wcc.orgs.models import Organisation  # noqa: F401
 from wcc.uploads.models import StoredFile  # noqa: F401
 from wcc.goals.models import Goal, Target  # noqa: F401
-from wcc.reporting.models import ProgressReport, ReportComment  # noqa: F401
+from wcc.reporting.models import ProgressReport, ReportComment, ReportEvidence  # noqa: F401

@@ -78,28 +78,3 @@ def bearer(api_token):
 
     return headers
 
-
-@pytest.fixture
-def client(app):
-    """A test client whose every request starts with an empty ``g``, as each real request does.
-
-    The ``app`` fixture keeps one app context open for the whole test, and
-    Flask reuses it for the client's requests, so without this a user loaded
-    by one request (``g._login_user``) would answer the next request too.
-    """
-    from flask import g
-    from flask.testing import FlaskClient
-
-    def forget() -> None:
-        for name in list(g):
-            g.pop(name)
-
-    class FreshRequestClient(FlaskClient):
-        def open(self, *args, **kwargs):
-            forget()
-            try:
-                return super().open(*args, **kwargs)
-            finally:
-                forget()
-
-    return FreshRequestClient(app, app.response_class, use_cookies=True)

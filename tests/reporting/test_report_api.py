@@ -137,7 +137,7 @@ def test_approved_reports_are_locked_until_an_admin_reopens_them(client, network
     assert approved["status"] == "approved" and approved["approved_at"]
     locked = client.patch(url, json={"version": approved["version"], "value": 1}, headers=city)
     assert locked.status_code == 409
-    assert "locked" in locked.get_json()["error"]["message"]
+    assert "قفل" in locked.get_json()["error"]["message"]  # Persian is the default language
     assert client.post(f"{url}/reopen", json={}, headers=admin).status_code == 422
     reopened = client.post(f"{url}/reopen", json={"reason": "The value double-counts a shipment."}, headers=admin)
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "returned"

@@ -127,7 +127,7 @@ class Target(db.Model):
     __table_args__ = (UniqueConstraint("goal_id", "org_id", "period_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     period_key: Mapped[str] = mapped_column(String(7))
     value: Mapped[Decimal] = mapped_column(VALUE_TYPE)

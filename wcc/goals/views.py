@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from wcc.extensions import db
 from wcc.goals import services
+from wcc.goals.display import format_value, plain_number
 from wcc.goals.forms import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
@@ -17,7 +18,6 @@ from wcc.goals.forms import (
     GoalForm,
     TargetsForm,
 )
-from wcc.goals.display import format_value, plain_number
 from wcc.goals.models import Goal
 from wcc.goals.queries import (
     all_goals,
@@ -28,6 +28,7 @@ from wcc.goals.queries import (
     target_history,
     year_span,
 )
+from wcc.i18n import current_language
 from wcc.orgs.models import OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.permissions import can, require
@@ -194,7 +195,8 @@ def targets():
         status = 400
     return render_template("goals/targets.html", org=org, goals=goals, years=years, current=current,
                            defaults=defaults, editable=editable, form=form, errors=errors, values=values,
-                           history=target_history(list(current.values())), **LABELS), status
+                           history=target_history(list(current.values())),
+                           goal_titles={gl.code: gl.title(current_language()) for gl in goals}, **LABELS), status
 
 
 def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, MultipleFileField, SelectField
 
 from wcc.forms import CleanStringField, CleanTextAreaField, required
 from wcc.reporting.models import Status
@@ -36,6 +36,7 @@ class ReportForm(FlaskForm):
     narrative = CleanTextAreaField(_l("What was done"), max_length=20_000,
                                    description=_l("What happened in this period, who took part, and what "
                                                   "the evidence shows."))
+    evidence = MultipleFileField(_l("Evidence"), render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
     version = HiddenField()
 
 
@@ -59,4 +60,6 @@ HISTORY_LABELS = {
     "report.return": _l("Returned with a comment"),
     "report.reopen": _l("Reopened"),
     "report.comment": _l("Comment added"),
+    "report.evidence_add": _l("Evidence added"),
+    "report.evidence_remove": _l("Evidence removed"),
 }

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from wcc.auth.models import User
     from wcc.goals.models import Goal
     from wcc.orgs.models import Organisation
+    from wcc.uploads.models import StoredFile
 
 
 class Status(enum.StrEnum):
@@ -50,8 +51,9 @@ class ProgressReport(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"))
+    # Lookups by organisation use the unique constraint, by goal the (goal, period) index.
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     period_key: Mapped[str] = mapped_column(String(7))
     period_year: Mapped[int] = mapped_column(Integer)
     period_quarter: Mapped[int | None] = mapped_column(Integer)
@@ -85,6 +87,8 @@ class ProgressReport(TimestampMixin, db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     comments: Mapped[list[ReportComment]] = relationship(
         back_populates="report", order_by="ReportComment.id", cascade="all, delete-orphan")
+    evidence: Mapped[list[ReportEvidence]] = relationship(
+        back_populates="report", order_by="ReportEvidence.id", cascade="all, delete-orphan")
 
     @property
     def period(self) -> Period:
@@ -133,3 +137,18 @@ class ReportComment(db.Model):
 
     report: Mapped[ProgressReport] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()
+
+
+class ReportEvidence(db.Model):
+    """A photo or PDF document backing a report, checked and stored by ``wcc.uploads``."""
+
+    __tablename__ = "report_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+    file: Mapped[StoredFile] = relationship()

@@ -124,7 +124,7 @@ class Period:
         """The period for people, in ``locale`` (default: the active one).
 
         fa: «سه‌ماههٔ دوم ۱۴۰۴ (تیر–شهریور)», Persian digits and month names;
-        en: "1404 Q2 (22 Jun – 22 Sep 2025)"; ru: «II кв. 1404 (22 июн. – 22 сент. 2025 г.)».
+        en: "1404 Q2 (22 Jun – 22 Sep 2025)"; ru: «II кв. 1404 (22 июн. – 22 сент. 2025)».
         Years: «سال ۱۴۰۴», "1404 (21 Mar 2025 – 20 Mar 2026)".
         """
         if locale is not None:

@@ -38,9 +38,11 @@ from wcc.reporting.models import (
     CommentKind,
     ProgressReport,
     ReportComment,
+    ReportEvidence,
     Status,
 )
 from wcc.reporting.periods import Period, PeriodError, due_date, parse_period
+from wcc.uploads.services import UploadError, delete_stored, store_upload
 
 REPORT_FIELDS = ("value", "narrative", "status")
 MAX_NARRATIVE = 20_000
@@ -317,6 +319,39 @@ def reopen(report: ProgressReport, user, reason: str, version: int | None = None
                 reviewed_by_id=None)
     _add_comment(report, user, text, CommentKind.REOPEN)
     return report
+
+
+# --- evidence ---------------------------------------------------------------------
+
+MAX_EVIDENCE = 20
+
+
+def add_evidence(report: ProgressReport, upload, user) -> ReportEvidence:
+    """Attach a photo or PDF to a report its authors may still change.
+
+    The file goes through ``wcc.uploads`` (content checked, photos re-encoded);
+    a refused file raises ReportInvalid with the reason.
+    """
+    check_editable(report)
+    if len(report.evidence) >= MAX_EVIDENCE:
+        raise ReportInvalid(_("A report holds at most %(max)d files.", max=MAX_EVIDENCE), "evidence")
+    try:
+        stored = store_upload(upload)
+    except UploadError as exc:
+        raise ReportInvalid(str(exc), "evidence") from None
+    evidence = ReportEvidence(report_id=report.id, file_id=stored.id, file=stored, added_by_id=user.id)
+    report.evidence.append(evidence)
+    _emit(report, "report.evidence_add", None, {"file": stored.original_name, "file_id": stored.id}, user)
+    return evidence
+
+
+def remove_evidence(report: ProgressReport, evidence: ReportEvidence, user) -> None:
+    """Detach and delete a file from a report its authors may still change."""
+    check_editable(report)
+    name, file_id = evidence.file.original_name, evidence.file_id
+    report.evidence.remove(evidence)
+    delete_stored(evidence.file)
+    _emit(report, "report.evidence_remove", {"file": name, "file_id": file_id}, None, user)
 
 
 # --- comments -----------------------------------------------------------------------

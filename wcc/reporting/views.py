@@ -7,18 +7,18 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from wcc.errors import abort_with
 from wcc.extensions import db
+from wcc.forms import choices
 from wcc.goals.display import plain_number
 from wcc.goals.forms import UNIT_LABELS
 from wcc.goals.models import Goal
 from wcc.goals.queries import all_goals, get_goal
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.forms import choices
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
 from wcc.permissions import can, require
@@ -31,7 +31,7 @@ from wcc.reporting.forms import (
     DecisionForm,
     ReportForm,
 )
-from wcc.reporting.models import ProgressReport, Status
+from wcc.reporting.models import ProgressReport, ReportEvidence, Status
 from wcc.reporting.periods import PeriodError, format_period, parse_period
 from wcc.reporting.queries import (
     expected_periods,
@@ -45,6 +45,7 @@ from wcc.reporting.queries import (
     review_queue_query,
     users_by_id,
 )
+from wcc.uploads.services import send_stored
 
 bp = Blueprint("reporting", __name__)
 
@@ -72,7 +73,8 @@ def _navigation():
 
 def _report_or_404(report_id: int) -> ProgressReport:
     report = db.session.get(ProgressReport, report_id,
-                            options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org)])
+                            options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org),
+                                     selectinload(ProgressReport.evidence).joinedload(ReportEvidence.file)])
     if report is None:
         abort(404)
     require(current_user, "report.view", report, hide=True)
@@ -185,6 +187,7 @@ def new_report():
         report = services.create_report(goal=goal, org=org, period_key=form.period.data or "",
                                         value=form.value.data, narrative=form.narrative.data,
                                         user=current_user)
+        _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
     except services.DuplicateReport as exc:
@@ -238,6 +241,7 @@ def edit(report_id: int):
     try:
         services.update_report(report, version=version, user=current_user, value=form.value.data,
                                narrative=form.narrative.data)
+        _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
         db.session.flush()
@@ -254,6 +258,12 @@ def edit(report_id: int):
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The report has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+def _attach_evidence(report: ProgressReport) -> None:
+    for upload in request.files.getlist("evidence"):
+        if upload and upload.filename:
+            services.add_evidence(report, upload, current_user)
 
 
 def _stale_page(form: ReportForm, report_id: int):
@@ -364,6 +374,39 @@ def comment(report_id: int):
     db.session.commit()
     flash(_("Your comment has been added."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id) + "#comments")
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+def _evidence_or_404(report: ProgressReport, evidence_id: int) -> ReportEvidence:
+    evidence = next((e for e in report.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        abort(404)
+    return evidence
+
+
+@bp.get("/reports/<int:report_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence(report_id: int, evidence_id: int):
+    """A report's photo or document, for those who may read the report."""
+    report = _report_or_404(report_id)
+    return send_stored(_evidence_or_404(report, evidence_id).file, thumbnail=request.args.get("thumb") == "1")
+
+
+@bp.post("/reports/<int:report_id>/evidence/<int:evidence_id>/delete")
+@login_required
+def delete_evidence(report_id: int, evidence_id: int):
+    report = _report_or_404(report_id)
+    require(current_user, "report.edit", report)
+    item = _evidence_or_404(report, evidence_id)
+    try:
+        services.remove_evidence(report, item, current_user)
+    except services.ReportConflict as exc:
+        db.session.rollback()
+        abort_with(409, exc.message)
+    db.session.commit()
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("reporting.edit", report_id=report.id))
 
 
 # --- the review queue ---------------------------------------------------------------------------
