@@ -216,3 +216,26 @@ def test_the_openapi_document_lists_the_contract_paths(client):
            for step in ("submit", "review", "approve", "return", "reopen")},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_every_change_leaves_through_one_signal_for_rollups(client, network, goal, bearer):
+    from wcc.reporting.services import report_changed
+
+    seen = []
+
+    def receiver(report, action, before, after):
+        seen.append((action, (before or {}).get("status"), (after or {}).get("status")))
+
+    report_changed.connect(receiver)
+    try:
+        city, province, admin = (bearer(network.users[n]) for n in ("isfahan_city", "isfahan", "admin"))
+        url = f"/api/v1/reports/{post_report(client, city).get_json()['id']}"
+        client.post(f"{url}/submit", headers=city)
+        client.post(f"{url}/review", headers=province)
+        client.post(f"{url}/approve", headers=admin)
+        client.post(f"{url}/reopen", json={"reason": "typo"}, headers=admin)
+    finally:
+        report_changed.disconnect(receiver)
+    assert seen == [("report.create", None, "draft"), ("report.submit", "draft", "submitted"),
+                    ("report.review", "submitted", "reviewed"), ("report.approve", "reviewed", "approved"),
+                    ("report.reopen", "approved", "returned")]

@@ -196,30 +196,29 @@ def patch_report(data, report_id):
     report = _report_or_404(report_id)
     user = require_api("report.edit", report)
     changes = {k: data[k] for k in ("value", "narrative") if k in data}
-    try:
-        services.update_report(report, version=data["version"], user=user, **changes)
-        db.session.flush()
-    except (services.StaleReport, StaleDataError):
-        _stale(report_id)
-    except services.ReportError as exc:
-        _fail(exc)
-    db.session.commit()
+    _commit(report, lambda: services.update_report(report, version=data["version"], user=user, **changes))
     return report_payload(report)
 
 
 def _step(name: str, report_id: int, data: dict) -> dict:
     report = _report_or_404(report_id)
     user = require_api(f"report.{name}", report)
+    _commit(report, lambda: services.transition_by_name(
+        name, report, user, comment=data.get("comment"), reason=data.get("reason"), version=data.get("version")))
+    return report_payload(report)
+
+
+def _commit(report: ProgressReport, change) -> None:
+    """Run ``change`` and commit it; a stale version answers 409 with what is saved, other refusals
+    the service's status."""
     try:
-        services.transition_by_name(name, report, user, comment=data.get("comment"),
-                                    reason=data.get("reason"), version=data.get("version"))
+        change()
         db.session.flush()
     except (services.StaleReport, StaleDataError):
-        _stale(report_id)
+        _stale(report.id)
     except services.ReportError as exc:
         _fail(exc)
     db.session.commit()
-    return report_payload(report)
 
 
 def _register_step(name: str, doc: str) -> None:

@@ -18,6 +18,7 @@ from wcc.goals.forms import UNIT_LABELS
 from wcc.goals.models import Goal
 from wcc.goals.queries import all_goals, get_goal
 from wcc.i18n import current_language
+from wcc.i18n.formatting import format_number
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
@@ -472,10 +473,11 @@ def bulk_decide():
               "danger")
         return redirect(url_for("reporting.review_queue"))
     if done:
-        flash(ngettext("%(num)s report done.", "%(num)s reports done.", done), "success")
+        flash(ngettext("%(count)s report done.", "%(count)s reports done.", done, count=format_number(done)),
+              "success")
     if skipped:
-        flash(ngettext("%(num)s report was skipped: it changed in the meantime or is not yours to decide.",
-                       "%(num)s reports were skipped: they changed in the meantime or are not yours to "
-                       "decide.", skipped), "warning")
+        flash(ngettext("%(count)s report was skipped: it changed in the meantime or is not yours to decide.",
+                       "%(count)s reports were skipped: they changed in the meantime or are not yours to "
+                       "decide.", skipped, count=format_number(skipped)), "warning")
     return redirect(url_for("reporting.review_queue"))
 
