@@ -36,7 +36,8 @@ class ReportForm(FlaskForm):
     narrative = CleanTextAreaField(_l("What was done"), max_length=20_000,
                                    description=_l("What happened in this period, who took part, and what "
                                                   "the evidence shows."))
-    evidence = MultipleFileField(_l("Evidence"), render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+    evidence = MultipleFileField(_l("Evidence"),
+                                 render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
     version = HiddenField()
 
 
