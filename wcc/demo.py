@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
+from wcc.goals.demo import seed_goals, seed_targets
 from wcc.orgs.demo import seed_orgs
+from wcc.reporting.demo import EXPECTED_REPORTS, seed_reports
 
 SeedStep = tuple[str, Callable[[], Iterator[str]], int]
 
@@ -18,4 +20,7 @@ SeedStep = tuple[str, Callable[[], Iterator[str]], int]
 SEED_STEPS: list[SeedStep] = [
     ("organisations", seed_orgs, 58),
     ("users", seed_users, 9),
+    ("goals", seed_goals, 11),
+    ("targets", seed_targets, 1200),
+    ("reports", seed_reports, EXPECTED_REPORTS),
 ]

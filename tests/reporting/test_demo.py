@@ -1,0 +1,55 @@
+"""The demo network's goals, targets and two years of reports: quick, repeatable and realistic."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select
+
+from wcc.audit.models import AuditEvent
+from wcc.extensions import db
+from wcc.goals.models import Goal, Target
+from wcc.reporting.models import ProgressReport, ReportComment
+
+
+def seed() -> dict[str, int]:
+    from wcc.demo import SEED_STEPS
+
+    created = {}
+    for name, step, _expected in SEED_STEPS:
+        created[name] = sum(1 for _ in step())
+        db.session.commit()
+    return created
+
+
+def test_the_demo_reports_look_like_a_real_network_and_seeding_twice_adds_nothing(app):
+    started = time.perf_counter()
+    created = seed()
+    assert time.perf_counter() - started < 30
+    assert created["goals"] == 11 and created["targets"] > 500 and created["reports"] > 1500
+    assert seed() == {name: 0 for name in created}
+
+    by_status = dict(db.session.execute(select(ProgressReport.status, func.count())
+                                        .group_by(ProgressReport.status)).all())
+    total = sum(by_status.values())
+    assert by_status["approved"] / total > 0.8
+    for status in ("draft", "submitted", "reviewed", "returned"):
+        assert 0 < by_status[status] < total * 0.06, status
+    late = db.session.scalar(select(func.count()).where(ProgressReport.is_late.is_(True)))
+    assert 0.05 < late / total < 0.25
+    years = set(db.session.scalars(select(ProgressReport.period_year).where(ProgressReport.status == "approved")))
+    assert years == {1403, 1404}
+    # Missing reports: fewer reports than member × goal × period combinations.
+    quarterly = db.session.scalar(select(func.count()).select_from(ProgressReport)
+                                  .where(ProgressReport.period_quarter.is_not(None)))
+    members_per_goal = db.session.execute(
+        select(ProgressReport.goal_id, func.count(func.distinct(ProgressReport.org_id)))
+        .where(ProgressReport.period_quarter.is_not(None)).group_by(ProgressReport.goal_id)).all()
+    assert quarterly < sum(count * 8 for _goal, count in members_per_goal)
+    # Returned reports carry the reviewer's comment; every report has its history.
+    assert db.session.scalar(select(func.count()).select_from(ReportComment)) >= by_status["returned"]
+    histories = db.session.scalar(select(func.count(func.distinct(AuditEvent.object_id)))
+                                  .where(AuditEvent.object_type == "progress_reports"))
+    assert histories == total
+    assert db.session.scalar(select(func.count()).select_from(Target)
+                             .join(Goal, Target.goal_id == Goal.id)) == created["targets"]

@@ -1,0 +1,1 @@
+"""The union's goals, their indicators and the targets members commit to."""

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, MultipleFileField, SelectField
+
+from wcc.forms import CleanStringField, CleanTextAreaField, required
+from wcc.reporting.models import Status
+
+STATUS_LABELS = {
+    Status.DRAFT: _l("Draft"),
+    Status.SUBMITTED: _l("Submitted"),
+    Status.REVIEWED: _l("Reviewed by the province"),
+    Status.APPROVED: _l("Approved"),
+    Status.RETURNED: _l("Returned"),
+}
+STATUS_STYLES = {
+    Status.DRAFT: "secondary",
+    Status.SUBMITTED: "primary",
+    Status.REVIEWED: "info",
+    Status.APPROVED: "success",
+    Status.RETURNED: "warning",
+}
+
+
+class ReportForm(FlaskForm):
+    """Value and narrative; goal, period and organisation are chosen on new reports only."""
+
+    goal = SelectField(_l("Goal"), validate_choice=False)
+    period = SelectField(_l("Period"), validate_choice=False)
+    org = SelectField(_l("Organisation"), validate_choice=False)
+    value = CleanStringField(_l("Value"), max_length=60,
+                             render_kw={"inputmode": "decimal", "autocomplete": "off"},
+                             description=_l("Persian or Latin digits, with or without separators: "
+                                            "۱۲٬۵۰۰ and 12,500 are the same."))
+    narrative = CleanTextAreaField(_l("What was done"), max_length=20_000,
+                                   description=_l("What happened in this period, who took part, and what "
+                                                  "the evidence shows."))
+    evidence = MultipleFileField(_l("Evidence"),
+                                 render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+    version = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    body = CleanTextAreaField(_l("Comment"), [required()], max_length=5000)
+
+
+class DecisionForm(FlaskForm):
+    """A workflow step; ``comment`` is required to return a report, and is the reason to reopen one."""
+
+    comment = CleanTextAreaField(_l("Comment"), max_length=5000)
+    version = HiddenField()
+
+
+HISTORY_LABELS = {
+    "report.create": _l("Report started"),
+    "report.update": _l("Report changed"),
+    "report.submit": _l("Submitted for review"),
+    "report.review": _l("Reviewed by the province"),
+    "report.approve": _l("Approved"),
+    "report.return": _l("Returned with a comment"),
+    "report.reopen": _l("Reopened"),
+    "report.comment": _l("Comment added"),
+    "report.evidence_add": _l("Evidence added"),
+    "report.evidence_remove": _l("Evidence removed"),
+}

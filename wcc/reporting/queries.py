@@ -1,0 +1,503 @@
+"""Read-side SQL for reports: lists, the review queue, "My reporting", progress figures.
+
+Every function here runs a fixed number of queries whatever the number of
+reports, and leaves the sums and averages to the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy.orm import joinedload
+
+from wcc.auth.models import Role, User
+from wcc.extensions import db
+from wcc.goals.models import Aggregation, Goal, Target
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.permissions.helpers import reads_everything
+from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status
+from wcc.reporting.periods import Period, due_date, parse_period, period_containing, periods_between
+from wcc.reporting.progress import Assessment, Observation, ProgressStatus, assess_additive, assess_level
+
+# --- visibility and lists -----------------------------------------------------------
+
+
+def _children_of(org_id: int) -> Select:
+    return select(Organisation.id).where(Organisation.parent_id == org_id)
+
+
+def visible_reports(stmt: Select, user) -> Select:
+    """Restrict a select over ProgressReport to the reports ``user`` may read."""
+    if reads_everything(user):
+        return stmt
+    if user.role == Role.PROVINCE:
+        return stmt.where(or_(ProgressReport.org_id == user.org_id,
+                              ProgressReport.org_id.in_(_children_of(user.org_id))))
+    return stmt.where(ProgressReport.org_id == user.org_id)
+
+
+def report_list_query(user, *, goal: Goal | None = None, org: Organisation | None = None,
+                      province: Organisation | None = None, period: str | None = None,
+                      status: str | None = None, year: int | None = None) -> Select:
+    """(report, goal code, org code) rows the user may read, newest period first."""
+    stmt = (select(ProgressReport, Goal.code, Organisation.code)
+            .join(Goal, ProgressReport.goal_id == Goal.id)
+            .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .order_by(ProgressReport.period_start.desc(), Goal.code, Organisation.code, ProgressReport.id))
+    stmt = visible_reports(stmt, user)
+    if goal is not None:
+        stmt = stmt.where(ProgressReport.goal_id == goal.id)
+    if org is not None:
+        stmt = stmt.where(ProgressReport.org_id == org.id)
+    if province is not None:
+        stmt = stmt.where(or_(ProgressReport.org_id == province.id,
+                              Organisation.parent_id == province.id))
+    if period:
+        stmt = stmt.where(ProgressReport.period_key == period)
+    if year is not None:
+        stmt = stmt.where(ProgressReport.period_year == year)
+    if status:
+        stmt = stmt.where(ProgressReport.status == status)
+    return stmt
+
+
+def review_queue_query(user) -> Select:
+    """Reports waiting for this user's decision, oldest submission first.
+
+    A province officer: the province's municipalities' submitted reports. An
+    admin: reviewed reports, provinces' submitted reports, and municipalities'
+    submitted reports (which an admin may review in the province's place).
+    """
+    stmt = (select(ProgressReport)
+            .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .options(joinedload(ProgressReport.goal), joinedload(ProgressReport.org),
+                     joinedload(ProgressReport.submitted_by))
+            .order_by(ProgressReport.submitted_at, ProgressReport.id))
+    if user.role == Role.PROVINCE:
+        return stmt.where(ProgressReport.status == Status.SUBMITTED,
+                          Organisation.parent_id == user.org_id,
+                          Organisation.kind == OrgKind.MUNICIPALITY)
+    if user.role == Role.ADMIN:
+        return stmt.where(ProgressReport.status.in_(PENDING))
+    return stmt.where(False)
+
+
+def reports_by_ids(ids: list[int]) -> Select:
+    return (select(ProgressReport).where(ProgressReport.id.in_(ids))
+            .options(joinedload(ProgressReport.goal), joinedload(ProgressReport.org)))
+
+
+def review_queue_count(user) -> int:
+    stmt = review_queue_query(user).options().order_by(None).with_only_columns(func.count())
+    return db.session.scalar(stmt) or 0
+
+
+def latest_comments(report_ids: list[int], kinds: tuple[str, ...] | None = None) -> dict[int, ReportComment]:
+    """The newest comment (of ``kinds``) on each report, in one query."""
+    if not report_ids:
+        return {}
+    newest = select(ReportComment.report_id, func.max(ReportComment.id).label("id")) \
+        .where(ReportComment.report_id.in_(report_ids))
+    if kinds:
+        newest = newest.where(ReportComment.kind.in_(kinds))
+    newest = newest.group_by(ReportComment.report_id).subquery()
+    rows = db.session.scalars(select(ReportComment).join(newest, ReportComment.id == newest.c.id)
+                              .options(joinedload(ReportComment.author)))
+    return {c.report_id: c for c in rows}
+
+
+def report_history(report: ProgressReport) -> list:
+    """The report's audit events, oldest first, with their actors: its history."""
+    from wcc.audit.models import AuditEvent
+
+    return list(db.session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.object_type == ProgressReport.__tablename__,
+               AuditEvent.object_id == str(report.id))
+        .order_by(AuditEvent.id)))
+
+
+# --- "My reporting" -----------------------------------------------------------------
+
+@dataclass
+class DueItem:
+    goal: Goal
+    period: Period
+    due: date
+    report: ProgressReport | None = None
+
+
+@dataclass
+class Overview:
+    """What an organisation has to do about its reports, as of ``today``."""
+
+    due: list[DueItem] = field(default_factory=list)
+    overdue: list[DueItem] = field(default_factory=list)
+    drafts: list[ProgressReport] = field(default_factory=list)
+    returned: list[ProgressReport] = field(default_factory=list)
+    waiting: list[ProgressReport] = field(default_factory=list)
+    approved: list[ProgressReport] = field(default_factory=list)
+    return_comments: dict[int, ReportComment] = field(default_factory=dict)
+
+    @property
+    def action_count(self) -> int:
+        """Distinct (goal, period) pairs that need the organisation's action."""
+        keys = {(i.goal.id, i.period.key) for i in self.due + self.overdue}
+        keys |= {(r.goal_id, r.period_key) for r in self.drafts + self.returned}
+        return len(keys)
+
+
+def reporting_goals(org: Organisation) -> list[Goal]:
+    """Active goals an organisation of this kind reports, by code."""
+    column = {OrgKind.PROVINCE: Goal.reported_by_province,
+              OrgKind.MUNICIPALITY: Goal.reported_by_municipality}.get(org.kind)
+    if column is None:
+        return []
+    return list(db.session.scalars(select(Goal).where(Goal.active.is_(True), column.is_(True))
+                                   .order_by(Goal.code)))
+
+
+def expected_periods(goal: Goal, today: date) -> list[Period]:
+    """The goal's periods that have begun by ``today``, oldest first."""
+    current = period_containing(today, goal.frequency)
+    last = goal.last if goal.last.sort_key <= current.sort_key else current
+    if last.sort_key < goal.first.sort_key:
+        return []
+    return periods_between(goal.first, last)
+
+
+def reporting_overview(org: Organisation, today: date, *, with_details: bool = True,
+                       recent: int = 10) -> Overview:
+    """Due, overdue, draft, returned, waiting and recently approved reports of ``org``.
+
+    Due: periods under way or ended but not yet past their due date, with
+    nothing submitted. Overdue: periods past their due date with nothing
+    submitted (a draft or a returned report does not count as submitted).
+    Three queries (goals, reports, return comments), or two without details.
+    """
+    overview = Overview()
+    goals = reporting_goals(org)
+    if not goals:
+        return overview
+    goal_by_id = {g.id: g for g in goals}
+    stmt = (select(ProgressReport).where(ProgressReport.org_id == org.id,
+                                         ProgressReport.goal_id.in_(goal_by_id))
+            .order_by(ProgressReport.period_start.desc(), ProgressReport.id))
+    reports = list(db.session.scalars(stmt))
+    by_key: dict[tuple[int, str], ProgressReport] = {}
+    for report in reports:
+        report.goal = goal_by_id[report.goal_id]
+        report.org = org
+        by_key[(report.goal_id, report.period_key)] = report
+        if report.status == Status.DRAFT:
+            overview.drafts.append(report)
+        elif report.status == Status.RETURNED:
+            overview.returned.append(report)
+        elif report.status in PENDING:
+            overview.waiting.append(report)
+    for goal in goals:
+        for period in expected_periods(goal, today):
+            report = by_key.get((goal.id, period.key))
+            if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+                continue
+            item = DueItem(goal, period, due_date(period, goal.due_days), report)
+            (overview.overdue if item.due < today else overview.due).append(item)
+    overview.due.sort(key=lambda i: (i.due, i.goal.code))
+    overview.overdue.sort(key=lambda i: (i.due, i.goal.code))
+    if with_details:
+        approved = [r for r in reports if r.status == Status.APPROVED and r.approved_at is not None]
+        approved.sort(key=lambda r: r.approved_at, reverse=True)
+        overview.approved = approved[:recent]
+        overview.return_comments = latest_comments(
+            [r.id for r in overview.returned], (CommentKind.RETURN, CommentKind.REOPEN))
+    return overview
+
+
+@dataclass
+class NavCounts:
+    reporting: int = 0
+    review: int = 0
+
+
+def nav_counts(user, today: date, overview: Overview | None = None) -> NavCounts:
+    """The numbers on the navigation: what needs doing in My reporting and in Review.
+
+    At most three queries whatever the data (two when ``overview`` is already known).
+    """
+    counts = NavCounts()
+    if user.role in (Role.PROVINCE, Role.MUNICIPALITY):
+        overview = overview or reporting_overview(user.org, today, with_details=False)
+        counts.reporting = overview.action_count
+    if user.role in (Role.PROVINCE, Role.ADMIN):
+        counts.review = review_queue_count(user)
+    return counts
+
+
+# --- progress figures ---------------------------------------------------------------
+
+@dataclass
+class SeriesPoint:
+    year: int
+    quarter: int | None
+    value: float
+    reports: int
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.quarter)
+
+
+def _unit_column(unit: str):
+    """The column a series is grouped by: each org, its province as a whole, or the network."""
+    if unit == "org":
+        return ProgressReport.org_id
+    if unit == "province":
+        return case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+    return None
+
+
+def _value_aggregate(aggregation: str):
+    # Additive goals add up across members; levels (rates, stocks) are averaged.
+    return func.sum(ProgressReport.value) if aggregation == Aggregation.SUM else func.avg(ProgressReport.value)
+
+
+def approved_series(goals: list[Goal], unit: str, until_year: int,
+                    statuses: tuple[str, ...] = (Status.APPROVED,)) -> dict[tuple[int, int | None], list[SeriesPoint]]:
+    """Approved values per goal and unit (``org``, ``province`` or ``network``) and period.
+
+    Returns {(goal_id, unit id or None): [points oldest first]}. One query per
+    kind of aggregation among ``goals`` (at most two).
+    """
+    out: dict[tuple[int, int | None], list[SeriesPoint]] = defaultdict(list)
+    by_aggregation: dict[bool, list[int]] = defaultdict(list)
+    for goal in goals:
+        by_aggregation[goal.aggregation == Aggregation.SUM].append(goal.id)
+    unit_col = _unit_column(unit)
+    for additive, goal_ids in by_aggregation.items():
+        agg = Aggregation.SUM if additive else Aggregation.AVERAGE
+        columns = [ProgressReport.goal_id, (unit_col if unit_col is not None else null()).label("unit"),
+                   ProgressReport.period_year, ProgressReport.period_quarter,
+                   _value_aggregate(agg).label("value"), func.count().label("reports")]
+        group = [ProgressReport.goal_id, ProgressReport.period_year, ProgressReport.period_quarter]
+        if unit_col is not None:
+            group.insert(1, unit_col)
+        stmt = (select(*columns).join(Organisation, ProgressReport.org_id == Organisation.id)
+                .where(ProgressReport.goal_id.in_(goal_ids), ProgressReport.status.in_(statuses),
+                       ProgressReport.value.is_not(None), ProgressReport.period_year <= until_year)
+                .group_by(*group)
+                .order_by(ProgressReport.period_year, ProgressReport.period_quarter))
+        for row in db.session.execute(stmt):
+            unit_id = row.unit if unit_col is not None else None
+            out[(row.goal_id, unit_id)].append(
+                SeriesPoint(row.period_year, row.period_quarter, float(row.value), row.reports))
+    return out
+
+
+def pending_totals(goals: list[Goal], unit: str, year: int) -> dict[tuple[int, int | None], tuple[float, int]]:
+    """Submitted and reviewed (not yet approved) values in ``year``: {(goal, unit): (value, count)}.
+
+    Summed for additive goals, averaged for levels; shown apart from approved figures.
+    """
+    series = approved_series(goals, unit, year, statuses=PENDING)
+    out = {}
+    for key, points in series.items():
+        points = [p for p in points if p.year == year]
+        if not points:
+            continue
+        count = sum(p.reports for p in points)
+        values = [p.value for p in points]
+        goal_additive = next(g for g in goals if g.id == key[0]).is_additive
+        out[key] = (sum(values) if goal_additive else sum(values) / len(values), count)
+    return out
+
+
+def targets_for(goals: list[Goal], year: int | None = None) -> dict[tuple[int, int, str], Decimal]:
+    """Explicit targets: {(goal id, org id, year key): value}. One query."""
+    if not goals:
+        return {}
+    stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
+        .where(Target.goal_id.in_([g.id for g in goals]))
+    if year is not None:
+        stmt = stmt.where(Target.period_key == str(year))
+    return {(r.goal_id, r.org_id, r.period_key): r.value for r in db.session.execute(stmt)}
+
+
+def municipal_target_sums(goals: list[Goal], year: int | None = None) -> dict[tuple[int, int, str], Decimal]:
+    """Sum of the municipalities' targets per province: the default target of a province
+    for an additive goal. {(goal id, province id, year key): sum}. One query."""
+    additive = [g.id for g in goals if g.is_additive]
+    if not additive:
+        return {}
+    stmt = (select(Target.goal_id, Organisation.parent_id, Target.period_key, func.sum(Target.value))
+            .join(Organisation, Target.org_id == Organisation.id)
+            .where(Target.goal_id.in_(additive), Organisation.kind == OrgKind.MUNICIPALITY)
+            .group_by(Target.goal_id, Organisation.parent_id, Target.period_key))
+    if year is not None:
+        stmt = stmt.where(Target.period_key == str(year))
+    return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}
+
+
+def latest_approved_year(goal: Goal | None = None) -> int | None:
+    stmt = select(func.max(ProgressReport.period_year)).where(ProgressReport.status == Status.APPROVED)
+    if goal is not None:
+        stmt = stmt.where(ProgressReport.goal_id == goal.id)
+    return db.session.scalar(stmt)
+
+
+def users_by_id(ids: set[int]) -> dict[int, User]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# --- progress status per goal ---------------------------------------------------------
+
+@dataclass
+class ProgressRow:
+    """One line of a progress table: a member, a province as a whole, or the network."""
+
+    assessment: Assessment
+    #: Approved figure for the year: the cumulative sum (additive) or the current level.
+    approved: float | None = None
+    reports: int = 0
+    pending: float | None = None
+    pending_count: int = 0
+    target: Decimal | None = None
+    #: True when the target is the sum of the municipalities' targets (no own target set).
+    target_is_default: bool = False
+
+    @property
+    def percent_of_target(self) -> float | None:
+        if self.approved is None or not self.target:
+            return None
+        return 100.0 * self.approved / float(self.target)
+
+
+def network_base(goal: Goal) -> Observation | None:
+    """The goal's baseline as an observation, when one is recorded."""
+    if goal.baseline_value is None or not goal.baseline_period:
+        return None
+    return Observation(parse_period(goal.baseline_period).time, float(goal.baseline_value))
+
+
+def elapsed_quarters(goal: Goal, year: int, today: date) -> int:
+    """Quarters of ``year`` whose reports were due by ``today`` (a yearly goal: 0 or 4)."""
+    if goal.frequency == "yearly":
+        return 4 if due_date(Period(year), goal.due_days) < today else 0
+    return sum(1 for q in (1, 2, 3, 4) if due_date(Period(year, q), goal.due_days) < today)
+
+
+def assess_series(goal: Goal, points: list[SeriesPoint], year: int, target, today: date,
+                  base: Observation | None = None) -> tuple[Assessment, float | None, int]:
+    """Status of ``goal`` in ``year`` from approved ``points``; also the figure judged and report count.
+
+    For additive goals the target is pro-rated to the elapsed part of the
+    year: the quarters whose reports are due by ``today``, or further if
+    approved reports already reach further.
+    """
+    in_year = [p for p in points if p.year == year]
+    reports = sum(p.reports for p in in_year)
+    if goal.is_additive:
+        if not in_year:
+            return assess_additive(None, 0, direction=goal.direction, target=target), None, 0
+        cumulative = sum(p.value for p in in_year)
+        reached = max(max((p.quarter or 4) for p in in_year), elapsed_quarters(goal, year, today))
+        previous_points = [p for p in points if p.year == year - 1 and (p.quarter or 4) <= reached]
+        previous = sum(p.value for p in previous_points) if previous_points else None
+        assessment = assess_additive(cumulative, reached / 4, direction=goal.direction, target=target,
+                                     previous=previous)
+        return assessment, cumulative, reports
+    observations = _level_observations(goal, [p for p in points if p.year <= year])
+    current = observations[-1].value if observations and in_year else None
+    if not in_year:
+        return Assessment(ProgressStatus.NOT_ENOUGH_DATA, target=None if target is None else float(target)), \
+            None, 0
+    assessment = assess_level(observations, direction=goal.direction, base=base, target=target,
+                              target_time=Period(year).time)
+    return assessment, current, reports
+
+
+def _level_observations(goal: Goal, points: list[SeriesPoint]) -> list[Observation]:
+    if goal.aggregation != Aggregation.AVERAGE:
+        return [Observation(p.period.time, p.value) for p in points]
+    # An averaged level stands for its year: one observation per year, at the latest period reported.
+    by_year: dict[int, list[SeriesPoint]] = defaultdict(list)
+    for p in points:
+        by_year[p.year].append(p)
+    return [Observation(year + max((p.quarter or 4) for p in pts) / 4, sum(p.value for p in pts) / len(pts))
+            for year, pts in sorted(by_year.items())]
+
+
+def network_org() -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.kind == OrgKind.NETWORK))
+
+
+def network_progress(goals: list[Goal], year: int, today: date) -> dict[int, ProgressRow]:
+    """The network's status per goal in ``year``: a fixed number of queries for any number of goals."""
+    if not goals:
+        return {}
+    network = network_org()
+    series = approved_series(goals, "network", year)
+    pending = pending_totals(goals, "network", year)
+    targets = targets_for(goals, year) if network is not None else {}
+    rows = {}
+    for goal in goals:
+        target = targets.get((goal.id, network.id, str(year))) if network is not None else None
+        assessment, approved, reports = assess_series(goal, series.get((goal.id, None), []), year, target,
+                                                      today, network_base(goal))
+        pend, pend_count = pending.get((goal.id, None), (None, 0))
+        rows[goal.id] = ProgressRow(assessment, approved, reports, pend, pend_count, target)
+    return rows
+
+
+@dataclass
+class GoalProgress:
+    network: ProgressRow
+    provinces: dict[int, ProgressRow]
+    members: dict[int, ProgressRow]
+    orgs: list[Organisation]
+
+
+def goal_progress(goal: Goal, year: int, today: date) -> GoalProgress:
+    """Status of one goal in ``year`` for the network, each province as a whole and each member.
+
+    Provinces as a whole add up (or average) their own and their
+    municipalities' approved values; a province without its own target for an
+    additive goal is judged against the sum of its municipalities' targets.
+    """
+    kinds = goal.reporting_kinds
+    orgs = list(db.session.scalars(
+        select(Organisation).where(Organisation.active.is_(True),
+                                   Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)))
+        .order_by(Organisation.code)))
+    member_series = approved_series([goal], "org", year)
+    province_series = approved_series([goal], "province", year)
+    member_pending = pending_totals([goal], "org", year)
+    province_pending = pending_totals([goal], "province", year)
+    targets = targets_for([goal], year)
+    defaults = municipal_target_sums([goal], year)
+    key = str(year)
+    members, provinces = {}, {}
+    for org in orgs:
+        if org.kind in kinds:
+            target = targets.get((goal.id, org.id, key))
+            assessment, approved, reports = assess_series(goal, member_series.get((goal.id, org.id), []),
+                                                          year, target, today)
+            pend, count = member_pending.get((goal.id, org.id), (None, 0))
+            members[org.id] = ProgressRow(assessment, approved, reports, pend, count, target)
+        if org.kind == OrgKind.PROVINCE:
+            target = targets.get((goal.id, org.id, key))
+            default = target is None and (goal.id, org.id, key) in defaults
+            if default:
+                target = defaults[(goal.id, org.id, key)]
+            assessment, approved, reports = assess_series(goal, province_series.get((goal.id, org.id), []),
+                                                          year, target, today)
+            pend, count = province_pending.get((goal.id, org.id), (None, 0))
+            provinces[org.id] = ProgressRow(assessment, approved, reports, pend, count, target, default)
+    network = network_progress([goal], year, today)[goal.id]
+    return GoalProgress(network, provinces, members, orgs)

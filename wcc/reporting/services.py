@@ -1,0 +1,388 @@
+"""Every rule about progress reports: writing, the review workflow, locking, comments.
+
+Services flush and never commit; the view commits once. Permission (who may
+act) is checked by the caller through ``wcc.permissions``; these functions
+check the report's state and the values, and raise:
+
+- ``ReportInvalid`` (422) for values that cannot be stored,
+- ``ReportConflict`` (409) when the report's state or version does not allow
+  the step: approved reports are locked, a stale version is refused, a second
+  report for the same organisation, goal and period is refused.
+
+Every change goes through ``_emit``, which writes the audit event (with the
+previous values) and sends ``report_changed``: the one place to hook anything
+that must follow reports, such as a rollup table updated on approve and reopen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from blinker import Namespace
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from wcc.audit.services import diff, record, snapshot
+from wcc.db import utcnow
+from wcc.extensions import db
+from wcc.goals.display import plain_number
+from wcc.goals.models import Goal
+from wcc.goals.services import GoalError, parse_value
+from wcc.i18n.formatting import to_local
+from wcc.i18n.text import clean_text, has_control_characters
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.reporting.models import (
+    EDITABLE,
+    CommentKind,
+    ProgressReport,
+    ReportComment,
+    ReportEvidence,
+    Status,
+)
+from wcc.reporting.periods import Period, PeriodError, due_date, parse_period
+from wcc.uploads.services import UploadError, delete_stored, store_upload
+
+REPORT_FIELDS = ("value", "narrative", "status")
+MAX_NARRATIVE = 20_000
+MAX_COMMENT = 5_000
+
+_signals = Namespace()
+#: Sent after every change of a report: ``sender`` is the report; keyword
+#: arguments ``action`` (e.g. "report.approve"), ``before`` and ``after``.
+report_changed = _signals.signal("report-changed")
+
+
+class ReportError(Exception):
+    """A report could not be changed; ``message`` is translated and shown to the user."""
+
+    status = 422
+
+    def __init__(self, message: str, field: str | None = None, report: ProgressReport | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.report = report
+
+    @property
+    def details(self) -> dict | None:
+        return {self.field: [self.message]} if self.field else None
+
+
+class ReportInvalid(ReportError):
+    status = 422
+
+
+class ReportConflict(ReportError):
+    status = 409
+
+
+class StaleReport(ReportConflict):
+    """Someone else saved the report since the caller loaded it."""
+
+
+class DuplicateReport(ReportConflict):
+    """The organisation already has a report for this goal and period."""
+
+
+# --- the single place changes leave from -------------------------------------------
+
+def _emit(report: ProgressReport, action: str, before: dict | None, after: dict | None, actor) -> None:
+    db.session.flush()
+    record(action, report, before=before, after=after, actor=actor)
+    report_changed.send(report, action=action, before=before, after=after)
+
+
+def _snapshot(report: ProgressReport) -> dict:
+    """Value, narrative and status as the audit trail keeps them (values as plain numbers)."""
+    values = snapshot(report, REPORT_FIELDS)
+    values["value"] = plain_number(report.value) or None
+    return values
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def today_local() -> date:
+    return to_local(utcnow()).date()
+
+
+def report_due_date(report: ProgressReport) -> date:
+    return due_date(report.period, report.goal.due_days)
+
+
+def _clean_narrative(text: str | None) -> str:
+    text = text or ""
+    if has_control_characters(text.replace("\t", "")):
+        raise ReportInvalid(_("Remove the invisible control characters from this text."), "narrative")
+    text = clean_text(text)
+    if len(text) > MAX_NARRATIVE:
+        raise ReportInvalid(_("At most %(max)d characters, please.", max=MAX_NARRATIVE), "narrative")
+    return text
+
+
+def _clean_comment(text: str | None, field: str = "comment") -> str:
+    text = text or ""
+    if has_control_characters(text.replace("\t", "")):
+        raise ReportInvalid(_("Remove the invisible control characters from this text."), field)
+    text = clean_text(text)
+    if not text:
+        raise ReportInvalid(_("Write a few words: the member will read them."), field)
+    if len(text) > MAX_COMMENT:
+        raise ReportInvalid(_("At most %(max)d characters, please.", max=MAX_COMMENT), field)
+    return text
+
+
+def _value(goal: Goal, raw) -> Any:
+    try:
+        return parse_value(raw, goal.unit)
+    except GoalError as exc:
+        raise ReportInvalid(str(exc), "value") from None
+
+
+def check_period(goal: Goal, key: str, today: date | None = None) -> Period:
+    """The period a report on ``goal`` may be written for, or ReportInvalid.
+
+    It must be of the goal's frequency, inside the goal's span, and have begun.
+    """
+    try:
+        period = parse_period(key)
+    except PeriodError:
+        raise ReportInvalid(_("Periods are written 1404 (a year) or 1404-Q2 (a quarter)."), "period") \
+            from None
+    if period.frequency != goal.frequency:
+        if goal.frequency == "quarterly":
+            raise ReportInvalid(_("This goal is reported per quarter, such as 1404-Q2."), "period")
+        raise ReportInvalid(_("This goal is reported per year, such as 1404."), "period")
+    if period.sort_key < goal.first.sort_key or period.sort_key > goal.last.sort_key:
+        raise ReportInvalid(_("This goal runs from %(first)s to %(last)s.", first=goal.first_period,
+                              last=goal.last_period), "period")
+    if period.first_day > (today or today_local()):
+        raise ReportInvalid(_("This period has not begun yet."), "period")
+    return period
+
+
+# --- writing ------------------------------------------------------------------------
+
+def find_report(org: Organisation, goal: Goal, period: Period) -> ProgressReport | None:
+    return db.session.scalar(select(ProgressReport).where(
+        ProgressReport.org_id == org.id, ProgressReport.goal_id == goal.id,
+        ProgressReport.period_key == period.key))
+
+
+def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None, narrative: str = "",
+                  user) -> ProgressReport:
+    """A new draft. ReportConflict when the organisation already has one for this goal and period.
+
+    Two requests racing for the same report both pass the first check; the
+    unique constraint stops the second, which is answered the same way.
+    """
+    if not goal.active:
+        raise ReportInvalid(_("This goal is no longer active."), "goal")
+    if org.kind == OrgKind.NETWORK or not goal.reported_by(org):
+        raise ReportInvalid(_("Members of this kind do not report on this goal."), "org")
+    period = check_period(goal, period_key)
+    existing = find_report(org, goal, period)
+    if existing is not None:
+        raise DuplicateReport(_("There is already a report for this goal and period."), report=existing)
+    report = ProgressReport(goal_id=goal.id, org_id=org.id, goal=goal, org=org, status=Status.DRAFT,
+                            value=_value(goal, value), narrative=_clean_narrative(narrative),
+                            created_by_id=user.id, updated_by_id=user.id)
+    report.set_period(period)
+    db.session.add(report)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A failed flush leaves the session unusable, even for the translated message below;
+        # the report that won the race can be looked up afterwards.
+        db.session.rollback()
+        raise DuplicateReport(_("There is already a report for this goal and period.")) from None
+    _emit(report, "report.create", None, {"goal": goal.code, "org": org.code, "period": period.key,
+                                          **_snapshot(report)}, user)
+    return report
+
+
+def check_version(report: ProgressReport, version: int | None) -> None:
+    """StaleReport unless ``version`` is the report's current version."""
+    if version is None:
+        raise ReportInvalid(_("The version you edited is missing; reload the page."), "version")
+    if int(version) != report.version:
+        raise StaleReport(_("Someone else saved this report while you were editing it. Nothing has been "
+                            "overwritten: compare both versions below."), report=report)
+
+
+def check_editable(report: ProgressReport) -> None:
+    if report.status == Status.APPROVED:
+        raise ReportConflict(_("This report is approved and locked. An administrator can reopen it "
+                               "with a reason."), report=report)
+    if report.status not in EDITABLE:
+        raise ReportConflict(_("This report is waiting for review and cannot be changed now. Ask the "
+                               "reviewer to return it if something needs correcting."), report=report)
+
+
+def update_report(report: ProgressReport, *, version: int | None, user, **changes) -> ProgressReport:
+    """Change value and narrative of a draft or returned report, if ``version`` is still current."""
+    check_editable(report)
+    check_version(report, version)
+    before = _snapshot(report)
+    if "value" in changes:
+        report.value = _value(report.goal, changes["value"])
+    if "narrative" in changes:
+        report.narrative = _clean_narrative(changes["narrative"])
+    old, new = diff(before, _snapshot(report))
+    if new:
+        report.updated_by_id = user.id
+        _emit(report, "report.update", old, new, user)
+    return report
+
+
+# --- the workflow -------------------------------------------------------------------
+
+def _transition(report: ProgressReport, action: str, to: Status, user, version: int | None = None,
+                note: dict | None = None, **stamps) -> ProgressReport:
+    if version is not None:
+        check_version(report, version)
+    before = {"status": report.status, "value": plain_number(report.value) or None}
+    report.status = to
+    for name, value in stamps.items():
+        setattr(report, name, value)
+    _emit(report, action, before, {"status": str(to), "value": plain_number(report.value) or None, **(note or {})},
+          user)
+    return report
+
+
+def _wrong_state() -> ReportConflict:
+    return ReportConflict(_("This step is not possible in the report's current state."))
+
+
+def submit(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
+    """Draft or returned → submitted. The first submission decides whether the report is late."""
+    if report.status == Status.APPROVED:
+        check_editable(report)
+    if report.status not in EDITABLE:
+        raise _wrong_state()
+    if report.value is None:
+        raise ReportInvalid(_("Enter the value before submitting."), "value")
+    now = utcnow()
+    stamps: dict[str, Any] = {}
+    if report.submitted_at is None:
+        stamps = {"submitted_at": now, "submitted_by_id": user.id,
+                  "is_late": to_local(now).date() > report_due_date(report)}
+    else:
+        stamps = {"submitted_by_id": user.id}
+    return _transition(report, "report.submit", Status.SUBMITTED, user, version, **stamps)
+
+
+def review(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
+    """First-level approval of a municipality's submitted report: submitted → reviewed."""
+    if report.status != Status.SUBMITTED or report.org.kind != OrgKind.MUNICIPALITY:
+        raise _wrong_state()
+    return _transition(report, "report.review", Status.REVIEWED, user, version,
+                       reviewed_at=utcnow(), reviewed_by_id=user.id)
+
+
+def approve(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
+    """Reviewed (or a province's submitted report) → approved, which locks it."""
+    ready = report.status == Status.REVIEWED or (
+        report.status == Status.SUBMITTED and report.org.kind != OrgKind.MUNICIPALITY)
+    if not ready:
+        if report.status == Status.SUBMITTED:
+            raise ReportConflict(_("A municipality's report is approved after its province has "
+                                   "reviewed it."))
+        raise _wrong_state()
+    return _transition(report, "report.approve", Status.APPROVED, user, version,
+                       approved_at=utcnow(), approved_by_id=user.id)
+
+
+def return_report(report: ProgressReport, user, comment: str, version: int | None = None) -> ProgressReport:
+    """Send a submitted or reviewed report back to its authors, with a comment they will read.
+
+    A province officer returns only what awaits the province's review.
+    """
+    text = _clean_comment(comment)
+    allowed = (Status.SUBMITTED,) if user.role == "province" else (Status.SUBMITTED, Status.REVIEWED)
+    if report.status not in allowed:
+        raise _wrong_state()
+    _transition(report, "report.return", Status.RETURNED, user, version, note={"comment": text},
+                returned_at=utcnow(), reviewed_at=None, reviewed_by_id=None)
+    _add_comment(report, user, text, CommentKind.RETURN)
+    return report
+
+
+def reopen(report: ProgressReport, user, reason: str, version: int | None = None) -> ProgressReport:
+    """Unlock an approved report for correction (approved → returned), with the reason on record."""
+    text = _clean_comment(reason, "reason")
+    if report.status != Status.APPROVED:
+        raise _wrong_state()
+    _transition(report, "report.reopen", Status.RETURNED, user, version, note={"reason": text},
+                returned_at=utcnow(), approved_at=None, approved_by_id=None, reviewed_at=None,
+                reviewed_by_id=None)
+    _add_comment(report, user, text, CommentKind.REOPEN)
+    return report
+
+
+# --- evidence ---------------------------------------------------------------------
+
+MAX_EVIDENCE = 20
+
+
+def add_evidence(report: ProgressReport, upload, user) -> ReportEvidence:
+    """Attach a photo or PDF to a report its authors may still change.
+
+    The file goes through ``wcc.uploads`` (content checked, photos re-encoded);
+    a refused file raises ReportInvalid with the reason.
+    """
+    check_editable(report)
+    if len(report.evidence) >= MAX_EVIDENCE:
+        raise ReportInvalid(_("A report holds at most %(max)d files.", max=MAX_EVIDENCE), "evidence")
+    try:
+        stored = store_upload(upload)
+    except UploadError as exc:
+        raise ReportInvalid(str(exc), "evidence") from None
+    evidence = ReportEvidence(report_id=report.id, file_id=stored.id, file=stored, added_by_id=user.id)
+    report.evidence.append(evidence)
+    _emit(report, "report.evidence_add", None, {"file": stored.original_name, "file_id": stored.id}, user)
+    return evidence
+
+
+def remove_evidence(report: ProgressReport, evidence: ReportEvidence, user) -> None:
+    """Detach and delete a file from a report its authors may still change."""
+    check_editable(report)
+    name, file_id = evidence.file.original_name, evidence.file_id
+    report.evidence.remove(evidence)
+    delete_stored(evidence.file)
+    _emit(report, "report.evidence_remove", {"file": name, "file_id": file_id}, None, user)
+
+
+# --- comments -----------------------------------------------------------------------
+
+def _add_comment(report: ProgressReport, user, body: str, kind: CommentKind) -> ReportComment:
+    comment = ReportComment(report_id=report.id, author_id=user.id, body=body, kind=kind)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def add_comment(report: ProgressReport, user, body: str) -> ReportComment:
+    comment = _add_comment(report, user, _clean_comment(body, "body"), CommentKind.COMMENT)
+    record("report.comment", report, after={"comment_id": comment.id, "body": comment.body}, actor=user)
+    return comment
+
+
+def transition_by_name(name: str, report: ProgressReport, user, *, comment: str | None = None,
+                       reason: str | None = None, version: int | None = None) -> ProgressReport:
+    """Run the workflow step called ``name`` (submit, review, approve, return, reopen)."""
+    if name == "submit":
+        return submit(report, user, version)
+    if name == "review":
+        return review(report, user, version)
+    if name == "approve":
+        return approve(report, user, version)
+    if name == "return":
+        return return_report(report, user, comment or "", version)
+    if name == "reopen":
+        return reopen(report, user, reason or "", version)
+    raise KeyError(name)
+
+
+WORKFLOW_STEPS = ("submit", "review", "approve", "return", "reopen")

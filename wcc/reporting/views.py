@@ -1,0 +1,483 @@
+"""My reporting, the report form and page, the workflow steps, the review queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from wcc.errors import abort_with
+from wcc.extensions import db
+from wcc.forms import choices
+from wcc.goals.display import plain_number
+from wcc.goals.forms import UNIT_LABELS
+from wcc.goals.models import Goal
+from wcc.goals.queries import all_goals, get_goal
+from wcc.i18n import current_language
+from wcc.i18n.formatting import format_number
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.orgs.queries import get_by_code
+from wcc.pagination import paginate
+from wcc.permissions import can, require
+from wcc.reporting import services
+from wcc.reporting.forms import (
+    HISTORY_LABELS,
+    STATUS_LABELS,
+    STATUS_STYLES,
+    CommentForm,
+    DecisionForm,
+    ReportForm,
+)
+from wcc.reporting.models import ProgressReport, ReportEvidence, Status
+from wcc.reporting.periods import PeriodError, format_period, parse_period
+from wcc.reporting.queries import (
+    expected_periods,
+    latest_comments,
+    nav_counts,
+    report_history,
+    report_list_query,
+    reporting_goals,
+    reporting_overview,
+    reports_by_ids,
+    review_queue_query,
+    users_by_id,
+)
+from wcc.uploads.services import send_stored
+
+bp = Blueprint("reporting", __name__)
+
+PER_PAGE = 50
+QUEUE_LIMIT = 200
+LABELS = {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES, "unit_labels": UNIT_LABELS,
+          "history_labels": HISTORY_LABELS}
+
+
+@bp.app_template_filter("format_period")
+def _format_period_filter(value, dates: bool = True) -> str:
+    return format_period(value, dates=dates)
+
+
+@bp.app_context_processor
+def _navigation():
+    def reporting_nav():
+        """Counts for the navigation, computed once per request and only when a page shows them."""
+        if "reporting_nav" not in g:
+            g.reporting_nav = nav_counts(current_user, services.today_local(), g.get("reporting_overview"))
+        return g.reporting_nav
+
+    return {"reporting_nav": reporting_nav}
+
+
+def _report_or_404(report_id: int) -> ProgressReport:
+    report = db.session.get(ProgressReport, report_id,
+                            options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org),
+                                     selectinload(ProgressReport.evidence).joinedload(ReportEvidence.file)])
+    if report is None:
+        abort(404)
+    require(current_user, "report.view", report, hide=True)
+    return report
+
+
+# --- My reporting and lists -------------------------------------------------------------
+
+@bp.get("/reporting")
+@login_required
+def my_reporting():
+    if not can(current_user, "report.my_reporting"):
+        # Admins and the ministry do not report; their work is reviewing and reading.
+        target = "reporting.review_queue" if can(current_user, "report.review_queue") else "reporting.reports"
+        return redirect(url_for(target))
+    overview = g.reporting_overview = reporting_overview(current_user.org, services.today_local())
+    return render_template("reporting/my_reporting.html", overview=overview, org=current_user.org,
+                           **LABELS)
+
+
+@bp.get("/reports")
+@login_required
+def reports():
+    require(current_user, "report.list")
+    args = request.args
+    goal = get_goal(args["goal"]) if args.get("goal") else None
+    org = get_by_code(args["org"][:40]) if args.get("org") else None
+    province = get_by_code(args["province"][:40]) if args.get("province") else None
+    period = args.get("period", "").strip()[:10]
+    try:
+        period = parse_period(period).key if period else ""
+    except PeriodError:
+        period = ""
+    status = args.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    stmt = report_list_query(current_user, goal=goal, org=org, province=province, period=period or None,
+                             status=status or None)
+    stmt = stmt.options(joinedload(ProgressReport.goal), joinedload(ProgressReport.org))
+    pagination = paginate(stmt, page, PER_PAGE)
+    return render_template("reporting/list.html", pagination=pagination, goals=all_goals(), goal=goal,
+                           org=org, province=province, period=period, status=status, provinces=_province_choices(),
+                           **LABELS)
+
+
+def _org_choices() -> list[tuple[str, str]]:
+    """(code, "code — name") of the members that report, for an admin writing on a member's behalf."""
+    lang = current_language()
+    rows = db.session.execute(select(Organisation.code, getattr(Organisation, f"name_{lang}"))
+                              .where(Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
+                                     Organisation.active.is_(True))
+                              .order_by(Organisation.code))
+    return [(code, f"{code} — {name}") for code, name in rows]
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    lang = current_language()
+    rows = db.session.execute(select(Organisation.code, getattr(Organisation, f"name_{lang}"))
+                              .where(Organisation.kind == OrgKind.PROVINCE).order_by(Organisation.code))
+    return [tuple(r) for r in rows]
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def _period_choices(goals: list[Goal]) -> list[tuple[str, str]]:
+    today = services.today_local()
+    keys = {}
+    for goal in goals:
+        for period in expected_periods(goal, today):
+            keys[period.key] = period
+    ordered = sorted(keys.values(), key=lambda p: p.sort_key, reverse=True)
+    return [(p.key, p.label()) for p in ordered]
+
+
+def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: Organisation,
+                      goal: Goal | None, status: int = 200, theirs: ProgressReport | None = None,
+                      message: str | None = None):
+    return render_template("reporting/form.html", form=form, report=report, org=org, goal=goal,
+                           theirs=theirs, message=message, **LABELS), status
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@login_required
+def new_report():
+    org = current_user.org
+    if current_user.role == "admin" and request.values.get("org"):
+        org = get_by_code(request.values["org"][:40]) or abort(404)
+    require(current_user, "report.create", org)
+    goals = reporting_goals(org) if org.kind != OrgKind.NETWORK else []
+    goal = get_goal(request.values.get("goal", "")) if request.values.get("goal") else None
+    form = ReportForm()
+    form.goal.choices = choices((gl.code, gl.title(current_language())) for gl in goals)
+    form.period.choices = choices(_period_choices([goal] if goal else goals))
+    form.org.choices = choices((code, label) for code, label in _org_choices())
+    if request.method == "GET":
+        form.goal.data = goal.code if goal else None
+        form.period.data = request.args.get("period")
+        form.org.data = org.code
+        if goal is not None and form.period.data:
+            existing = _existing(org, goal, form.period.data)
+            if existing is not None:
+                return redirect(url_for("reporting.detail", report_id=existing.id))
+    if not form.validate_on_submit():
+        return _report_form_page(form, None, org=org, goal=goal, status=400 if request.method == "POST" else 200)
+    goal = get_goal(form.goal.data or "")
+    if goal is None:
+        form.goal.errors = [_("Choose a goal.")]
+        return _report_form_page(form, None, org=org, goal=None, status=422)
+    try:
+        report = services.create_report(goal=goal, org=org, period_key=form.period.data or "",
+                                        value=form.value.data, narrative=form.narrative.data,
+                                        user=current_user)
+        _attach_evidence(report)
+        if request.form.get("action") == "submit":
+            services.submit(report, current_user)
+    except services.DuplicateReport as exc:
+        db.session.rollback()
+        existing = _existing(org, goal, form.period.data)
+        message = exc.message
+        return _report_form_page(form, None, org=org, goal=goal, status=409, message=message,
+                                 theirs=existing)
+    except services.ReportError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _report_form_page(form, None, org=org, goal=goal, status=exc.status)
+    db.session.commit()
+    flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
+          else _("The draft has been saved."), "success")
+    return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+def _existing(org, goal, period_key):
+    try:
+        return services.find_report(org, goal, parse_period(period_key or ""))
+    except PeriodError:
+        return None
+
+
+def _form_error(form: ReportForm, exc: services.ReportError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and exc.field != "version":
+        field.errors = [*list(field.errors), exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(report_id: int):
+    report = _report_or_404(report_id)
+    require(current_user, "report.edit", report)
+    try:
+        services.check_editable(report)
+    except services.ReportConflict as exc:
+        abort_with(409, exc.message)
+    form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
+    if request.method == "GET":
+        form.value.data = plain_number(report.value)
+        form.version.data = str(report.version)
+    if not form.validate_on_submit():
+        return _report_form_page(form, report, org=report.org, goal=report.goal,
+                                 status=400 if request.method == "POST" else 200)
+    version = _int(form.version.data)
+    try:
+        services.update_report(report, version=version, user=current_user, value=form.value.data,
+                               narrative=form.narrative.data)
+        _attach_evidence(report)
+        if request.form.get("action") == "submit":
+            services.submit(report, current_user)
+        db.session.flush()
+    except (services.StaleReport, StaleDataError):
+        return _stale_page(form, report_id)
+    except services.ReportConflict as exc:
+        db.session.rollback()
+        abort_with(409, exc.message)
+    except services.ReportError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _report_form_page(form, report, org=report.org, goal=report.goal, status=exc.status)
+    db.session.commit()
+    flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
+          else _("The report has been saved."), "success")
+    return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+def _attach_evidence(report: ProgressReport) -> None:
+    for upload in request.files.getlist("evidence"):
+        if upload and upload.filename:
+            services.add_evidence(report, upload, current_user)
+
+
+def _stale_page(form: ReportForm, report_id: int):
+    """409 with both versions: what is saved now, and the user's input kept in the form.
+
+    The form now carries the current version, so saving again deliberately
+    replaces the other person's change; nothing was overwritten so far.
+    """
+    db.session.rollback()
+    theirs = _report_or_404(report_id)
+    form.version.data = str(theirs.version)
+    return _report_form_page(form, theirs, org=theirs.org, goal=theirs.goal, status=409, theirs=theirs,
+                             message=_("Someone else saved this report while you were editing it. Nothing "
+                                       "has been overwritten: compare both versions below."))
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+# --- the report page and the workflow -------------------------------------------------------
+
+def _detail_page(report: ProgressReport, *, status: int = 200, error: str | None = None,
+                 decision: DecisionForm | None = None, comment_form: CommentForm | None = None):
+    history = report_history(report)
+    people = users_by_id({report.submitted_by_id, report.reviewed_by_id, report.approved_by_id,
+                          report.created_by_id})
+    comments = report.comments
+    steps = [step for step in services.WORKFLOW_STEPS if can(current_user, f"report.{step}", report)
+             and _state_allows(step, report)]
+    return render_template(
+        "reporting/detail.html", report=report, history=history, comments=comments, people=people,
+        steps=steps, error=error, decision=decision or DecisionForm(formdata=None),
+        comment_form=comment_form or CommentForm(formdata=None),
+        due=services.report_due_date(report), can_edit=can(current_user, "report.edit", report)
+        and report.is_editable, **LABELS), status
+
+
+def _state_allows(step: str, report: ProgressReport) -> bool:
+    """Which buttons to offer; the services decide again when the button is pressed."""
+    s = report.status
+    municipal = report.org.kind == OrgKind.MUNICIPALITY
+    return {
+        "submit": s in (Status.DRAFT, Status.RETURNED),
+        "review": s == Status.SUBMITTED and municipal,
+        "approve": s == Status.REVIEWED or (s == Status.SUBMITTED and not municipal),
+        "return": s == Status.SUBMITTED or (s == Status.REVIEWED and current_user.role == "admin"),
+        "reopen": s == Status.APPROVED,
+    }[step]
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def detail(report_id: int):
+    return _detail_page(_report_or_404(report_id))
+
+
+STEP_MESSAGES = {
+    "submit": lambda: _("The report has been submitted."),
+    "review": lambda: _("The report has been marked as reviewed."),
+    "approve": lambda: _("The report has been approved."),
+    "return": lambda: _("The report has been returned with your comment."),
+    "reopen": lambda: _("The report has been reopened."),
+}
+
+
+@bp.post("/reports/<int:report_id>/<any(submit, review, approve, return, reopen):step>")
+@login_required
+def step(report_id: int, step: str):
+    report = _report_or_404(report_id)
+    require(current_user, f"report.{step}", report)
+    form = DecisionForm()
+    if not form.validate():
+        return _detail_page(report, status=400, decision=form)
+    try:
+        services.transition_by_name(step, report, current_user, comment=form.comment.data,
+                                    reason=form.comment.data, version=_int(form.version.data))
+        db.session.flush()
+    except (services.StaleReport, StaleDataError):
+        db.session.rollback()
+        return _detail_page(_report_or_404(report_id), status=409, error=_(
+            "Someone else changed this report in the meantime. Check it again, then decide."))
+    except services.ReportError as exc:
+        db.session.rollback()
+        return _detail_page(_report_or_404(report_id), status=exc.status, error=exc.message, decision=form)
+    db.session.commit()
+    flash(STEP_MESSAGES[step](), "success")
+    return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+@bp.post("/reports/<int:report_id>/comments")
+@login_required
+def comment(report_id: int):
+    report = _report_or_404(report_id)
+    require(current_user, "report.comment", report)
+    form = CommentForm()
+    if not form.validate():
+        return _detail_page(report, status=400, comment_form=form)
+    try:
+        services.add_comment(report, current_user, form.body.data)
+    except services.ReportError as exc:
+        db.session.rollback()
+        form.body.errors = [exc.message]
+        return _detail_page(report, status=exc.status, comment_form=form)
+    db.session.commit()
+    flash(_("Your comment has been added."), "success")
+    return redirect(url_for("reporting.detail", report_id=report.id) + "#comments")
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+def _evidence_or_404(report: ProgressReport, evidence_id: int) -> ReportEvidence:
+    evidence = next((e for e in report.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        abort(404)
+    return evidence
+
+
+@bp.get("/reports/<int:report_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence(report_id: int, evidence_id: int):
+    """A report's photo or document, for those who may read the report."""
+    report = _report_or_404(report_id)
+    return send_stored(_evidence_or_404(report, evidence_id).file, thumbnail=request.args.get("thumb") == "1")
+
+
+@bp.post("/reports/<int:report_id>/evidence/<int:evidence_id>/delete")
+@login_required
+def delete_evidence(report_id: int, evidence_id: int):
+    report = _report_or_404(report_id)
+    require(current_user, "report.edit", report)
+    item = _evidence_or_404(report, evidence_id)
+    try:
+        services.remove_evidence(report, item, current_user)
+    except services.ReportConflict as exc:
+        db.session.rollback()
+        abort_with(409, exc.message)
+    db.session.commit()
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("reporting.edit", report_id=report.id))
+
+
+# --- the review queue ---------------------------------------------------------------------------
+
+@bp.get("/review")
+@login_required
+def review_queue():
+    require(current_user, "report.review_queue")
+    return _queue_page()
+
+
+def _queue_page(status: int = 200, comment_error: str | None = None):
+    reports = list(db.session.scalars(review_queue_query(current_user).limit(QUEUE_LIMIT)).unique())
+    comments = latest_comments([r.id for r in reports])
+    ready, awaiting_province = [], []
+    for report in reports:
+        municipal_submitted = report.status == Status.SUBMITTED and report.org.kind == OrgKind.MUNICIPALITY
+        if current_user.role == "admin" and municipal_submitted:
+            awaiting_province.append(report)
+        else:
+            ready.append(report)
+    return render_template("reporting/review_queue.html", ready=ready, awaiting_province=awaiting_province,
+                           comments=comments, decision=DecisionForm(formdata=None),
+                           comment_error=comment_error, limit=QUEUE_LIMIT, **LABELS), status
+
+
+@bp.post("/review")
+@login_required
+def bulk_decide():
+    """Apply one step to the ticked reports; those the user may not decide, or that changed, are skipped."""
+    require(current_user, "report.review_queue")
+    form = DecisionForm()
+    step = request.form.get("step", "")
+    if not form.validate() or step not in ("review", "approve", "return"):
+        abort(400)
+    ids = [i for i in (_int(v) for v in request.form.getlist("report")) if i is not None][:QUEUE_LIMIT]
+    if not ids:
+        flash(_("Tick the reports you want to decide on first."), "warning")
+        return redirect(url_for("reporting.review_queue"))
+    if step == "return" and not (form.comment.data or "").strip():
+        return _queue_page(status=422, comment_error=_("Write a few words: the member will read them."))
+    reports = db.session.scalars(reports_by_ids(ids)).unique().all()
+    done, skipped = 0, 0
+    for report in reports:
+        if not (can(current_user, "report.view", report) and can(current_user, f"report.{step}", report)):
+            skipped += 1
+            continue
+        version = _int(request.form.get(f"v-{report.id}"))
+        try:
+            with db.session.begin_nested():
+                services.transition_by_name(step, report, current_user, comment=form.comment.data,
+                                            version=version)
+        except services.ReportError:
+            skipped += 1
+            continue
+        done += 1
+    skipped += len(ids) - len(reports)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else changed these reports in the meantime. Nothing was saved; check them again."),
+              "danger")
+        return redirect(url_for("reporting.review_queue"))
+    if done:
+        flash(ngettext("%(count)s report done.", "%(count)s reports done.", done, count=format_number(done)),
+              "success")
+    if skipped:
+        flash(ngettext("%(count)s report was skipped: it changed in the meantime or is not yours to decide.",
+                       "%(count)s reports were skipped: they changed in the meantime or are not yours to "
+                       "decide.", skipped, count=format_number(skipped)), "warning")
+    return redirect(url_for("reporting.review_queue"))
+
