@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    connect_signals(app)
     register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -127,13 +128,21 @@ def refuse_control_characters_in_query() -> None:
 def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
+    from wcc.dashboards.views import bp as dashboards_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, goals_bp, reporting_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, goals_bp, reporting_bp, dashboards_bp):
         app.register_blueprint(blueprint)
+
+
+def connect_signals(app: Flask) -> None:
+    """Hooks that follow changes across areas: the dashboards' rollups follow the reports."""
+    from wcc.dashboards.rollups import init_rollups
+
+    init_rollups()
 
 
 def register_api(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
+from wcc.dashboards.demo import seed_rollups
 from wcc.goals.demo import seed_goals, seed_targets
 from wcc.orgs.demo import seed_orgs
 from wcc.reporting.demo import EXPECTED_REPORTS, seed_reports
@@ -23,4 +24,6 @@ SEED_STEPS: list[SeedStep] = [
     ("goals", seed_goals, 11),
     ("targets", seed_targets, 1200),
     ("reports", seed_reports, EXPECTED_REPORTS),
+    # Last: the dashboards' rollups are computed from everything seeded before.
+    ("dashboards", seed_rollups, 0),
 ]
