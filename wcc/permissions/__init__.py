@@ -60,3 +60,4 @@ def registered_actions() -> list[str]:
 
 # Rule modules register themselves on import.
 from wcc.permissions import orgs as _orgs  # noqa: E402,F401
+from wcc.permissions import initiatives as _initiatives  # noqa: E402,F401
