@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.i18n.text import fold, to_ascii_digits
-from wcc.initiatives.models import Category, Craft, Initiative, Status
+from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, Status
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.permissions.initiatives import visible_initiatives
 
@@ -139,9 +139,25 @@ def with_list_details(stmt: Select) -> Select:
 
 
 def with_full_details(stmt: Select) -> Select:
-    """Everything an export row or API item holds."""
+    """Everything an export row, API item or detail page holds."""
     return with_list_details(stmt).options(
-        selectinload(Initiative.partners), selectinload(Initiative.milestones))
+        selectinload(Initiative.partners), selectinload(Initiative.milestones),
+        selectinload(Initiative.files).joinedload(InitiativeFile.stored))
+
+
+def cover_ids(initiative_ids: list[int]) -> dict[int, int]:
+    """{initiative id: id of its cover photo} in one query (the chosen cover, else the first photo)."""
+    if not initiative_ids:
+        return {}
+    rows = db.session.execute(
+        select(InitiativeFile.initiative_id, InitiativeFile.id)
+        .where(InitiativeFile.initiative_id.in_(initiative_ids), InitiativeFile.kind == FileKind.PHOTO)
+        .order_by(InitiativeFile.initiative_id, InitiativeFile.is_cover.desc(), InitiativeFile.position,
+                  InitiativeFile.id))
+    covers: dict[int, int] = {}
+    for initiative_id, file_id in rows:
+        covers.setdefault(initiative_id, file_id)
+    return covers
 
 
 def get_initiative(initiative_id: int) -> Initiative | None:

@@ -19,11 +19,12 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from wcc.audit.services import diff, record
 from wcc.db import utcnow
 from wcc.extensions import db
-from wcc.i18n.text import fold, has_control_characters
+from wcc.i18n.text import clean_line, fold, has_control_characters
 from wcc.initiatives.models import (
     AMOUNT_MAX,
     CURRENCIES,
@@ -36,7 +37,9 @@ from wcc.initiatives.models import (
     TITLE_MAX,
     Category,
     Craft,
+    FileKind,
     Initiative,
+    InitiativeFile,
     Milestone,
     Money,
     Partner,
@@ -44,6 +47,7 @@ from wcc.initiatives.models import (
 )
 from wcc.initiatives.parsing import MAX_YEAR, MIN_YEAR
 from wcc.orgs.models import Organisation
+from wcc.uploads.services import UploadError, delete_stored, store_upload
 
 #: One-line text fields and their longest allowed length.
 LINE_FIELDS = {"title": TITLE_MAX, "contact_name": 200, "contact_phone": 40, "contact_email": 254,
@@ -208,7 +212,8 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
         old = {c.id for c in current.crafts} if current is not None else set()
         if any(not c.active and c.id not in old for c in values["crafts"]):
             errors["crafts"] = _("One of these crafts is no longer in use.")
-        out["crafts"] = list(dict.fromkeys(values["crafts"]))
+        # In the craft list's order, as the relationship loads them, so equal sets compare equal.
+        out["crafts"] = sorted(dict.fromkeys(values["crafts"]), key=lambda c: (c.position, c.code))
 
     if "status" in values and values["status"] not in set(Status):
         errors["status"] = _("Choose one of: planned, active, completed, cancelled.")
@@ -444,3 +449,54 @@ def ensure_reference_data() -> int:
                 added += 1
     db.session.flush()
     return added
+
+
+# --- photos and documents -----------------------------------------------------------------
+
+MAX_PHOTOS = 30
+MAX_DOCUMENTS = 20
+
+
+def add_file(ini: Initiative, upload: FileStorage, *, caption: str = "",
+             kind: FileKind | None = None) -> InitiativeFile:
+    """Check, store and attach a photo (JPEG, PNG, WebP) or PDF document.
+
+    ``kind`` limits what is accepted. Raises UploadError (translated) for a file
+    that is refused or too many of a kind. The first photo becomes the cover.
+    """
+    allow = {FileKind.PHOTO: ("image",), FileKind.DOCUMENT: ("pdf",), None: ("image", "pdf")}[kind]
+    stored = store_upload(upload, allow=allow)
+    kind = FileKind.PHOTO if stored.is_image else FileKind.DOCUMENT
+    same = ini.photos if kind == FileKind.PHOTO else ini.documents
+    limit = MAX_PHOTOS if kind == FileKind.PHOTO else MAX_DOCUMENTS
+    if len(same) >= limit:
+        raise UploadError(_("An initiative can have at most %(max)s photos and %(docs)s documents.",
+                            max=MAX_PHOTOS, docs=MAX_DOCUMENTS))
+    caption = clean_line(caption)[:TITLE_MAX]
+    link = InitiativeFile(stored=stored, kind=kind.value, caption=caption, position=len(ini.files),
+                          is_cover=kind == FileKind.PHOTO and not ini.photos)
+    ini.files.append(link)
+    db.session.flush()
+    record("initiative.add_file", ini, after={"file": stored.original_name, "kind": kind.value,
+                                              "caption": caption})
+    return link
+
+
+def remove_file(ini: Initiative, link: InitiativeFile) -> None:
+    """Detach and delete a file; if it was the cover, the next photo takes its place."""
+    record("initiative.remove_file", ini, before={"file": link.stored.original_name, "kind": link.kind})
+    was_cover = link.is_cover
+    ini.files.remove(link)
+    delete_stored(link.stored)
+    if was_cover and ini.photos:
+        ini.photos[0].is_cover = True
+    db.session.flush()
+
+
+def set_cover(ini: Initiative, link: InitiativeFile) -> None:
+    if link.kind != FileKind.PHOTO or link.is_cover:
+        return
+    for item in ini.files:
+        item.is_cover = item is link
+    record("initiative.set_cover", ini, after={"file": link.stored.original_name})
+    db.session.flush()
