@@ -112,9 +112,10 @@ def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
     from wcc.home.views import bp as home_bp
+    from wcc.initiatives.views import bp as initiatives_bp
     from wcc.orgs.views import bp as orgs_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp):
         app.register_blueprint(blueprint)
 
 
