@@ -15,9 +15,10 @@ API_PREFIX = "/api/v1"
 
 def api_blueprints():
     from wcc.auth.api import blp as auth_blp
+    from wcc.initiatives.api import blp as initiatives_blp
     from wcc.orgs.api import blp as orgs_blp
 
-    return [auth_blp, orgs_blp]
+    return [auth_blp, orgs_blp, initiatives_blp]
 
 
 class WccApi(Api):
