@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
+from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.orgs.demo import seed_orgs
 
 SeedStep = tuple[str, Callable[[], Iterator[str]], int]
@@ -18,4 +19,5 @@ SeedStep = tuple[str, Callable[[], Iterator[str]], int]
 SEED_STEPS: list[SeedStep] = [
     ("organisations", seed_orgs, 58),
     ("users", seed_users, 9),
+    ("initiatives", seed_initiatives, demo_count()),
 ]
