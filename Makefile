@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test translations compile-translations migrate seed ci clean
 
@@ -20,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 compile-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -43,7 +44,7 @@ translations: $(VENV)/.installed
 		--ignore-dirs='.* __pycache__ node_modules' \
 		--sort-by-file --project "WCC Network" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

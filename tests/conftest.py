@@ -39,6 +39,12 @@ def pytest_report_header(config):
     return f"WCC test databases: {', '.join(BACKENDS)}"
 
 
+def pytest_configure(config):
+    if os.environ.get("WCC_TEST_REQUIRE_ALL") and set(BACKENDS) != {"sqlite", "postgresql"}:
+        raise pytest.UsageError("CI runs every database test on both SQLite and PostgreSQL; "
+                                "unset WCC_TEST_DATABASES")
+
+
 # --- databases ----------------------------------------------------------------
 
 def _pg_connect(url: str):

@@ -84,6 +84,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        refuse_control_characters_in_query()
         if request.blueprint != "static":
             # Load the user first, before a view changes anything.
             _ = current_user.is_authenticated
@@ -106,6 +107,18 @@ def register_request_hooks(app: Flask) -> None:
         if current_user.is_authenticated and response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+def refuse_control_characters_in_query() -> None:
+    """No query argument ever needs a NUL or other control character; refuse them early."""
+    from flask_babel import gettext as _
+
+    from wcc.errors import abort_with
+    from wcc.i18n.text import has_control_characters
+
+    for key, value in request.args.items(multi=True):
+        if has_control_characters(key) or has_control_characters(value):
+            abort_with(400, _("Remove the invisible control characters from this text."))
 
 
 def register_blueprints(app: Flask) -> None:

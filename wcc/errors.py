@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from wcc.extensions import db
+from wcc.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,14 @@ def init_error_handlers(app: Flask) -> None:
                 resp.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
+    @app.errorhandler(DataError)
+    def handle_bad_value(error: DataError):
+        # A value the database cannot store (out of range, NUL byte) slipped past
+        # validation: the request was bad, the database is fine.
+        log.warning("value refused by the database: %s", error.orig.__class__.__name__)
+        db.session.rollback()
+        return error_response(400)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def handle_database_down(error: Exception):
@@ -133,6 +141,8 @@ def init_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone entirely
             pass
+        # Render the page as anonymous: loading the user would ask the database again.
+        g._login_user = login_manager.anonymous_user()
         return _with_retry(error_response(503), 30)
 
     @app.errorhandler(Exception)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from sqlalchemy import Select, func, select
 
 from wcc.extensions import db
@@ -39,9 +40,19 @@ class Page:
         return min(self.page * self.per_page, self.total)
 
 
+MAX_PAGE = 100_000
+
+
+def requested_page() -> int:
+    """The ``page`` query argument as a sane number: 1 for junk, never past MAX_PAGE."""
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = False) -> Page:
     """One COUNT and one page of rows. ``scalars`` returns the first column only."""
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     paged = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.execute(paged)

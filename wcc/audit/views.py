@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.models import AuditEvent
-from wcc.pagination import paginate
+from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
 
 bp = Blueprint("audit", __name__)
@@ -23,7 +23,7 @@ def index():
     action = request.args.get("action", "").strip()[:64]
     object_type = request.args.get("object_type", "").strip()[:40]
     object_id = request.args.get("object_id", "").strip()[:64]
-    page = request.args.get("page", 1, type=int) or 1
+    page = requested_page()
     stmt = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))

@@ -6,6 +6,7 @@ from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from wcc.audit.services import record
 from wcc.auth import services
 from wcc.extensions import db
 
@@ -49,5 +50,7 @@ def remember_requested_language() -> None:
     if not g.get("auth_via_token"):
         session["lang"] = lang
     if current_user.is_authenticated and current_user.preferred_language != lang:
+        record("user.update", current_user, before={"preferred_language": current_user.preferred_language},
+               after={"preferred_language": lang})
         current_user.preferred_language = lang
         db.session.commit()

@@ -27,7 +27,7 @@ from wcc.extensions import db, limiter
 from wcc.forms import choices
 from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
-from wcc.pagination import paginate
+from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
 
 bp = Blueprint("auth", __name__)
@@ -221,7 +221,7 @@ def users():
     q = request.args.get("q", "").strip()[:200]
     role = request.args.get("role", "")
     org_code = request.args.get("org", "").strip()[:40]
-    page = request.args.get("page", 1, type=int) or 1
+    page = requested_page()
     stmt = select(User).join(User.org).order_by(Organisation.code, User.name)
     if q:
         pattern = f"%{q.lower()}%"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
-from flask_login import current_user
 
 RTL_LANGUAGES = {"fa"}
 
@@ -20,7 +19,9 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if g.get("locale_override") in languages:
         return g.locale_override
-    user = current_user if current_user else None
+    # Only a user already loaded for this request counts: loading one here would
+    # touch the database while an error page (perhaps "database down") renders.
+    user = g.get("_login_user")
     if user is not None and user.is_authenticated and user.preferred_language in languages:
         return user.preferred_language
     requested = request.args.get("lang")

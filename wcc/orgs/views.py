@@ -13,7 +13,7 @@ from wcc.forms import choices
 from wcc.orgs import services
 from wcc.orgs.forms import KIND_LABELS, SETTLEMENT_LABELS, OrgForm
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.pagination import paginate
+from wcc.pagination import paginate, requested_page
 from wcc.orgs.queries import count_users_by_org, directory_query, get_by_code, org_choices
 from wcc.permissions import require
 
@@ -37,7 +37,7 @@ def directory():
     kind = kind if kind in KIND_LABELS else None
     province = get_by_code(request.args.get("province", "")[:40]) if request.args.get("province") else None
     q = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     show_inactive = request.args.get("inactive") == "1" and current_user.role == "admin"
     stmt = directory_query(kind=kind, parent=province, q=q or None, active=None if show_inactive else True)
     pagination = paginate(stmt, page, PER_PAGE)

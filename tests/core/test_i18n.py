@@ -1,0 +1,112 @@
+"""Languages: how the locale is chosen, the page direction, formatting, Persian text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from babel.messages.pofile import read_po
+
+from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent
+from wcc.i18n.text import NumberFormatError, fold, parse_decimal
+
+
+@pytest.mark.parametrize("lang, direction", [("fa", "rtl"), ("en", "ltr"), ("ru", "ltr")])
+def test_html_lang_and_dir_follow_the_locale(app, lang, direction):
+    page = app.test_client().get(f"/login?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    assert ("bootstrap.rtl.min.css" in page) is (direction == "rtl")
+
+
+def test_persian_is_the_default(app):
+    page = app.test_client().get("/login").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in page and "ورود" in page
+
+
+def test_accept_language_then_session_then_query(app):
+    client = app.test_client()
+    assert 'lang="ru"' in client.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/login?lang=en", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    # the choice sticks in the session, above Accept-Language
+    assert 'lang="en"' in client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+
+
+def test_a_signed_in_users_preference_wins_and_follows_the_switcher(client, network, login_as):
+    from wcc.extensions import db
+
+    user = login_as(network.users["isfahan_city"])
+    user.preferred_language = "ru"
+    db.session.commit()
+    assert 'lang="ru"' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/?lang=en").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.preferred_language == "en"
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_languages_are_ignored(app):
+    page = app.test_client().get("/login?lang=de", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert 'lang="fa"' in page
+
+
+@pytest.mark.parametrize("lang", ["fa", "ru"])
+def test_catalogues_translate_every_message(lang):
+    with open(f"translations/{lang}/LC_MESSAGES/messages.po", "rb") as fh:
+        catalogue = read_po(fh, locale=lang)
+    untranslated = [m.id for m in catalogue if m.id and (not m.string or (isinstance(m.string, tuple)
+                                                                           and not all(m.string)))]
+    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+def test_numbers(app):
+    with app.test_request_context():
+        assert format_number(12500, locale="fa") == "۱۲٬۵۰۰"
+        assert format_number(Decimal("1300000.5"), 1, locale="en") == "1,300,000.5"
+        assert format_number(12500.25, 2, locale="ru") == "12\xa0500,25"
+        assert format_percent(87.5, 1, locale="fa") == "۸۷٫۵٪"
+        assert format_number(None) == "—"
+
+
+def test_dates_are_solar_hijri_in_persian_and_gregorian_otherwise(app):
+    with app.test_request_context():
+        assert format_date(date(2025, 6, 22), locale="fa") == "۱ تیر ۱۴۰۴"
+        assert format_date(date(2025, 3, 21), locale="fa") == "۱ فروردین ۱۴۰۴"
+        assert format_date(date(2025, 3, 20), locale="fa") == "۳۰ اسفند ۱۴۰۳"  # 1403 is a leap year
+        assert format_date(date(2025, 6, 22), locale="en") == "22 Jun 2025"
+        assert format_date(date(2025, 6, 22), locale="ru").startswith("22 июн")
+        # 20:45 UTC is 00:15 the next day in Tehran
+        moment = datetime(2025, 6, 21, 20, 45, tzinfo=UTC)
+        assert format_datetime(moment, locale="en") == "22 Jun 2025 00:15"
+        assert format_datetime(moment, locale="fa").startswith("۱ تیر ۱۴۰۴")
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("۱۲٬۵۰۰", Decimal("12500")), ("١٢٬٥٠٠", Decimal("12500")), ("12,500", Decimal("12500")),
+    ("۱۲٫۵", Decimal("12.5")), (" 1300000 ", Decimal("1300000")), ("-3.25", Decimal("-3.25")),
+    ("", None), (None, None), (7, Decimal(7)),
+])
+def test_numbers_are_read_as_users_type_them(typed, expected):
+    assert parse_decimal(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["12,50", "1,2345", "abc", "1.2.3", "۱۲a", "--1", "1e5", "NaN", float("nan")])
+def test_malformed_numbers_are_refused(typed):
+    with pytest.raises(NumberFormatError):
+        parse_decimal(typed)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("كيفيت", "کیفیت"),                       # Arabic kaf/yeh vs Persian
+    ("نمایشگاه‌های زنده", "نمایشگاه های زنده"),  # ZWNJ vs space
+    ("نمایشگاه‌ها", "نمایشگاهها"),               # ZWNJ vs nothing
+    ("۱۴۰۴", "1404"), ("٢٠٢٥", "2025"),         # Persian / Arabic-Indic digits
+    ("Felt RUGS", "felt rugs"),
+])
+def test_search_folding_matches_what_users_mean(a, b):
+    assert fold(a) == fold(b)
+
+
+def test_search_folding_keeps_different_words_apart():
+    assert fold("نمد") != fold("نمک")
