@@ -85,7 +85,7 @@ def rows_csv(n: int, bad_row: int | None = None, title: str = "Shipment") -> byt
     rows = []
     for i in range(1, n + 1):
         category = "nonsense" if i == bad_row else ("export_deal" if i % 2 else "نمایشگاه و اجرای زنده")
-        rows.append([f"REF-{i:04d}", f"{title} {i}", category, "active" if i % 3 else "فعال",
+        rows.append([f"REF-{i:04d}", f"{title} {i}", category, ("active", "فعال", "در حال اجرا")[i % 3],
                      "1404/02/01" if i % 2 else "2025-05-01", "felt; فرش و قالی‌بافی دستباف", str(1000 + i), "EUR",
                      "yes" if i % 4 else "خیر"])
     return csv_bytes(HEADER, rows)
@@ -199,7 +199,7 @@ def test_the_template_imports_as_it_is(client, network, login_as, fmt):
 
 
 def test_the_import_api_reports_rows_and_columns(client, network, api_token):
-    headers = {"Authorization": f"Bearer {api_token(network.users['isfahan'])}"}
+    headers = {"Authorization": f"Bearer {api_token(network.users['isfahan'])}", "Accept-Language": "en"}
     bad = client.post("/api/v1/initiatives/import", data={"file": (io.BytesIO(rows_csv(20, bad_row=3)), "a.csv")},
                       headers=headers, content_type="multipart/form-data")
     assert bad.status_code == 422

@@ -35,7 +35,7 @@ from wcc.initiatives.services import MilestoneData
 
 STATUS_LABELS = {
     Status.PLANNED: _l("Planned"),
-    Status.ACTIVE: _l("Active"),
+    Status.ACTIVE: _l("In progress"),
     Status.COMPLETED: _l("Completed"),
     Status.CANCELLED: _l("Cancelled"),
 }

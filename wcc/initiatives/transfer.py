@@ -193,8 +193,14 @@ def _word_map(items, *extra: tuple[str, Any]) -> dict[str, Any]:
     return found
 
 
+#: Other words officers use for a status.
+STATUS_SYNONYMS = {"فعال": Status.ACTIVE, "جاری": Status.ACTIVE, "активна": Status.ACTIVE,
+                   "انجام‌شده": Status.COMPLETED, "لغوشده": Status.CANCELLED}
+
+
 def _status_words() -> dict[str, str]:
     words = {fold(s.value): s.value for s in Status}
+    words.update({fold(word): status.value for word, status in STATUS_SYNONYMS.items()})
     for lang in LANGUAGES:
         with force_locale(lang):
             words.update({fold(str(label)): s.value for s, label in STATUS_LABELS.items()})

@@ -60,7 +60,7 @@ def country(code: str | None) -> str:
 
 
 HISTORY_ACTIONS = {
-    "initiative.create": _l("Created"),
+    "initiative.create": _l("Registered"),
     "initiative.update": _l("Changed"),
     "initiative.publish": _l("Published"),
     "initiative.unpublish": _l("Made a draft"),
