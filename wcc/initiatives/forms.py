@@ -140,8 +140,7 @@ def _money_fields(amount_label, default_currency: str):
         AmountField(amount_label),
         SelectField(_l("Currency"), choices=choices((c, CURRENCY_LABELS[c]) for c in CURRENCIES),
                     default=default_currency),
-        LocalDateField(_l("Value date"), description=_l("The date the amount refers to, such as 1404/04/01 "
-                                                        "or 2025-06-22.")),
+        LocalDateField(_l("Value date"), description=_l("The date the amount refers to.")),
     )
 
 
