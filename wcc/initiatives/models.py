@@ -53,46 +53,30 @@ MILESTONES_MAX = 50
 AMOUNT_MAX = Decimal("9999999999999999.99")
 
 
-class _Named:
-    """Reference data named in Persian, English and Russian."""
+class _ReferenceItem(TimestampMixin):
+    """An entry of a list admins keep (categories, crafts): a stable code, names in fa/en/ru."""
 
-    code: Mapped[str]
-    name_fa: Mapped[str]
-    name_en: Mapped[str]
-    name_ru: Mapped[str]
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_fa: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def name(self, locale: str) -> str:
         return getattr(self, f"name_{locale}", None) or self.name_fa or self.name_en
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.code}>"
 
-class Category(_Named, TimestampMixin, db.Model):
+
+class Category(_ReferenceItem, db.Model):
     __tablename__ = "initiative_categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_fa: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ru: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    def __repr__(self) -> str:
-        return f"<Category {self.code}>"
-
-
-class Craft(_Named, TimestampMixin, db.Model):
+class Craft(_ReferenceItem, db.Model):
     __tablename__ = "crafts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_fa: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ru: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def __repr__(self) -> str:
-        return f"<Craft {self.code}>"
 
 
 initiative_crafts = Table(

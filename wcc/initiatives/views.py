@@ -44,16 +44,6 @@ EXPORT_TYPES = {
 }
 
 
-@bp.app_template_global()
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-@bp.app_template_global()
-def currency_unit(code: str) -> str:
-    return str(CURRENCY_UNITS.get(code, code))
-
-
 @bp.app_template_filter()
 def country(code: str | None) -> str:
     return country_name(code)
@@ -77,14 +67,14 @@ HISTORY_FIELDS = {
 }
 
 
-@bp.app_template_global()
-def history_action(action: str) -> str:
-    return str(HISTORY_ACTIONS.get(action, action))
+def _label_lookup(labels: dict):
+    return lambda key: str(labels.get(key, key))
 
 
-@bp.app_template_global()
-def history_field(key: str) -> str:
-    return str(HISTORY_FIELDS.get(key, key))
+# Template globals that put a code into words: status_label("active") → "In progress".
+for _name, _labels in (("status_label", STATUS_LABELS), ("currency_unit", CURRENCY_UNITS),
+                       ("history_action", HISTORY_ACTIONS), ("history_field", HISTORY_FIELDS)):
+    bp.add_app_template_global(_label_lookup(_labels), _name)
 
 
 @bp.app_template_filter()
