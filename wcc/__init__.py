@@ -33,6 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def configure_logging(app: Flask) -> None:
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every start; only its
+    # migration messages are worth reading.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,0 +1,204 @@
+"""Checking, cleaning and storing uploads.
+
+Only JPEG, PNG and WebP photos and PDF documents are accepted, judged by their
+content, never by their name or the browser's content type. Photos are decoded
+and re-encoded by Pillow, which drops every byte that is not picture: EXIF
+(including GPS position), comments, and anything appended. A file that carries
+markup a browser would run (an image/HTML polyglot, an SVG, an HTML page) is
+refused outright, as is a PDF with scripts or launch actions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import current_app, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+from PIL import Image, ImageOps, UnidentifiedImageError
+from werkzeug.datastructures import FileStorage
+
+from wcc.extensions import db
+from wcc.i18n.text import clean_line
+from wcc.uploads.models import StoredFile
+
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+PDF_TYPE = "application/pdf"
+THUMBNAIL_EDGE = 480
+DEFAULT_MAX_PIXELS = 40_000_000
+
+# Markup a browser would interpret if it were ever sniffed as HTML or SVG. Every
+# pattern is long enough (6+ bytes) that compressed picture data almost never
+# contains it by chance.
+_MARKUP = re.compile(
+    rb"<(script|iframe|object|embed)|<(html|body|svg|meta)[\s>/]|javascript:|\bon(error|load)\s*=",
+    re.IGNORECASE)
+# PDF features that run code or open other programs.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+
+
+class UploadError(ValueError):
+    """The file was refused; the message says why, in the user's language."""
+
+
+def _kind_of(head: bytes) -> str | None:
+    if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n") \
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+def _read_limited(upload: FileStorage) -> bytes:
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(_("“%(name)s” is larger than %(mb)s MB.", name=_display_name(upload),
+                            mb=limit // (1024 * 1024)))
+    if not data:
+        raise UploadError(_("“%(name)s” is empty.", name=_display_name(upload)))
+    return data
+
+
+def _display_name(upload: FileStorage) -> str:
+    return clean_original_name(upload.filename or "")
+
+
+def clean_original_name(name: str) -> str:
+    """The file's own name without folders or control characters, for downloads."""
+    base = os.path.basename(name.replace("\\", "/"))
+    base = clean_line(base).replace('"', "'")
+    return base[:200] or "file"
+
+
+def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, int]:
+    """Decode, check and re-encode an image; returns (file, thumbnail, type, ext, w, h)."""
+    max_pixels = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            width, height = probe.size
+            if fmt not in IMAGE_FORMATS:
+                raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+            if width * height > max_pixels:
+                raise UploadError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
+                                    name=name, mp=max_pixels // 1_000_000))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            content_type, ext = IMAGE_FORMATS[fmt]
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            elif fmt == "PNG":
+                image.save(out, "PNG", optimize=True)
+            else:
+                image.save(out, "WEBP", quality=85)
+            thumb = image.copy()
+            thumb.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+            thumb_out = io.BytesIO()
+            thumb.convert("RGB").save(thumb_out, "JPEG", quality=80, optimize=True)
+            return out.getvalue(), thumb_out.getvalue(), content_type, ext, image.width, image.height
+    except UploadError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UploadError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
+
+
+def _check_pdf(data: bytes, name: str) -> None:
+    if b"%%EOF" not in data[-2048:]:
+        raise UploadError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
+    if _PDF_ACTIVE.search(data):
+        raise UploadError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
+                            name=name))
+
+
+def _path(key: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / key[:2] / key
+
+
+def _write(key: str, data: bytes) -> None:
+    path = _path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf")) -> StoredFile:
+    """Check an uploaded file, clean it and store it; raises UploadError with a clear message.
+
+    ``allow`` limits the kinds accepted ("image", "pdf"). The returned row is
+    added to the session (flushed), so it rolls back with the request.
+    """
+    name = _display_name(upload)
+    data = _read_limited(upload)
+    kind = _kind_of(data[:16])
+    if kind is None or kind not in allow:
+        if allow == ("image",):
+            raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+        raise UploadError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
+                            name=name))
+    if _MARKUP.search(data):
+        raise UploadError(_("“%(name)s” contains web page code hidden in the file and was refused.",
+                            name=name))
+    thumbnail = None
+    width = height = None
+    if kind == "image":
+        data, thumbnail, content_type, ext, width, height = _clean_image(data, name)
+    else:
+        _check_pdf(data, name)
+        content_type, ext = PDF_TYPE, "pdf"
+    key = f"{secrets.token_hex(16)}.{ext}"
+    _write(key, data)
+    thumbnail_key = None
+    if thumbnail is not None:
+        thumbnail_key = f"{secrets.token_hex(16)}.jpg"
+        _write(thumbnail_key, thumbnail)
+    stored = StoredFile(
+        key=key, thumbnail_key=thumbnail_key, kind=kind, content_type=content_type, original_name=name,
+        size=len(data), width=width, height=height, sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=current_user.id if current_user and current_user.is_authenticated else None)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def store_bytes(data: bytes, filename: str, *, allow: tuple[str, ...] = ("image", "pdf")) -> StoredFile:
+    """``store_upload`` for bytes made in code (demo data, imports)."""
+    return store_upload(FileStorage(stream=io.BytesIO(data), filename=filename), allow=allow)
+
+
+def send_stored(stored: StoredFile, *, thumbnail: bool = False, download: bool = False):
+    """Serve a stored file. The caller must have checked permission already.
+
+    Photos are shown inline, PDFs offered as downloads unless ``download`` is
+    False for images; every response forbids sniffing and scripts.
+    """
+    key = stored.thumbnail_key if thumbnail and stored.thumbnail_key else stored.key
+    content_type = "image/jpeg" if thumbnail and stored.thumbnail_key else stored.content_type
+    as_attachment = download or stored.kind == "pdf"
+    response = send_file(_path(key), mimetype=content_type, as_attachment=as_attachment,
+                         download_name=stored.original_name, conditional=True, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
+
+
+def delete_stored(stored: StoredFile) -> None:
+    """Remove the row and its files (files go at once; use only for real deletion)."""
+    for key in (stored.key, stored.thumbnail_key):
+        if key:
+            _path(key).unlink(missing_ok=True)
+    db.session.delete(stored)
