@@ -163,9 +163,10 @@ class InitiativeForm(FlaskForm):
                                   description=_l("One per line: buyers, embassies, studios, chambers of commerce."))
     budget_amount, budget_currency, budget_value_date = _money_fields(_l("Budget"), "IRR")
     deal_amount, deal_currency, deal_value_date = _money_fields(_l("Deal value"), "EUR")
-    contact_name = CleanStringField(_l("Contact person"))
-    contact_email = CleanStringField(_l("Contact e-mail"), max_length=254)
-    contact_phone = CleanStringField(_l("Contact phone"), max_length=40)
+    # Shown under the heading "Contact person".
+    contact_name = CleanStringField(_l("Full name"))
+    contact_email = CleanStringField(_l("E-mail address"), max_length=254)
+    contact_phone = CleanStringField(_l("Phone"), max_length=40)
     external_id = CleanStringField(_l("Your reference"), max_length=100,
                                    description=_l("The id this initiative has in your own spreadsheet or "
                                                   "system; imports use it to update instead of duplicating."))
