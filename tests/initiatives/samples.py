@@ -38,3 +38,7 @@ def upload(data: bytes, name: str) -> tuple[io.BytesIO, str]:
 
 def png(name: str = "photo.png") -> FileStorage:
     return FileStorage(io.BytesIO(image_bytes("PNG")), filename=name)
+
+
+def pdf(name: str = "document.pdf") -> FileStorage:
+    return FileStorage(io.BytesIO(PDF), filename=name)

@@ -7,7 +7,10 @@ from sqlalchemy import func, select
 
 from wcc.audit.models import AuditEvent
 from wcc.extensions import db
+from wcc.initiatives import services
 from wcc.initiatives.models import Initiative
+
+from .samples import pdf, png
 
 CATEGORIES = ["export_deal", "sales_rep", "logistics", "customs", "film", "brochure", "photography",
               "market_research", "exhibition", "auction", "hotel_placement", "storytelling", "training"]
@@ -164,6 +167,21 @@ def test_the_api_needs_a_signed_in_caller_and_is_documented(client):
     assert {"get", "post"} <= set(paths["/api/v1/initiatives"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/initiatives/{initiative_id}"])
     assert "post" in paths["/api/v1/initiatives/import"]
+
+
+def test_items_list_their_photos_and_documents(client, api, network, make_initiative):
+    ini = make_initiative(network.orgs["IR-10"], published=True)
+    services.add_file(ini, png("stand.png"), caption="Stand")
+    services.add_file(ini, pdf("programme.pdf"))
+    db.session.commit()
+    body = client.get(f"/api/v1/initiatives/{ini.id}", headers=api("shiraz_city")).get_json()
+    photo, document = body["files"]
+    assert (photo["kind"], photo["name"], photo["caption"]) == ("photo", "stand.png", "Stand")
+    assert body["cover_photo_url"] == photo["url"] and photo["thumbnail_url"].endswith("?size=thumb")
+    assert (document["kind"], document["name"], document["thumbnail_url"]) == ("document", "programme.pdf", None)
+    file_response = client.get(photo["url"], headers=api("shiraz_city"))
+    file_response.close()
+    assert file_response.status_code == 200
 
 
 def test_reference_lists_give_codes_and_names(client, api):

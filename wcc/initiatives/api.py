@@ -226,10 +226,21 @@ def initiative_payload(ini: Initiative) -> dict:
         "external_id": ini.external_id, "published": ini.published, "published_at": ini.published_at,
         "deleted": ini.deleted_at is not None,
         "milestones": [{"date": m.due_date, "title": m.title, "done": m.done} for m in ini.milestones],
-        "files": [], "cover_photo_url": None,
+        "files": [_file_payload(ini, f) for f in ini.files],
+        "cover_photo_url": _file_url(ini, ini.cover) if ini.cover else None,
         "created_at": ini.created_at, "updated_at": ini.updated_at,
     }
     return payload
+
+
+def _file_url(ini: Initiative, link, **args) -> str:
+    return url_for("initiatives.serve_file", initiative_id=ini.id, file_id=link.id, _external=True, **args)
+
+
+def _file_payload(ini: Initiative, link) -> dict:
+    return {"id": link.id, "kind": link.kind, "name": link.stored.original_name, "caption": link.caption,
+            "url": _file_url(ini, link),
+            "thumbnail_url": _file_url(ini, link, size="thumb") if link.kind == "photo" else None}
 
 
 def _values_from_json(data: dict) -> dict:
