@@ -40,6 +40,7 @@ def test_a_new_initiative_takes_two_photos_and_a_pdf(client, network, login_as):
     photo = fetch(client, f"/initiatives/{ini.id}/files/{ini.files[0].id}")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert photo.headers["X-Content-Type-Options"] == "nosniff"
+    assert photo.headers["Content-Disposition"] == "inline; filename=stand.jpg"
     with Image.open(io.BytesIO(photo.data)) as image:
         assert not image.getexif().get_ifd(0x8825), "GPS position must be stripped"
     thumb = fetch(client, f"/initiatives/{ini.id}/files/{ini.files[1].id}?size=thumb")
