@@ -15,7 +15,6 @@ from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.initiatives import queries, services, transfer
 from wcc.initiatives.forms import (
-    CURRENCY_LABELS,
     CURRENCY_UNITS,
     STATUS_LABELS,
     FilesForm,
@@ -138,7 +137,7 @@ def detail(initiative_id: int):
     events = queries.history(ini) if can(current_user, "initiative.history", ini) else None
     files_form = FilesForm() if can(current_user, "initiative.manage_files", ini) else None
     return render_template("initiatives/detail.html", ini=ini, story=render_story(ini.story),
-                           events=events, files_form=files_form, currency_labels=CURRENCY_LABELS)
+                           events=events, files_form=files_form)
 
 
 # --- create and edit -------------------------------------------------------------------
