@@ -175,6 +175,15 @@ def test_files_that_are_not_initiative_tables_are_refused_clearly(client, networ
     assert count() == 0
 
 
+def test_files_over_the_upload_limit_are_refused(client, app, network, login_as, monkeypatch):
+    # Werkzeug's test client leaves bodies over 500 KB in an unclosed temporary file, so the
+    # limit is lowered to well under that instead of sending megabytes.
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 100 * 1024)
+    login_as(network.users["isfahan"])
+    response = post_import(client, rows_csv(1) + b"x" * (150 * 1024))
+    assert response.status_code == 400 and "The file is larger than" in response.get_data(as_text=True)
+
+
 def test_windows_persian_csv_and_semicolons_are_read(client, network, login_as):
     login_as(network.users["isfahan"])
     text = "title;category\r\nنمايشگاه قالي;حراج\r\n"  # Windows-1256 has only the Arabic ي

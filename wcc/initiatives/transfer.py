@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,7 +28,7 @@ from wcc.initiatives.parsing import parse_bool, parse_date, parse_list
 from wcc.initiatives.queries import categories, crafts
 from wcc.orgs.models import Organisation
 from wcc.permissions import can
-from wcc.spreadsheets import csv_bytes, read_table, xlsx_bytes
+from wcc.spreadsheets import SpreadsheetError, csv_bytes, read_table, xlsx_bytes
 
 MAX_IMPORT_ROWS = 5_000
 LANGUAGES = ("fa", "en", "ru")
@@ -317,6 +317,10 @@ def import_table(user, filename: str, data: bytes) -> ImportResult:
     commits when ``result.ok`` (and it wants to keep the changes), else rolls back.
     """
     result = ImportResult()
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if len(data) > limit:
+        raise SpreadsheetError(_("The file is larger than %(mb)s MB; split it into smaller files.",
+                                 mb=limit // (1024 * 1024)))
     table = read_table(filename, data, max_rows=MAX_IMPORT_ROWS)
     (header_row, header_cells), body = table[0], table[1:]
     spellings = _header_names()
