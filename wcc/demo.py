@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
 from wcc.goals.demo import seed_goals, seed_targets
+from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.orgs.demo import seed_orgs
 from wcc.reporting.demo import EXPECTED_REPORTS, seed_reports
 
@@ -22,5 +23,6 @@ SEED_STEPS: list[SeedStep] = [
     ("users", seed_users, 9),
     ("goals", seed_goals, 11),
     ("targets", seed_targets, 1200),
+    ("initiatives", seed_initiatives, demo_count()),
     ("reports", seed_reports, EXPECTED_REPORTS),
 ]
