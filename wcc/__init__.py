@@ -131,10 +131,11 @@ def register_blueprints(app: Flask) -> None:
     from wcc.dashboards.views import bp as dashboards_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
+    from wcc.initiatives.views import bp as initiatives_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, goals_bp, reporting_bp, dashboards_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp):
         app.register_blueprint(blueprint)
 
 

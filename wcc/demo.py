@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from wcc.auth.demo import seed_users
 from wcc.dashboards.demo import seed_rollups
 from wcc.goals.demo import seed_goals, seed_targets
+from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.orgs.demo import seed_orgs
 from wcc.reporting.demo import EXPECTED_REPORTS, seed_reports
 
@@ -23,6 +24,7 @@ SEED_STEPS: list[SeedStep] = [
     ("users", seed_users, 9),
     ("goals", seed_goals, 11),
     ("targets", seed_targets, 1200),
+    ("initiatives", seed_initiatives, demo_count()),
     ("reports", seed_reports, EXPECTED_REPORTS),
     # Last: the dashboards' rollups are computed from everything seeded before.
     ("dashboards", seed_rollups, 0),

@@ -1,7 +1,7 @@
 """goals, targets, progress reports, comments and evidence
 
 Revision ID: e88f675ace37
-Revises: a70cce539f77
+Revises: 4419ae9cba9d
 Create Date: 2026-11-26 10:50:54.617843
 
 """
@@ -13,7 +13,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = 'e88f675ace37'
-down_revision = 'a70cce539f77'
+down_revision = '4419ae9cba9d'
 branch_labels = None
 depends_on = None
 

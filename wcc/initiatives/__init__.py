@@ -1,0 +1,1 @@
+"""Initiatives: members register, tell and track what they do for the union."""

@@ -1,0 +1,294 @@
+"""Forms for initiatives, imports, and the category and craft lists."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+import pycountry
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from wcc.forms import CleanStringField, CleanTextAreaField, choices, required
+from wcc.i18n import current_language
+from wcc.i18n.formatting import localise_digits
+from wcc.i18n.text import NumberFormatError, parse_decimal
+from wcc.initiatives.models import CURRENCIES, STORY_MAX, SUMMARY_MAX, TITLE_MAX, Money, Status
+from wcc.initiatives.parsing import parse_date, parse_list
+from wcc.initiatives.services import MilestoneData
+
+STATUS_LABELS = {
+    Status.PLANNED: _l("Planned"),
+    Status.ACTIVE: _l("In progress"),
+    Status.COMPLETED: _l("Completed"),
+    Status.CANCELLED: _l("Cancelled"),
+}
+CURRENCY_LABELS = {
+    "IRR": _l("Iranian rial (IRR)"),
+    "EUR": _l("Euro (EUR)"),
+    "USD": _l("US dollar (USD)"),
+    "RUB": _l("Russian rouble (RUB)"),
+}
+#: How an amount's currency is written after the number.
+CURRENCY_UNITS = {"IRR": _l("IRR"), "EUR": _l("EUR"), "USD": _l("USD"), "RUB": _l("RUB")}
+# pycountry's official names read oddly in running text for the union's main partner.
+_COUNTRY_NAMES = {("RU", "fa"): "روسیه", ("RU", "ru"): "Россия", ("RU", "en"): "Russia"}
+
+
+@lru_cache(maxsize=8)
+def country_names(lang: str) -> dict[str, str]:
+    try:
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]).gettext
+    except OSError:
+        translate = str
+    return {c.alpha_2: _COUNTRY_NAMES.get((c.alpha_2, lang))
+            or translate(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
+
+
+def country_name(code: str | None, lang: str | None = None) -> str:
+    if not code:
+        return ""
+    return country_names(lang or current_language()).get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Russia first (the union's main partner), then every country by its name here."""
+    names = country_names(current_language())
+    rest = sorted(((code, name) for code, name in names.items() if code != "RU"), key=lambda c: c[1])
+    return [("", "—"), ("RU", names["RU"])] + rest
+
+
+DATE_HELP = _l("Year/month/day, such as 1404/04/01 or 2025-06-22.")
+
+
+class LocalDateField(StringField):
+    """A date typed as text: Solar Hijri (۱۴۰۴/۰۴/۰۱) or Gregorian (2025-06-22) in any language.
+
+    Persian pages show dates in the Solar Hijri calendar, the others in ISO form.
+    """
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if not self.data:
+            return ""
+        if current_language() == "fa":
+            from persiantools.jdatetime import JalaliDate
+
+            j = JalaliDate(self.data)
+            return localise_digits(f"{j.year}/{j.month:02d}/{j.day:02d}", "fa")
+        return self.data.isoformat()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = parse_date(valuelist[0])
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+
+
+class AmountField(StringField):
+    """An amount typed with Persian, Arabic or Latin digits and separators."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format(self.data.normalize(), "f")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_decimal(valuelist[0])
+            except NumberFormatError:
+                raise ValueError(_l("Enter an amount such as 12500 or 12500.50.")) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MilestoneForm(Form):
+    due_date = LocalDateField(_l("Date"))
+    title = CleanStringField(_l("Milestone"), max_length=TITLE_MAX)
+    done = BooleanField(_l("Done"))
+
+    def is_blank(self) -> bool:
+        return not self.due_date.data and not self.title.data
+
+
+def _money_fields(amount_label, default_currency: str):
+    return (
+        AmountField(amount_label),
+        SelectField(_l("Currency"), choices=choices((c, CURRENCY_LABELS[c]) for c in CURRENCIES),
+                    default=default_currency),
+        LocalDateField(_l("Value date"), description=_l("The date the amount refers to.")),
+    )
+
+
+class InitiativeForm(FlaskForm):
+    title = CleanStringField(_l("Title"), [required()], max_length=TITLE_MAX)
+    org = SelectField(_l("Organisation"), validate_choice=True)
+    category = SelectField(_l("Category"), [required()], validate_choice=True)
+    status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in STATUS_LABELS.items()),
+                         default=Status.PLANNED.value)
+    start_date = LocalDateField(_l("Start date"), description=DATE_HELP)
+    end_date = LocalDateField(_l("End date"), description=DATE_HELP)
+    summary = CleanTextAreaField(_l("Summary"), max_length=SUMMARY_MAX,
+                                 description=_l("Two or three sentences for lists and cards."))
+    story = CleanTextAreaField(_l("Story"), max_length=STORY_MAX,
+                               description=_l("The full story. You may use Markdown: **bold**, *italic*, "
+                                              "lists and links. HTML is shown as text."))
+    crafts = MultiCheckboxField(_l("Crafts"), validate_choice=True)
+    partner_country = SelectField(_l("Partner country"), validate_choice=True)
+    partners = CleanTextAreaField(_l("Partner organisations"), max_length=5_000,
+                                  description=_l("One per line: buyers, embassies, studios, chambers of commerce."))
+    budget_amount, budget_currency, budget_value_date = _money_fields(_l("Budget"), "IRR")
+    deal_amount, deal_currency, deal_value_date = _money_fields(_l("Deal value"), "EUR")
+    # Shown under the heading "Contact person".
+    contact_name = CleanStringField(_l("Full name"))
+    contact_email = CleanStringField(_l("E-mail address"), max_length=254)
+    contact_phone = CleanStringField(_l("Phone"), max_length=40)
+    external_id = CleanStringField(_l("Your reference"), max_length=100,
+                                   description=_l("The id this initiative has in your own spreadsheet or "
+                                                  "system; imports use it to update instead of duplicating."))
+    milestones = FieldList(FormField(MilestoneForm), min_entries=0, max_entries=50)
+    photos = MultipleFileField(_l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                               description=_l("JPEG, PNG or WebP; the first becomes the cover. Location data "
+                                              "is removed from every photo."))
+    documents = MultipleFileField(_l("PDF documents"), render_kw={"accept": "application/pdf"},
+                                  description=_l("Contracts, brochures, reports."))
+    published = BooleanField(_l("Published: every member of the network can see it"))
+    version = HiddenField()
+
+    #: Form field → the key services use in their error messages.
+    ERROR_FIELDS = {
+        "budget.amount": "budget_amount", "budget.currency": "budget_currency",
+        "budget.value_date": "budget_value_date", "deal_value.amount": "deal_amount",
+        "deal_value.currency": "deal_currency", "deal_value.value_date": "deal_value_date",
+    }
+
+    def setup(self, *, orgs, categories, crafts, blank_milestones: int = 3) -> None:
+        """Fill the choices, and leave a few empty milestone rows to fill in."""
+        lang = current_language()
+        self.org.choices = choices((o.code, f"{o.name(lang)} ({o.code})") for o in orgs)
+        self.category.choices = choices([("", "—")] + [(c.code, c.name(lang)) for c in categories])
+        self.crafts.choices = choices((c.code, c.name(lang)) for c in crafts)
+        self.partner_country.choices = choices(country_choices())
+        filled = sum(1 for m in self.milestones if not m.form.is_blank())
+        while len(self.milestones) < min(filled + blank_milestones, self.milestones.max_entries):
+            self.milestones.append_entry()
+
+    def values(self, *, orgs, categories, crafts) -> dict:
+        """The form as the ``values`` services take (objects looked up by code)."""
+        by_code = {c.code: c for c in crafts}
+        return {
+            "title": self.title.data,
+            "category": next((c for c in categories if c.code == self.category.data), None),
+            "status": self.status.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "summary": self.summary.data or "",
+            "story": self.story.data or "",
+            "crafts": [by_code[code] for code in self.crafts.data or [] if code in by_code],
+            "partner_country": self.partner_country.data or None,
+            "partners": parse_list(self.partners.data),
+            "budget": _money(self.budget_amount.data, self.budget_currency.data, self.budget_value_date.data),
+            "deal_value": _money(self.deal_amount.data, self.deal_currency.data, self.deal_value_date.data),
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
+            "contact_phone": self.contact_phone.data or "",
+            "external_id": self.external_id.data or None,
+            "published": self.published.data,
+            "milestones": [MilestoneData(m.due_date.data, m.title.data or "", m.done.data)
+                           for m in self.milestones if not m.form.is_blank()],
+        }
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Show a service's errors on the fields they belong to."""
+        for key, message in errors.items():
+            name = self.ERROR_FIELDS.get(key, key)
+            target = getattr(self, name, None)
+            if target is None:
+                self.form_errors.append(message)
+            else:
+                target.errors = [*(target.errors or []), message]
+
+
+def form_data(ini) -> dict:
+    """An initiative as the form's initial data."""
+    def money(prefix: str) -> dict:
+        return {f"{prefix}_amount": getattr(ini, f"{prefix}_amount"),
+                f"{prefix}_currency": getattr(ini, f"{prefix}_currency") or ("IRR" if prefix == "budget" else "EUR"),
+                f"{prefix}_value_date": getattr(ini, f"{prefix}_value_date")}
+
+    return {
+        "title": ini.title, "org": ini.org.code, "category": ini.category.code, "status": ini.status,
+        "start_date": ini.start_date, "end_date": ini.end_date, "summary": ini.summary, "story": ini.story,
+        "crafts": [c.code for c in ini.crafts], "partner_country": ini.partner_country or "",
+        "partners": "\n".join(p.name for p in ini.partners), **money("budget"), **money("deal"),
+        "contact_name": ini.contact_name, "contact_email": ini.contact_email,
+        "contact_phone": ini.contact_phone, "external_id": ini.external_id or "",
+        "milestones": [{"due_date": m.due_date, "title": m.title, "done": m.done} for m in ini.milestones],
+        "published": ini.published, "version": str(ini.version),
+    }
+
+
+def _money(amount: Decimal | None, currency: str, value_date) -> Money | None:
+    return None if amount is None else Money(amount, currency, value_date)
+
+
+def chosen_files(field) -> list:
+    """The files picked in a file field (browsers send one empty part when none is)."""
+    return [f for f in field.data or [] if getattr(f, "filename", "")]
+
+
+class FilesForm(FlaskForm):
+    files = MultipleFileField(_l("Add photos or PDF documents"), [required()])
+    caption = CleanStringField(_l("Caption"), max_length=TITLE_MAX)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or Excel file"), [required()])
+    dry_run = BooleanField(_l("Only check the file; save nothing"))
+
+
+class ReferenceForm(FlaskForm):
+    """A category or craft: a stable code and its names in the three languages."""
+
+    code = CleanStringField(_l("Code"), [required()], max_length=40,
+                            description=_l("Lower-case letters, digits and underscores; used by the API "
+                                           "and in imported files."))
+    name_fa = CleanStringField(_l("Name in Persian"), [required()])
+    name_en = CleanStringField(_l("Name in English"), [required()])
+    name_ru = CleanStringField(_l("Name in Russian"), [required()])
+    position = IntegerField(_l("Position in lists"), [Optional(), NumberRange(0, 10_000, message=_l(
+        "Enter a number between 0 and 10000."))], default=0)
+    active = BooleanField(_l("In use"), default=True)
+
+    def validate_code(self, field) -> None:
+        if field.data and not re.fullmatch(r"[a-z][a-z0-9_]*", field.data):
+            raise ValidationError(_l("Use lower-case Latin letters, digits and underscores, starting with a letter."))
+
+    def values(self) -> dict:
+        return {"code": self.code.data, "name_fa": self.name_fa.data, "name_en": self.name_en.data,
+                "name_ru": self.name_ru.data, "position": self.position.data or 0, "active": self.active.data}
+
