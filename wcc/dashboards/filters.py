@@ -25,8 +25,9 @@ class FilterError(ValueError):
     """A filter value that cannot be used; the message is translated."""
 
 
-def _code(args, name: str) -> str | None:
-    value = to_ascii_digits(args.get(name, "") or "").strip().upper()
+def _code(args, name: str, upper: bool = True) -> str | None:
+    value = to_ascii_digits(args.get(name, "") or "").strip()
+    value = value.upper() if upper else value
     if len(value) > CODE_MAX:
         raise FilterError(_("This code is too long."))
     return value or None
@@ -59,5 +60,5 @@ def parse_filters(args, today: date) -> Filters:
     period = (args.get("period") or "").strip()[:20] or None
     if period is not None:
         period = _period(period).key
-    return Filters(period_range, province=_code(args, "province"), theme=theme, category=_code(args, "category"),
-                   craft=_code(args, "craft"), goal=_code(args, "goal"), period=period)
+    return Filters(period_range, province=_code(args, "province"), theme=theme, category=_code(args, "category", upper=False),
+                   craft=_code(args, "craft", upper=False), goal=_code(args, "goal"), period=period)

@@ -886,3 +886,67 @@ def cached(kind: str, filters_key: str, today: date, compute):
 
 #: Entries are keyed by data version, so they only expire to free memory.
 CACHE_SECONDS = 6 * 3600
+
+
+# --- initiatives ----------------------------------------------------------------------------
+
+def initiative_figures(filters: Filters, *, org_ids: list[int] | None = None, published_only: bool = True,
+                       recent: int = 0) -> dict:
+    """Initiatives counted for a dashboard: active now, by category, by craft and by member.
+
+    Network views count published initiatives only (what every member may
+    see); a province's or member's own page, seen only by those who may read
+    its drafts, passes ``published_only=False``. Category, craft and province
+    filters apply; categories and crafts count initiatives that overlap the
+    period range (or have no dates). ``recent`` lists that many, newest first.
+    """
+    from wcc.initiatives.models import Category, Craft, Initiative, Status, initiative_crafts
+
+    i = Initiative
+    conditions = [i.deleted_at.is_(None)]
+    if published_only:
+        conditions.append(i.published.is_(True))
+    if org_ids is not None:
+        conditions.append(i.org_id.in_(org_ids))
+    elif filters.province:
+        conditions.append(i.org_id.in_(select(Organisation.id).join(
+            parent := aliased(Organisation), Organisation.parent_id == parent.id, isouter=True).where(
+            or_(Organisation.code == filters.province, parent.code == filters.province))))
+    if filters.category:
+        conditions.append(i.category_id.in_(select(Category.id).where(Category.code == filters.category)))
+    if filters.craft:
+        conditions.append(i.id.in_(select(initiative_crafts.c.initiative_id).join(
+            Craft, Craft.id == initiative_crafts.c.craft_id).where(Craft.code == filters.craft)))
+    in_range = [or_(i.start_date.is_(None), i.start_date <= filters.range.end),
+                or_(i.end_date.is_(None), i.end_date >= filters.range.start)]
+    active = db.session.scalar(select(func.count()).select_from(i).where(*conditions, i.status == Status.ACTIVE))
+    by_category = [
+        {"code": r.code, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru}, "count": r.n}
+        for r in db.session.execute(
+            select(Category.code, Category.name_fa, Category.name_en, Category.name_ru, func.count().label("n"))
+            .join(i, i.category_id == Category.id).where(*conditions, *in_range)
+            .group_by(Category.code, Category.name_fa, Category.name_en, Category.name_ru)
+            .order_by(func.count().desc(), Category.code))]
+    by_craft = [
+        {"code": r.code, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru}, "count": r.n}
+        for r in db.session.execute(
+            select(Craft.code, Craft.name_fa, Craft.name_en, Craft.name_ru, func.count().label("n"))
+            .join(initiative_crafts, initiative_crafts.c.craft_id == Craft.id)
+            .join(i, i.id == initiative_crafts.c.initiative_id).where(*conditions, *in_range)
+            .group_by(Craft.code, Craft.name_fa, Craft.name_en, Craft.name_ru)
+            .order_by(func.count().desc(), Craft.code))]
+    per_org = {code: n for code, n in db.session.execute(
+        select(Organisation.code, func.count()).join(i, i.org_id == Organisation.id).where(*conditions, *in_range)
+        .group_by(Organisation.code))}
+    out = {"active": active, "by_category": by_category, "by_craft": by_craft, "per_org": per_org}
+    if recent:
+        category_name = {c["code"]: c["name"] for c in by_category}
+        rows = db.session.execute(
+            select(i.id, i.title, i.status, i.start_date, i.end_date, Category.code.label("category"),
+                   Organisation.code.label("org"))
+            .join(Category, Category.id == i.category_id).join(Organisation, Organisation.id == i.org_id)
+            .where(*conditions, *in_range).order_by(i.updated_at.desc(), i.id.desc()).limit(recent))
+        out["recent"] = [{"id": r.id, "title": r.title, "status": r.status, "start": r.start_date,
+                          "end": r.end_date, "org": r.org, "category": category_name.get(r.category, {})}
+                         for r in rows]
+    return out

@@ -15,6 +15,7 @@ from wcc.dashboards import charts, queries, tables
 from wcc.dashboards.exports import csv_response
 from wcc.dashboards.filters import FilterError, parse_filters
 from wcc.errors import abort_with
+from wcc.extensions import db
 from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
 from wcc.goals.queries import get_goal
@@ -54,7 +55,7 @@ def province_data(province, filters: queries.Filters) -> dict:
     today = today_local()
     return queries.cached(f"province:{province.code}", filters.key(), today,
                           lambda: queries.province_dashboard(province, filters, today,
-                                                             initiatives=initiative_figures(filters, province)))
+                                                             initiatives=initiative_figures(filters, province, whole=True)))
 
 
 def member_data(org, filters: queries.Filters) -> dict:
@@ -70,9 +71,13 @@ def public_data(goal: Goal, filters: queries.Filters) -> dict:
                           lambda: queries.public_goal_dashboard(goal, filters, today))
 
 
-def initiative_figures(filters: queries.Filters, org=None) -> dict | None:
-    """Initiative counts for the dashboards; None until initiatives exist in this build."""
-    return None
+def initiative_figures(filters: queries.Filters, org=None, *, whole: bool = False) -> dict:
+    """Network pages count published initiatives; a province's or member's page (seen only by
+    those who may read its drafts) counts all of its own, and lists the latest."""
+    if org is None:
+        return queries.initiative_figures(filters)
+    ids = list(db.session.scalars(queries.reporting_members_stmt(org.id))) if whole else [org.id]
+    return queries.initiative_figures(filters, org_ids=ids, published_only=False, recent=12)
 
 
 def _goal_or_404(code: str) -> Goal:
@@ -205,7 +210,10 @@ def filter_options() -> dict:
     directory = queries.org_directory()
     provinces = sorted((o for o in directory.values() if o["kind"] == OrgKind.PROVINCE and o["active"]),
                        key=lambda o: o["name"].get(current_language()) or o["code"])
-    return {"periods": periods, "provinces": provinces, "themes": THEME_LABELS, "goals": goals}
+    from wcc.initiatives.queries import categories, crafts
+
+    return {"periods": periods, "provinces": provinces, "themes": THEME_LABELS, "goals": goals,
+            "categories": categories(), "crafts": crafts()}
 
 
 @bp.get("/dashboards")
