@@ -398,6 +398,11 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
     return out
 
 
+#: A member with nothing approved in the range.
+NO_FIGURE = {"actual": None, "reports": 0, "last_seq": None, "first_seq": None, "first_value": None,
+             "last_value": None}
+
+
 def goal_periods_bounds(goal: Goal, rng: PeriodRange) -> tuple[int, int] | None:
     periods = goal_periods(goal, rng)
     return (period_seq(periods[0]), period_seq(periods[-1])) if periods else None
@@ -625,7 +630,10 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
         if member_periods and members else {}
     periods = goal_periods(goal, rng)
     out_members = []
-    for (_gid, org_id), fig in figs.items():
+    for org_id in members:
+        if ctx.directory[org_id]["kind"] not in goal.reporting_kinds:
+            continue
+        fig = figs.get((goal.id, org_id)) or NO_FIGURE
         yearly = book.yearly(goal, org_id)
         target = range_target(goal, yearly, rng)
         item = {"org": ctx.code(org_id), "kind": ctx.directory[org_id]["kind"],

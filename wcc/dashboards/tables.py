@@ -110,7 +110,7 @@ def csv_header(table: Table) -> list[str]:
     out = []
     for column in table.columns:
         if column.kind in ("org", "goal"):
-            out.append(_("Code"))
+            out.append(_("%(column)s: code", column=column.label))
         out.append(column.label)
     return out
 
