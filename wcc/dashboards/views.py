@@ -151,6 +151,13 @@ def goal_tables(data: dict) -> dict[str, tables.Table]:
             "members": tables.members_table(data)}
 
 
+def public_tables(data: dict) -> dict[str, tables.Table]:
+    """The goal's tables without the member-by-member one: the public sees the network and provinces."""
+    out = goal_tables({**data, "members": []})
+    out.pop("members")
+    return out
+
+
 def goal_charts(t: dict[str, tables.Table], with_members: bool = True) -> dict[str, dict]:
     out = {"trend": chart("trend", charts.trend(t["trend"]), "trend"),
            "provinces": chart("provinces", charts.horizontal_bars(t["provinces"], "actual"), "provinces")}
@@ -285,7 +292,7 @@ def public_goal(code: str):
     require(current_user, "dashboard.public_goal", goal, hide=True)
     filters = current_filters()
     data = public_data(goal, filters)
-    t = goal_tables({**data, "members": []})
+    t = public_tables(data)
     return render_template("dashboards/public_goal.html", goal=goal, data=data, tables=t,
                            charts=goal_charts(t, with_members=False), **_page_context(filters))
 
@@ -339,7 +346,7 @@ def public_goal_csv(code: str):
         abort(404)
     require(current_user, "dashboard.public_goal", goal, hide=True)
     data = public_data(goal, current_filters())
-    return _csv(goal_tables({**data, "members": []}), "public", goal.code.lower())
+    return _csv(public_tables(data), "public", goal.code.lower())
 
 
 @bp.app_template_global("dashboard_url")
