@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlalchemy import func
 
-from wcc.reporting.periods import Frequency, Period
+from wcc.reporting.periods import Frequency, Period, parse_period
 
 
 def period_seq(period: Period) -> int:
@@ -51,12 +51,7 @@ class PeriodRange:
 
     def periods(self, frequency: str) -> list[Period]:
         """The periods of ``frequency`` that lie wholly inside the range, oldest first."""
-        out = []
-        for year in self.years:
-            candidates = [Period(year)] if frequency == Frequency.YEARLY else \
-                [Period(year, q) for q in (1, 2, 3, 4)]
-            out.extend(p for p in candidates if p.first_day >= self.start and p.last_day <= self.end)
-        return out
+        return list(_range_periods(self, str(frequency)))
 
     @cached_property
     def _bounds(self) -> dict[str, tuple[int, int] | None]:
@@ -72,19 +67,39 @@ class PeriodRange:
 
     def year_share(self, year: int) -> float:
         """The part of Solar Hijri ``year`` (0–1) the range covers, by days."""
-        whole = Period(year)
-        start, end = max(self.start, whole.first_day), min(self.end, whole.last_day)
-        if end < start:
-            return 0.0
-        return ((end - start).days + 1) / ((whole.last_day - whole.first_day).days + 1)
+        return _year_share(self, year)
+
+
+@lru_cache(maxsize=1024)
+def _range_periods(period_range: PeriodRange, frequency: str) -> tuple[Period, ...]:
+    out = []
+    for year in period_range.years:
+        candidates = [Period(year)] if frequency == Frequency.YEARLY else [Period(year, q) for q in (1, 2, 3, 4)]
+        out.extend(p for p in candidates if p.first_day >= period_range.start and p.last_day <= period_range.end)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _year_share(period_range: PeriodRange, year: int) -> float:
+    whole = Period(year)
+    start, end = max(period_range.start, whole.first_day), min(period_range.end, whole.last_day)
+    if end < start:
+        return 0.0
+    return ((end - start).days + 1) / ((whole.last_day - whole.first_day).days + 1)
 
 
 def goal_periods(goal, period_range: PeriodRange) -> list[Period]:
     """The goal's periods inside the range and inside the goal's own span."""
-    first, last = goal.first.sort_key, goal.last.sort_key
-    return [p for p in period_range.periods(goal.frequency) if first <= p.sort_key <= last]
+    return list(_goal_periods(goal.frequency, goal.first_period, goal.last_period, period_range))
 
 
+@lru_cache(maxsize=1024)
+def _goal_periods(frequency: str, first_key: str, last_key: str, period_range: PeriodRange) -> tuple[Period, ...]:
+    first, last = parse_period(first_key).sort_key, parse_period(last_key).sort_key
+    return tuple(p for p in period_range.periods(frequency) if first <= p.sort_key <= last)
+
+
+@lru_cache(maxsize=4096)
 def period_share_of_year(period: Period) -> float:
     """A quarter's share of its year, by days (a year: 1)."""
     if period.quarter is None:

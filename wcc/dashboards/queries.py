@@ -172,13 +172,18 @@ class TargetBook:
     defaults: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod
-    def load(cls, goals: list[Goal], org_ids=None, province_defaults: bool = False) -> TargetBook:
+    def load(cls, goals: list[Goal], org_ids=None, province_ids: list[int] | None = None) -> TargetBook:
+        """Targets of ``org_ids`` (all when None); with ``province_ids``, also the sums of their
+        municipalities' targets for provinces that lack one of their own (one more query, when any do)."""
         book = cls()
         for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids).items():
             book.explicit[(goal_id, org_id)][int(key)] = value
-        if province_defaults:
-            for (goal_id, org_id, key), value in municipal_target_sums(goals).items():
-                book.defaults[(goal_id, org_id)][int(key)] = value
+        if province_ids:
+            lacking = {pid for goal in goals if goal.is_additive for pid in province_ids
+                       if len(book.explicit.get((goal.id, pid), {})) < goal.last.year - goal.first.year + 1}
+            if lacking:
+                for (goal_id, org_id, key), value in municipal_target_sums(goals, province_ids=lacking).items():
+                    book.defaults[(goal_id, org_id)][int(key)] = value
         return book
 
     def yearly(self, goal: Goal, org_id: int, as_area: bool = False) -> dict[int, Decimal]:
@@ -613,7 +618,7 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     ctx = Context.load(today)
     province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
     members = _members(province_id)
-    book = TargetBook.load([goal], province_defaults=True)
+    book = TargetBook.load([goal], province_ids=ctx.provinces())
     network = network_goal_figures([goal], ctx, rng, book).get(goal.id)
     provinces = []
     province_ids = ctx.provinces(province_id)
@@ -646,6 +651,7 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
         out_members.append(item)
     out_members.sort(key=_ranking_key)
     return {"goal": goal.code, "info": goal_info(goal), "range": {"from": rng.first.key, "to": rng.last.key},
+            "province_filter": filters.province if province_id is not None else None,
             "network": network or figure(goal, None, None, 0, ProgressStatus.NOT_ENOUGH_DATA.value),
             "provinces": provinces, "members": out_members, "orgs": _names(ctx, [m["org"] for m in out_members]
                                                                           + [p["org"] for p in provinces])}
@@ -680,7 +686,7 @@ def overview(filters: Filters, today: date, *, initiatives=None) -> dict:
     province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
     province_ids = ctx.provinces()
     org_ids = province_ids + ([ctx.network_id] if ctx.network_id else [])
-    book = TargetBook.load(all_goals, org_ids=org_ids, province_defaults=True)
+    book = TargetBook.load(all_goals, org_ids=org_ids, province_ids=province_ids)
     network = network_goal_figures(goals, ctx, rng, book)
     goal_rows = [{"code": g.code, **{k: v for k, v in network.get(g.id, {}).items() if k != "periods"}}
                  for g in goals]
@@ -789,7 +795,7 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     province_ids = ctx.provinces()
     members = _members(province.id)
     book = TargetBook.load(goals, org_ids=province_ids + members + ([ctx.network_id] if ctx.network_id else []),
-                           province_defaults=True)
+                           province_ids=province_ids)
     totals = area_totals(goals, rng, province_ids) if province_ids and goals else {}
     rows = area_period_rows(goals, rng, [province.id]) if goals else []
     network = network_goal_figures(goals, ctx, rng, book)
@@ -928,24 +934,28 @@ def initiative_figures(filters: Filters, *, org_ids: list[int] | None = None, pu
     in_range = [or_(i.start_date.is_(None), i.start_date <= filters.range.end),
                 or_(i.end_date.is_(None), i.end_date >= filters.range.start)]
     active = db.session.scalar(select(func.count()).select_from(i).where(*conditions, i.status == Status.ACTIVE))
-    by_category = [
-        {"code": r.code, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru}, "count": r.n}
-        for r in db.session.execute(
-            select(Category.code, Category.name_fa, Category.name_en, Category.name_ru, func.count().label("n"))
-            .join(i, i.category_id == Category.id).where(*conditions, *in_range)
-            .group_by(Category.code, Category.name_fa, Category.name_en, Category.name_ru)
-            .order_by(func.count().desc(), Category.code))]
-    by_craft = [
-        {"code": r.code, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru}, "count": r.n}
-        for r in db.session.execute(
-            select(Craft.code, Craft.name_fa, Craft.name_en, Craft.name_ru, func.count().label("n"))
-            .join(initiative_crafts, initiative_crafts.c.craft_id == Craft.id)
-            .join(i, i.id == initiative_crafts.c.initiative_id).where(*conditions, *in_range)
-            .group_by(Craft.code, Craft.name_fa, Craft.name_en, Craft.name_ru)
-            .order_by(func.count().desc(), Craft.code))]
-    per_org = {code: n for code, n in db.session.execute(
-        select(Organisation.code, func.count()).join(i, i.org_id == Organisation.id).where(*conditions, *in_range)
-        .group_by(Organisation.code))}
+    # Grouped by ids, without joins (the names of a dozen categories and crafts come in small queries).
+    per_category = dict(db.session.execute(
+        select(i.category_id, func.count()).where(*conditions, *in_range).group_by(i.category_id)).all())
+    per_craft = dict(db.session.execute(
+        select(initiative_crafts.c.craft_id, func.count()).join(i, i.id == initiative_crafts.c.initiative_id)
+        .where(*conditions, *in_range).group_by(initiative_crafts.c.craft_id)).all())
+    per_org_id = dict(db.session.execute(
+        select(i.org_id, func.count()).where(*conditions, *in_range).group_by(i.org_id)).all())
+
+    def named(model, counts: dict[int, int]) -> list[dict]:
+        if not counts:
+            return []
+        rows = db.session.execute(select(model.id, model.code, model.name_fa, model.name_en, model.name_ru)
+                                  .where(model.id.in_(list(counts))))
+        out = [{"code": r.code, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru}, "count": counts[r.id]}
+               for r in rows]
+        return sorted(out, key=lambda item: (-item["count"], item["code"]))
+
+    by_category, by_craft = named(Category, per_category), named(Craft, per_craft)
+    codes = dict(db.session.execute(select(Organisation.id, Organisation.code)
+                                    .where(Organisation.id.in_(list(per_org_id)))).all()) if per_org_id else {}
+    per_org = {codes[org_id]: n for org_id, n in per_org_id.items() if org_id in codes}
     out = {"active": active, "by_category": by_category, "by_craft": by_craft, "per_org": per_org}
     if recent:
         category_name = {c["code"]: c["name"] for c in by_category}

@@ -9,6 +9,7 @@ period keys); ``display`` formats them for the page in the reader's language,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -48,9 +49,16 @@ class Table:
     goals: dict[str, dict] = field(default_factory=dict)
     #: A goal unit shared by every "value" cell when rows carry no goal of their own.
     unit: str | None = None
+    #: The reader's language, looked up once per table rather than once per cell.
+    lang: str = field(default_factory=current_language)
 
     def __bool__(self) -> bool:
         return True
+
+
+@lru_cache(maxsize=16384)
+def _count_text(value: int, lang: str) -> str:
+    return format_number(value, 0, lang)
 
 
 def org_name(orgs: dict[str, dict], code: str | None, lang: str | None = None) -> str:
@@ -73,27 +81,29 @@ def goal_title(goals: dict[str, dict], code: str, lang: str | None = None) -> st
 def display(table: Table, column: Column, row: dict) -> str:
     """A cell as the page shows it: names, labels, digits and units in the reader's language."""
     value = row.get(column.key)
-    kind = column.kind
+    kind, lang = column.kind, table.lang
     if kind == "org":
-        return org_name(table.orgs, value)
+        return org_name(table.orgs, value, lang)
     if kind == "goal":
-        return goal_title(table.goals, value)
+        return goal_title(table.goals, value, lang)
     if kind == "period":
-        return format_period(value, dates=False) if value else "—"
+        return format_period(value, lang, dates=False) if value else "—"
     if kind == "status":
         return str(STATUS_LABELS[ProgressStatus(value)]) if value else "—"
     if kind == "track":
         return str(TRACK_LABELS[value]) if value else "—"
+    if value is None:
+        return "—"
     if kind == "percent":
-        return format_percent(value, 0) if value is not None else "—"
+        return format_percent(value, 0, lang)
     if kind == "count":
-        return format_number(value, 0) if value is not None else "—"
+        return _count_text(int(value), lang)
     if kind == "value":
         unit = table.goals.get(row.get("goal"), {}).get("unit") if row.get("goal") else table.unit
-        return format_value(value, unit or "count") if value is not None else "—"
+        return format_value(value, unit or "count")
     if kind == "number":
-        return format_number(value, 2) if value is not None else "—"
-    return "" if value is None else str(value)
+        return format_number(value, 2, lang)
+    return str(value)
 
 
 def _plain(value: Any, kind: str) -> Any:
@@ -183,12 +193,16 @@ def compliance_table(data: dict) -> Table:
         data["compliance"]["provinces"], data["orgs"])
 
 
+#: Periods shown in the province × period compliance table (the latest of the range).
+COMPLIANCE_PERIODS = 8
+
+
 def compliance_periods_table(data: dict) -> Table:
-    """Province × period: reports missing, to find who is behind and when."""
-    periods = data["compliance"]["periods"]
+    """Province × period: reports missing, to find who is behind and when (the latest periods)."""
+    periods = data["compliance"]["periods"][-COMPLIANCE_PERIODS:]
     columns = [Column("org", _("Province"), "org")] + [Column(p, format_period(p, dates=False), "count")
                                                          for p in periods]
-    rows = [{"org": r["org"], **{c["period"]: c["missing"] for c in r["periods"]}}
+    rows = [{"org": r["org"], **{c["period"]: c["missing"] for c in r["periods"] if c["period"] in periods}}
             for r in data["compliance"]["provinces"]]
     return Table("compliance-periods", _("Missing reports per province and period"), columns, rows, data["orgs"])
 
@@ -206,13 +220,43 @@ def missing_table(rows: list[dict], orgs: dict, period: str | None, *, only_miss
         Column("missing", _("Missing"), "count")], rows, orgs)
 
 
-def members_table(data: dict) -> Table:
-    return Table("members", _("Members compared"), [
+#: Members shown on a goal's page when no province is chosen: the leaders and the laggards.
+SHOWN_MEMBERS = 25
+
+
+def members_table(data: dict, *, everyone: bool = False) -> Table:
+    """Members ranked by share of their target: all of them (``everyone``, or few enough), else the
+    first and last ``SHOWN_MEMBERS``."""
+    rows = data["members"]
+    caption = _("Members compared")
+    if not everyone and len(rows) > 2 * SHOWN_MEMBERS:
+        rows = rows[:SHOWN_MEMBERS] + rows[-SHOWN_MEMBERS:]
+        caption = _("The %(n)d members furthest ahead and the %(n)d furthest behind", n=SHOWN_MEMBERS)
+    return Table("members-all" if everyone else "members", caption, [
         Column("org", _("Member"), "org"), Column("province", _("Province"), "org"),
         Column("actual", _("Approved"), "value"), Column("target", _("Target"), "value"),
         Column("percent_of_target", _("Share of the target"), "percent"), Column("track", _("Status"), "track"),
         Column("reports", _("Approved reports"), "count")],
-        data["members"], data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
+        rows, data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
+
+
+def spread_table(data: dict) -> Table:
+    """Per province: how many members have a share of their target, and its lowest, median and highest."""
+    by_province: dict[str, list[float]] = {}
+    for m in data["members"]:
+        if m.get("percent_of_target") is not None:
+            by_province.setdefault(m["province"], []).append(m["percent_of_target"])
+    rows = []
+    for province, values in sorted(by_province.items(), key=lambda item: -sorted(item[1])[len(item[1]) // 2]):
+        values.sort()
+        middle = len(values) // 2
+        median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        rows.append({"org": province, "count": len(values), "lowest": values[0], "median": median,
+                     "highest": values[-1]})
+    return Table("spread", _("Spread of the members' shares of their targets"), [
+        Column("org", _("Province"), "org"), Column("count", _("Members with a target"), "count"),
+        Column("lowest", _("Lowest"), "percent"), Column("median", _("Median"), "percent"),
+        Column("highest", _("Highest"), "percent")], rows, data["orgs"])
 
 
 def provinces_table(data: dict) -> Table:

@@ -148,13 +148,16 @@ def goal_tables(data: dict) -> dict[str, tables.Table]:
     return {"trend": tables.trend_table(data["network"].get("periods", []), data["info"]["unit"],
                                         _("The network per period"), {data["goal"]: data["info"]}),
             "provinces": tables.provinces_table(data),
-            "members": tables.members_table(data)}
+            "members": tables.members_table(data, everyone=bool(data.get("province_filter"))),
+            "members_all": tables.members_table(data, everyone=True),
+            "spread": tables.spread_table(data)}
 
 
 def public_tables(data: dict) -> dict[str, tables.Table]:
     """The goal's tables without the member-by-member one: the public sees the network and provinces."""
     out = goal_tables({**data, "members": []})
-    out.pop("members")
+    for key in ("members", "members_all", "spread"):
+        out.pop(key)
     return out
 
 
@@ -164,9 +167,9 @@ def goal_charts(t: dict[str, tables.Table], with_members: bool = True) -> dict[s
     if any(r.get("cumulative_actual") is not None for r in t["trend"].rows):
         out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
     if with_members:
-        out["members"] = chart("members", charts.horizontal_bars(t["members"], "percent_of_target", percent=True,
+        out["members"] = chart("members", charts.horizontal_bars(t["members"], "percent_of_target", percent=True, limit=60,
                                                                  reference=100), "members")
-        out["spread"] = chart("spread", charts.spread(t["members"]), "spread")
+        out["spread"] = chart("spread", charts.spread(t["members_all"]), "spread")
     return out
 
 

@@ -329,9 +329,11 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dic
     return {(r.goal_id, r.org_id, r.period_key): r.value for r in db.session.execute(stmt)}
 
 
-def municipal_target_sums(goals: list[Goal], year: int | None = None) -> dict[tuple[int, int, str], Decimal]:
+def municipal_target_sums(goals: list[Goal], year: int | None = None,
+                          province_ids=None) -> dict[tuple[int, int, str], Decimal]:
     """Sum of the municipalities' targets per province: the default target of a province
-    for an additive goal. {(goal id, province id, year key): sum}. One query."""
+    for an additive goal. {(goal id, province id, year key): sum}, of ``province_ids`` when
+    given. One query."""
     additive = [g.id for g in goals if g.is_additive]
     if not additive:
         return {}
@@ -339,6 +341,8 @@ def municipal_target_sums(goals: list[Goal], year: int | None = None) -> dict[tu
             .join(Organisation, Target.org_id == Organisation.id)
             .where(Target.goal_id.in_(additive), Organisation.kind == OrgKind.MUNICIPALITY)
             .group_by(Target.goal_id, Organisation.parent_id, Target.period_key))
+    if province_ids is not None:
+        stmt = stmt.where(Organisation.parent_id.in_(province_ids))
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
     return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}
