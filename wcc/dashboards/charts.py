@@ -82,6 +82,18 @@ def base_layout(height: int = 360) -> dict:
     }
 
 
+def label_room(labels: list[str], size: int = 12) -> int:
+    """Pixels the longest category label needs beside its axis (Plotly's own automargin does not
+    always make room for labels on the right-hand side, where Persian charts put them)."""
+    longest = max((len(str(label)) for label in labels), default=4)
+    return int(longest * size * 0.62) + 14
+
+
+def _side_margin(layout: dict, labels: list[str]) -> None:
+    room = label_room(labels)
+    layout["margin"]["r" if _rtl() else "l"] = room
+
+
 def _category_axis(labels: list[str], *, vertical: bool) -> dict:
     """Category labels: on the right in Persian for bar rankings; time from right to left."""
     rtl = _rtl()
@@ -121,6 +133,7 @@ def horizontal_bars(table: Table, value_key: str, label_key: str = "org", *, per
     layout = base_layout(height=max(220, 26 * len(rows) * max(1, len(series) // 1) + 80))
     layout.update({"xaxis": axis, "yaxis": _category_axis(labels, vertical=True), "barmode": "group",
                    "showlegend": len(series) > 1})
+    _side_margin(layout, labels)
     if reference is not None:
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": reference, "x1": reference,
                              "y0": 0, "y1": 1, "line": {"color": "#444", "dash": "dot", "width": 1}}]
@@ -158,6 +171,7 @@ def trend(table: Table, *, cumulative: bool = False) -> dict:
     y_axis = value_axis(actual + target)
     y_axis["side"] = "right" if _rtl() else "left"
     layout.update({"xaxis": _category_axis(labels, vertical=False), "yaxis": y_axis, "showlegend": True})
+    _side_margin(layout, y_axis["ticktext"])
     return {"data": data, "layout": layout}
 
 
@@ -183,6 +197,8 @@ def heatmap(table: Table) -> dict:
     x_axis = _category_axis(x, vertical=False)
     x_axis.update({"side": "top", "tickangle": -30})
     layout.update({"xaxis": x_axis, "yaxis": _category_axis(y, vertical=True)})
+    _side_margin(layout, y)
+    layout["margin"]["t"] = int(label_room(x) * 0.5) + 10  # slanted goal titles above the cells
     return {"data": [trace], "layout": layout}
 
 
@@ -206,6 +222,7 @@ def compliance(table: Table) -> dict:
     layout = base_layout(max(220, 24 * len(table.rows) + 90))
     layout.update({"barmode": "stack", "xaxis": axis, "yaxis": _category_axis(labels, vertical=True),
                    "showlegend": True})
+    _side_margin(layout, labels)
     return {"data": data, "layout": layout}
 
 
@@ -226,6 +243,7 @@ def spread(table: Table) -> dict:
     layout.update({"xaxis": axis, "yaxis": _category_axis(provinces, vertical=True), "showlegend": False,
                    "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 100, "x1": 100, "y0": 0,
                                "y1": 1, "line": {"color": COLOURS["target"], "dash": "dot", "width": 1}}]})
+    _side_margin(layout, provinces)
     return {"data": [trace], "layout": layout}
 
 
