@@ -260,6 +260,11 @@ def province_map(provinces: list[dict], members: list[dict], orgs: dict, geojson
                   "colorbar": {"thickness": 12, "x": 0 if _rtl() else 1, "xanchor": "right" if _rtl() else "left",
                                "tickmode": "array", "tickvals": [0, 50, 100, 150],
                                "ticktext": [format_percent(v) for v in (0, 50, 100, 150)]}}
+    # Every province in light grey beneath, so the country keeps its shape where there is no figure.
+    everyone = [code for code, info in orgs.items() if info.get("kind") == "province"]
+    base = {"type": "choropleth", "geojson": geojson_url, "featureidkey": "id", "locations": everyone,
+            "z": [0] * len(everyone), "colorscale": [[0, "#e9ecef"], [1, "#e9ecef"]], "showscale": False,
+            "hoverinfo": "skip", "marker": {"line": {"color": "#ffffff", "width": 0.6}}}
     counts = [m["initiatives"] or 0 for m in members]
     largest = max(counts, default=0) or 1
     markers = {"type": "scattergeo", "mode": "markers", "lat": [m["lat"] for m in members],
@@ -270,9 +275,13 @@ def province_map(provinces: list[dict], members: list[dict], orgs: dict, geojson
                              for m, c in zip(members, counts, strict=True)],
                "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}
     layout = base_layout(460)
+    # Only the provinces are drawn: with every base layer off, Plotly fetches no topojson at all.
     layout["geo"] = {"fitbounds": "locations", "projection": {"type": "mercator"}, "scope": "asia",
-                     "resolution": 110, "showcountries": True, "countrycolor": "#bbbbbb", "showland": True,
-                     "landcolor": "#f4f1ea", "showocean": False, "showlakes": False, "showframe": False,
+                     "showcountries": False, "showland": False, "showcoastlines": False, "showocean": False,
+                     "showlakes": False, "showrivers": False, "showsubunits": False, "showframe": False,
                      "bgcolor": "rgba(0,0,0,0)", "lataxis": {"range": [24.5, 40.2]},
                      "lonaxis": {"range": [43.5, 63.8]}}
-    return {"data": [choropleth, markers], "layout": layout}
+    # The markers come first: plotly.js decides whether to fetch base-layer topojson from the first
+    # trace, and a GeoJSON choropleth first would make it fetch one even with every layer off.
+    # Choropleths are drawn beneath markers whatever the order.
+    return {"data": [markers, base, choropleth], "layout": layout}

@@ -134,7 +134,7 @@ def overview_charts(data: dict, t: dict[str, tables.Table]) -> dict[str, dict]:
         "trend": chart("trend", charts.trend(t["trend"]), "trend"),
         "compliance": chart("compliance", charts.compliance(t["compliance"]), "compliance"),
         "map": chart("map", charts.province_map(data["map"]["provinces"], data["map"]["members"], data["orgs"],
-                                                asset_url("geo/iran-provinces.geojson"), _("initiatives")), "map"),
+                                                asset_url("geo/iran-provinces-light.geojson"), _("initiatives")), "map"),
     }
     if any(p.get("cumulative_actual") is not None for p in data["trend"]):
         out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
