@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort
+import json
+
+from flask import Response, abort, current_app
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from wcc.api.common import ErrorSchema, require_api
+from wcc.dashboards import queries
 from wcc.dashboards.views import current_filters, goal_data, overview_data
 from wcc.goals.queries import get_goal
+from wcc.reporting.services import today_local
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboards")
 
@@ -79,8 +83,13 @@ class Overview(Schema):
 def dashboard_overview(_args):
     """The network's tiles and every goal's approved figure, target and status over the range."""
     require_api("dashboard.overview")
-    data = overview_data(current_filters())
-    return {"range": data["range"], "tiles": data["tiles"], "goals": data["goals"]}
+    filters = current_filters()
+
+    def payload() -> dict:
+        data = overview_data(filters)
+        return {"range": data["range"], "tiles": data["tiles"], "goals": data["goals"]}
+
+    return json_response("overview", filters, payload)
 
 
 @blp.route("/dashboard/goals/<code>")
@@ -95,5 +104,18 @@ def dashboard_goal(_args, code: str):
     goal = get_goal(code)
     if goal is None or not goal.active:
         abort(404)
-    data = goal_data(goal, current_filters())
-    return {key: data[key] for key in ("goal", "range", "network", "provinces", "members")}
+    filters = current_filters()
+
+    def payload() -> dict:
+        data = goal_data(goal, filters)
+        return {key: data[key] for key in ("goal", "range", "network", "provinces", "members")}
+
+    return json_response(f"goal:{goal.code}", filters, payload)
+
+
+def json_response(kind: str, filters: queries.Filters, payload) -> Response:
+    """The answer as JSON text, itself cached (under the data version, like the data): a repeated
+    request costs a cache read, not a serialisation of thousands of figures."""
+    text = queries.cached(f"api:{kind}", filters.key(), today_local(),
+                          lambda: json.dumps(payload(), ensure_ascii=False, separators=(",", ":")))
+    return current_app.response_class(text, mimetype="application/json")

@@ -27,10 +27,12 @@ for templates and for the cache.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased
@@ -200,15 +202,25 @@ class TargetBook:
 def range_target(goal: Goal, yearly: dict[int, Decimal], rng: PeriodRange) -> float | None:
     """The target over ``rng``: additive goals pro-rate each year's target by the days covered;
     level goals take the target of the last year. None when a year the range needs has none."""
-    years = [y for y in rng.years if goal.first.year <= y <= goal.last.year and rng.year_share(y) > 0]
-    if not years:
+    shares = _year_shares(goal.first_period, goal.last_period, rng)
+    if not shares:
         return None
     if not goal.is_additive:
-        value = yearly.get(years[-1])
-        return _num(value)
-    if any(y not in yearly for y in years):
-        return None
-    return sum(float(yearly[y]) * rng.year_share(y) for y in years)
+        return _num(yearly.get(shares[-1][0]))
+    total = 0.0
+    for year, share in shares:
+        value = yearly.get(year)
+        if value is None:
+            return None
+        total += float(value) * share
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _year_shares(first_key: str, last_key: str, rng: PeriodRange) -> tuple[tuple[int, float], ...]:
+    """(year, share of it the range covers) for the goal's years the range touches."""
+    first, last = parse_period(first_key).year, parse_period(last_key).year
+    return tuple((y, rng.year_share(y)) for y in rng.years if first <= y <= last and rng.year_share(y) > 0)
 
 
 def period_target(goal: Goal, yearly: dict[int, Decimal], period: Period) -> float | None:
@@ -224,12 +236,16 @@ def _covered(goal: Goal, periods: list[Period], last_with_data: int | None, toda
     """The share of the range's periods that are due by ``today`` or already reported."""
     if not periods:
         return 0.0
-    done = 0
-    for index, period in enumerate(periods):
-        if due_date(period, goal.due_days) < today or (last_with_data is not None
-                                                        and period_seq(period) <= last_with_data):
-            done = index + 1
-    return done / len(periods)
+    due, seqs = _due_prefix(tuple(periods), goal.due_days, today)
+    reached = bisect_right(seqs, last_with_data) if last_with_data is not None else 0
+    return max(due, reached) / len(periods)
+
+
+@lru_cache(maxsize=1024)
+def _due_prefix(periods: tuple[Period, ...], due_days: int, today: date) -> tuple[int, tuple[int, ...]]:
+    """How many of ``periods`` (oldest first) are past their due date, and their seqs."""
+    due = sum(1 for p in periods if due_date(p, due_days) < today)
+    return due, tuple(period_seq(p) for p in periods)
 
 
 def judge(goal: Goal, actual: float | None, target: float | None, observations: list[Observation],
@@ -318,9 +334,17 @@ def combine(goal: Goal, values: list[float]) -> float | None:
     return sum(values) / len(values)
 
 
-def area_series(goal: Goal, rng: PeriodRange, rows, area_id: int, yearly: dict[int, Decimal]) -> list[dict]:
+def by_area(rows) -> dict[tuple[int, int], dict[int, object]]:
+    """Period rows grouped: {(goal id, area id): {seq: row}}."""
+    out: dict[tuple[int, int], dict[int, object]] = defaultdict(dict)
+    for r in rows:
+        out[(r.goal_id, r.area_id)][r.seq] = r
+    return out
+
+
+def area_series(goal: Goal, rng: PeriodRange, grouped, area_id: int, yearly: dict[int, Decimal]) -> list[dict]:
     """Per period of the range: the area's actual and target, with running totals."""
-    by_seq = {r.seq: r for r in rows if r.goal_id == goal.id and r.area_id == area_id}
+    by_seq = grouped.get((goal.id, area_id), {})
     out, cum_actual, cum_target = [], 0.0, 0.0
     for period in goal_periods(goal, rng):
         row = by_seq.get(period_seq(period))
@@ -596,11 +620,11 @@ def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book
     """The network's figure per goal, with its per-period series. One query."""
     if ctx.network_id is None:
         return {}
-    rows = area_period_rows(goals, rng, [ctx.network_id])
+    grouped = by_area(area_period_rows(goals, rng, [ctx.network_id]))
     out = {}
     for goal in goals:
-        series = area_series(goal, rng, rows, ctx.network_id, book.yearly(goal, ctx.network_id))
-        reports = sum(int(r.c) for r in rows if r.goal_id == goal.id)
+        series = area_series(goal, rng, grouped, ctx.network_id, book.yearly(goal, ctx.network_id))
+        reports = sum(int(r.c) for r in grouped.get((goal.id, ctx.network_id), {}).values())
         fig = area_figure(goal, rng, ctx.today, series, book.over(goal, ctx.network_id, rng), reports,
                           network_base(goal))
         out[goal.id] = {**fig, "periods": series}
@@ -622,10 +646,10 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     network = network_goal_figures([goal], ctx, rng, book).get(goal.id)
     provinces = []
     province_ids = ctx.provinces(province_id)
-    rows = area_period_rows([goal], rng, province_ids) if province_ids else []
+    grouped = by_area(area_period_rows([goal], rng, province_ids) if province_ids else [])
     for pid in province_ids:
-        series = area_series(goal, rng, rows, pid, book.yearly(goal, pid, as_area=True))
-        reports = sum(int(r.c) for r in rows if r.area_id == pid)
+        series = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
+        reports = sum(int(r.c) for r in grouped.get((goal.id, pid), {}).values())
         fig = area_figure(goal, rng, today, series, book.over(goal, pid, rng, as_area=True), reports)
         provinces.append({"org": ctx.code(pid), **fig, "periods": series})
     provinces.sort(key=_ranking_key)
@@ -797,13 +821,13 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     book = TargetBook.load(goals, org_ids=province_ids + members + ([ctx.network_id] if ctx.network_id else []),
                            province_ids=province_ids)
     totals = area_totals(goals, rng, province_ids) if province_ids and goals else {}
-    rows = area_period_rows(goals, rng, [province.id]) if goals else []
+    grouped = by_area(area_period_rows(goals, rng, [province.id]) if goals else [])
     network = network_goal_figures(goals, ctx, rng, book)
     goal_rows = []
     for goal in goals:
-        series = area_series(goal, rng, rows, province.id, book.yearly(goal, province.id, as_area=True))
+        series = area_series(goal, rng, grouped, province.id, book.yearly(goal, province.id, as_area=True))
         fig = area_figure(goal, rng, today, series, book.over(goal, province.id, rng, as_area=True),
-                          sum(int(r.c) for r in rows if r.goal_id == goal.id))
+                          sum(int(r.c) for r in grouped.get((goal.id, province.id), {}).values()))
         peers = [_area_actual(goal, totals.get((goal.id, pid))) for pid in province_ids]
         peers = [p for p in peers if p is not None]
         average = sum(peers) / len(peers) if peers else None
