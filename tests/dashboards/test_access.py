@@ -81,6 +81,27 @@ def test_rule_truth_table(figures_data):
     db.session.rollback()
 
 
+def test_an_admin_opens_a_goal_to_the_public_from_its_form_and_it_is_audited(client, login_as, network, make_goal):
+    from sqlalchemy import select
+
+    from tests.goals.test_goal_admin import FORM
+    from wcc.audit.models import AuditEvent
+
+    goal = make_goal()
+    login_as(network.users["admin"])
+    data = {**FORM, "code": "EXPORT-RU", "title_fa": goal.title_fa, "title_en": goal.title_en,
+            "title_ru": goal.title_ru, "unit": "EUR", "baseline_value": "", "baseline_period": "",
+            "public_dashboard": "y"}
+    assert client.post("/admin/goals/EXPORT-RU/edit", data=data).status_code == 302
+    db.session.refresh(goal)
+    assert goal.public_dashboard is True
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "goal.update"))
+    assert event.before == {"public_dashboard": False} and event.after == {"public_dashboard": True}
+    with client.session_transaction() as session:
+        session.clear()
+    assert client.get("/public/goals/EXPORT-RU").status_code == 200
+
+
 def test_public_page_only_for_goals_an_admin_opened(client, login_as, figures_data):
     goal = figures_data.goals["EXPORT-RU"]
     assert client.get("/public/goals/EXPORT-RU").status_code == 404

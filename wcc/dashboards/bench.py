@@ -32,7 +32,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 SCALES = {"toy": 2_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-PROVINCES, MEMBERS, GOALS, PERIODS = 31, 1_000, 20, 50
+PROVINCES, MEMBERS, GOALS, PERIODS, INITIATIVES = 31, 1_000, 20, 50, 100_000
 FIRST_YEAR = 1393  # 50 quarters: 1393-Q1 … 1405-Q2
 PASSWORD = "bench-password-1404"
 MINISTRY_EMAIL = "bench.ministry@wcc.example.org"
@@ -132,7 +132,8 @@ def _sqlite(value):
     return value
 
 
-def build_network(reports: int, seed: int = 1404) -> dict:
+def build_network(reports: int, seed: int = 1404, members_count: int = MEMBERS,
+                  initiatives: int = INITIATIVES) -> dict:
     """Fill the (empty, migrated) database of the current app; returns what the measurements need."""
     from wcc.auth.models import User
     from wcc.auth.services import hash_password
@@ -157,7 +158,7 @@ def build_network(reports: int, seed: int = 1404) -> dict:
                      "name_fa": f"استان {p}", "name_en": f"Province {p}", "name_ru": f"Провинция {p}",
                      "country": "IR", "latitude": lat, "longitude": lon, "active": True,
                      "created_at": now, "updated_at": now})
-    for m in range(MEMBERS - PROVINCES):
+    for m in range(members_count - PROVINCES):
         p = m % PROVINCES
         lat, lon = centres[p]
         orgs.append({"id": 2 + PROVINCES + m, "code": f"IR-{p:02d}-TOWN{m:04d}", "kind": "municipality",
@@ -212,7 +213,7 @@ def build_network(reports: int, seed: int = 1404) -> dict:
 
     category_ids = list(db.session.scalars(select(Category.id).order_by(Category.id)))
     craft_ids = list(db.session.scalars(select(Craft.id).order_by(Craft.id)))
-    count = 100_000
+    count = initiatives
     statuses = ("planned", "active", "completed", "cancelled")
     loader.load(Initiative.__table__, ({
         "id": i + 1, "org_id": members[i % len(members)]["id"],
@@ -415,8 +416,11 @@ def _analyse() -> None:
 @click.option("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
               help="A PostgreSQL server where the benchmark may create its own databases.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results table here.")
+@click.option("--members", default=MEMBERS, show_default=True, help="Members (a smaller network for a quick try).")
+@click.option("--initiatives", default=INITIATIVES, show_default=True)
 @with_appcontext
-def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: str | None) -> None:
+def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: str | None, members: int,
+          initiatives: int) -> None:
     """Benchmark the dashboards on a synthetic network, in databases of their own."""
     from wcc.dashboards.rollups import rebuild
     from wcc.extensions import db
@@ -428,7 +432,7 @@ def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: 
             click.echo(f"\n== {name}, {scale} reports")
             with bench_app(name, scale, pg_url) as (app, _url):
                 started = time.perf_counter()
-                info = build_network(SCALES[scale])
+                info = build_network(SCALES[scale], members_count=members, initiatives=initiatives)
                 loaded = time.perf_counter() - started
                 started = time.perf_counter()
                 counts = rebuild()

@@ -232,9 +232,10 @@ def spread(table: Table) -> dict:
     provinces = [_text(short(org_name(table.orgs, r["province"]))) for r in rows]
     names = [_text(org_name(table.orgs, r["org"])) for r in rows]
     values = [r["percent_of_target"] for r in rows]
+    lang = current_language()
     trace = _hover({"type": "scatter", "mode": "markers", "x": values, "y": provinces,
                     "marker": {"color": COLOURS["actual"], "size": 9, "opacity": 0.75}},
-                   [f"{n}: {format_percent(v)}" for n, v in zip(names, values, strict=True)])
+                   [f"{n}: {format_percent(v, 0, lang)}" for n, v in zip(names, values, strict=True)])
     axis = value_axis(values + [100], percent=True)
     if _rtl():
         axis["autorange"] = "reversed"

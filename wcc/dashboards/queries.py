@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, case, func, or_, select, true
+from sqlalchemy import Integer, Select, and_, case, cast, func, null, or_, select, true
 from sqlalchemy.orm import aliased
 
 from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
@@ -232,30 +232,33 @@ def period_target(goal: Goal, yearly: dict[int, Decimal], period: Period) -> flo
 
 # --- progress status over a range ---------------------------------------------------------
 
-def _covered(goal: Goal, periods: list[Period], last_with_data: int | None, today: date) -> float:
+def _covered(goal: Goal, rng: PeriodRange, last_with_data: int | None, today: date) -> float:
     """The share of the range's periods that are due by ``today`` or already reported."""
-    if not periods:
+    due, seqs = _due_prefix(goal.frequency, goal.first_period, goal.last_period, goal.due_days, rng, today)
+    if not seqs:
         return 0.0
-    due, seqs = _due_prefix(tuple(periods), goal.due_days, today)
     reached = bisect_right(seqs, last_with_data) if last_with_data is not None else 0
-    return max(due, reached) / len(periods)
+    return max(due, reached) / len(seqs)
 
 
 @lru_cache(maxsize=1024)
-def _due_prefix(periods: tuple[Period, ...], due_days: int, today: date) -> tuple[int, tuple[int, ...]]:
-    """How many of ``periods`` (oldest first) are past their due date, and their seqs."""
+def _due_prefix(frequency: str, first_key: str, last_key: str, due_days: int, rng: PeriodRange,
+                today: date) -> tuple[int, tuple[int, ...]]:
+    """How many of the goal's periods in the range are past their due date, and their seqs."""
+    from wcc.dashboards.periods import _goal_periods
+
+    periods = _goal_periods(frequency, first_key, last_key, rng)
     due = sum(1 for p in periods if due_date(p, due_days) < today)
     return due, tuple(period_seq(p) for p in periods)
 
 
 def judge(goal: Goal, actual: float | None, target: float | None, observations: list[Observation],
-          periods: list[Period], last_seq: int | None, rng: PeriodRange, today: date,
-          base: Observation | None = None) -> str:
+          last_seq: int | None, rng: PeriodRange, today: date, base: Observation | None = None) -> str:
     """The progress status (``ProgressStatus`` value) of a figure over the range."""
     if actual is None:
         return ProgressStatus.NOT_ENOUGH_DATA.value
     if goal.is_additive:
-        covered = _covered(goal, periods, last_seq, today)
+        covered = _covered(goal, rng, last_seq, today)
         return assess_additive(actual, covered, direction=goal.direction, target=target).status.value
     target_time = Period(rng.last.year).time
     return assess_level(observations, direction=goal.direction, base=base, target=target,
@@ -366,7 +369,7 @@ def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], t
                     if p["actual"] is not None]
     last_seq = max((period_seq(parse_period(p["period"])) for p in series if p["actual"] is not None),
                    default=None)
-    status = judge(goal, actual, target, observations, goal_periods(goal, rng), last_seq, rng, today, base)
+    status = judge(goal, actual, target, observations, last_seq, rng, today, base)
     return figure(goal, actual, target, reports, status)
 
 
@@ -395,9 +398,12 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
 
     kind_ok = or_(and_(org.kind == OrgKind.PROVINCE, goal.reported_by_province.is_(True)),
                   and_(org.kind == OrgKind.MUNICIPALITY, goal.reported_by_municipality.is_(True)))
+    # The first value inside the range is only needed to judge levels (rates, stocks).
+    levels = any(not g.is_additive for g in goals)
+    first_probe = probe(func.min, s.seq.between(lo_bound, hi_bound)) if levels else cast(null(), Integer)
     pairs = (select(goal.id.label("goal_id"), org.id.label("org_id"),
                     probe(func.max, s.seq <= hi_bound).label("hi"), probe(func.max, s.seq < lo_bound).label("lo"),
-                    probe(func.min, s.seq.between(lo_bound, hi_bound)).label("first"))
+                    first_probe.label("first"))
              .select_from(goal).join(org, true())
              .where(goal.id.in_(list(bounds)), org.id.in_(members), kind_ok).subquery())
     hi, lo, first = aliased(s), aliased(s), aliased(s)
@@ -445,7 +451,7 @@ def member_status(goal: Goal, fig: dict, target: float | None, rng: PeriodRange,
                                     == Aggregation.AVERAGE else fig["last_value"])]
         if fig["first_seq"] == fig["last_seq"]:
             observations = observations[1:]
-    return judge(goal, fig["actual"], target, observations, goal_periods(goal, rng), fig["last_seq"], rng, today)
+    return judge(goal, fig["actual"], target, observations, fig["last_seq"], rng, today)
 
 
 def seq_period(seq: int, goal: Goal) -> Period:

@@ -100,7 +100,7 @@ def display(table: Table, column: Column, row: dict) -> str:
         return _count_text(int(value), lang)
     if kind == "value":
         unit = table.goals.get(row.get("goal"), {}).get("unit") if row.get("goal") else table.unit
-        return format_value(value, unit or "count")
+        return format_value(value, unit or "count", lang)
     if kind == "number":
         return format_number(value, 2, lang)
     return str(value)

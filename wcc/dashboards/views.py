@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from wcc.dashboards import charts, queries, tables
 from wcc.dashboards.exports import csv_response
@@ -20,7 +21,7 @@ from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
 from wcc.goals.queries import get_goal
 from wcc.i18n import current_language
-from wcc.orgs.models import OrgKind
+from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.permissions import require
 from wcc.permissions.helpers import reads_everything
@@ -217,9 +218,11 @@ def filter_options() -> dict:
     for period in PeriodRange(Period(first), Period(last)).periods("yearly"):
         periods.append(period)
         periods.extend(period.quarters())
-    directory = queries.org_directory()
-    provinces = sorted((o for o in directory.values() if o["kind"] == OrgKind.PROVINCE and o["active"]),
-                       key=lambda o: o["name"].get(current_language()) or o["code"])
+    lang = current_language()
+    provinces = sorted(({"code": o.code, "name": {"fa": o.name_fa, "en": o.name_en, "ru": o.name_ru}}
+                        for o in db.session.scalars(select(Organisation).where(
+                            Organisation.kind == OrgKind.PROVINCE, Organisation.active.is_(True)))),
+                       key=lambda o: o["name"].get(lang) or o["code"])
     from wcc.initiatives.queries import categories, crafts
 
     return {"periods": periods, "provinces": provinces, "themes": THEME_LABELS, "goals": goals,

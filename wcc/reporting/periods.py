@@ -127,23 +127,9 @@ class Period:
         en: "1404 Q2 (22 Jun – 22 Sep 2025)"; ru: «II кв. 1404 (22 июн. – 22 сент. 2025)».
         Years: «سال ۱۴۰۴», "1404 (21 Mar 2025 – 20 Mar 2026)".
         """
-        if locale is not None:
-            with force_locale(locale):
-                return self.label(None, dates)
         from wcc.i18n import current_language
 
-        lang = current_language()
-        if self.quarter:
-            quarter = (pgettext("quarter", "Q1"), pgettext("quarter", "Q2"),
-                       pgettext("quarter", "Q3"), pgettext("quarter", "Q4"))[self.quarter - 1]
-            text = pgettext("period", "%(year)s %(quarter)s", year=self.year, quarter=quarter)
-        else:
-            text = pgettext("period", "%(year)s", year=self.year)
-        if dates:
-            span = self._span_text(lang)
-            if span:
-                text = f"{text} ({span})"
-        return localise_digits(text, lang)
+        return _label(self, locale or current_language(), dates)
 
     def _span_text(self, lang: str) -> str | None:
         if lang == "fa":
@@ -155,6 +141,23 @@ class Period:
         start_format = "d MMM" if start.year == end.year else "d MMM y"
         return (f"{babel_format_date(start, start_format, locale=lang)} – "
                 f"{babel_format_date(end, 'd MMM y', locale=lang)}")
+
+
+@lru_cache(maxsize=4096)
+def _label(period: Period, lang: str, dates: bool) -> str:
+    """``Period.label``, made once per period and language (dashboards label hundreds of periods)."""
+    with force_locale(lang):
+        if period.quarter:
+            quarter = (pgettext("quarter", "Q1"), pgettext("quarter", "Q2"),
+                       pgettext("quarter", "Q3"), pgettext("quarter", "Q4"))[period.quarter - 1]
+            text = pgettext("period", "%(year)s %(quarter)s", year=period.year, quarter=quarter)
+        else:
+            text = pgettext("period", "%(year)s", year=period.year)
+    if dates:
+        span = period._span_text(lang)
+        if span:
+            text = f"{text} ({span})"
+    return localise_digits(text, lang)
 
 
 @lru_cache(maxsize=4096)
