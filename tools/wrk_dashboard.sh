@@ -19,11 +19,15 @@ redis-cli -n 15 flushdb >/dev/null
 GUNICORN=$!
 trap 'kill $GUNICORN; rm -rf "$INSTANCE"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-URL="http://127.0.0.1:$PORT/api/v1/dashboard/goals/G01"
-curl -sf -H "Authorization: Bearer $TOKEN" "$URL" -o /dev/null  # the first request fills the cache
 run() { wrk -t2 -c8 -d20s "$@" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}'; }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 echo "== /healthz"
 HEALTH=$(run "http://127.0.0.1:$PORT/healthz")
-echo "== $URL (latest year with approved figures, warm shared cache)"
-DASH=$(run -H "Authorization: Bearer $TOKEN" "$URL")
-python3 -c "print(f'healthz {float(\"$HEALTH\"):.0f} req/s; dashboard JSON {float(\"$DASH\"):.0f} req/s; ratio {float(\"$DASH\")/float(\"$HEALTH\"):.2f}')"
+for path in /api/v1/dashboard/overview /api/v1/dashboard/goals/G01; do
+  URL="http://127.0.0.1:$PORT$path"
+  # The first request fills the shared cache; the default range is the latest year with approved figures.
+  SIZE=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | wc -c)
+  echo "== $path ($SIZE bytes per answer)"
+  RATE=$(run -H "Authorization: Bearer $TOKEN" "$URL")
+  echo "RESULT $path: $RATE req/s against /healthz $HEALTH req/s: ratio $(ratio "$RATE" "$HEALTH")"
+done

@@ -12,7 +12,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from wcc.dashboards.periods import PeriodRange
-from wcc.dashboards.queries import Filters, default_range
+from wcc.dashboards.queries import Filters, cached, default_range
 from wcc.goals.models import Theme
 from wcc.i18n.text import to_ascii_digits
 from wcc.reporting.periods import PeriodError, parse_period
@@ -45,7 +45,7 @@ def parse_filters(args, today: date) -> Filters:
     raw_from = (args.get("period_from") or "").strip()[:20]
     raw_to = (args.get("period_to") or "").strip()[:20]
     if not raw_from and not raw_to:
-        period_range = default_range(today)
+        period_range = cached("default-range", "", today, lambda: default_range(today))
     else:
         first = _period(raw_from or raw_to)
         last = _period(raw_to or raw_from)

@@ -159,7 +159,10 @@ def default_range(today: date) -> PeriodRange:
     """The latest Solar Hijri year with approved figures; this year when there are none."""
     from wcc.reporting.periods import period_containing
 
-    latest = db.session.scalar(select(func.max(AreaPeriod.seq)).where(AreaPeriod.value_count > 0))
+    # The network's rows hold every approved period; (area_id, seq) is indexed, so this reads a few rows.
+    network = select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK).scalar_subquery()
+    latest = db.session.scalar(select(func.max(AreaPeriod.seq))
+                               .where(AreaPeriod.area_id == network, AreaPeriod.value_count > 0))
     year = latest // 4 if latest else period_containing(today, Frequency.YEARLY).year
     return PeriodRange(Period(year), Period(year))
 

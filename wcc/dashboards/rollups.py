@@ -15,6 +15,7 @@ numbers that have moved (the version is part of every cache key).
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -42,11 +43,19 @@ def _count(condition):
 # --- the data version -------------------------------------------------------------------
 
 def data_version() -> int:
-    return db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    """The current data version; read once per request (every cache key of the request uses it)."""
+    if has_request_context() and "dashboard_data_version" in g:
+        return g.dashboard_data_version
+    version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    if has_request_context():
+        g.dashboard_data_version = version
+    return version
 
 
 def bump_version(connection=None) -> None:
     """Move the data version on (in the current transaction); creates the row the first time."""
+    if has_request_context():
+        g.pop("dashboard_data_version", None)
     run = connection.execute if connection is not None else db.session.execute
     result = run(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
     if result.rowcount == 0:
