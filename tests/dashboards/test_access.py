@@ -161,3 +161,10 @@ def test_persian_digits_and_a_reversed_range_in_filters(client, login_as, figure
     assert "cannot come before" in response.get_data(as_text=True)
     assert client.get("/dashboards?theme=nonsense").status_code == 400
     assert client.get("/dashboards?province=IR-99").status_code == 200
+
+
+def test_a_network_with_no_goals_or_reports_yet_shows_empty_dashboards(client, login_as, network):
+    login_as(network.users["ministry"])
+    for path in ("/dashboards", "/dashboards/provinces/IR-10", "/dashboards/members/IR-10-KASHAN",
+                 "/api/v1/dashboard/overview", "/dashboards/overview.csv?table=compliance"):
+        assert client.get(path).status_code == 200, path

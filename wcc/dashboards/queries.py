@@ -543,7 +543,8 @@ def compliance(goals: list[Goal], rng: PeriodRange, today: date, directory: dict
     counted = {(r.area_id, r.period_key): r for r in db.session.execute(stmt)} if provinces and periods else {}
     rows = []
     for pid in provinces:
-        cells, total = [], defaultdict(int)
+        cells = []
+        total = {name: 0 for name in ("expected", "on_time", "late", "pending", "missing")}
         for period in periods:
             owed = sum(n * expected[period.key][kind] for kind, n in kinds_per_province[pid].items())
             r = counted.get((pid, period.key))

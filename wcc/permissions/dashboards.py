@@ -39,4 +39,4 @@ def _member_page(user, org) -> bool:
 
 @rule("dashboard.public_goal", anonymous=True)
 def _public_goal(user, goal) -> bool:
-    return goal is not None and goal.active and bool(goal.public_dashboard)
+    return bool(getattr(goal, "public_dashboard", False)) and goal.active
