@@ -45,3 +45,8 @@ def test_nice_ticks_cover_the_values():
     assert charts.nice_ticks(0, 93) == [0, 20, 40, 60, 80, 100]
     ticks = charts.nice_ticks(0, 2_400_520)
     assert ticks[0] == 0 and ticks[-1] >= 2_400_520 and len(ticks) <= 8
+
+
+def test_a_province_and_its_capital_with_one_name_stay_two_rows():
+    assert charts.distinct(["Isfahan", "Isfahan", "Kashan"], ["IR-10", "IR-10-ISFAHAN", "IR-10-KASHAN"]) == \
+        ["Isfahan (IR-10)", "Isfahan (IR-10-ISFAHAN)", "Kashan"]

@@ -106,6 +106,15 @@ def _category_axis(labels: list[str], *, vertical: bool) -> dict:
     return axis
 
 
+def distinct(labels: list[str], codes: list[str]) -> list[str]:
+    """Category labels made unique (a province and its capital city often share a name): a label
+    that repeats gets its organisation's code, since Plotly would merge equal categories."""
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    return [f"{label} ({_text(code)})" if seen[label] > 1 else label for label, code in zip(labels, codes, strict=True)]
+
+
 def _hover(trace: dict, texts: list[str]) -> dict:
     trace["hovertext"] = texts
     trace["hovertemplate"] = "%{hovertext}<extra></extra>"
@@ -117,7 +126,7 @@ def horizontal_bars(table: Table, value_key: str, label_key: str = "org", *, per
     """A ranking: one bar per row (or grouped bars, one per ``series`` (key, label, colour))."""
     rows = table.rows[:limit]
     column = {c.key: c for c in table.columns}
-    labels = [_text(short(_label(table, label_key, r))) for r in rows]
+    labels = distinct([_text(short(_label(table, label_key, r))) for r in rows], [str(r.get(label_key)) for r in rows])
     series = series or [(value_key, column[value_key].label, COLOURS["actual"])]
     data, every = [], []
     for key, name, colour in series:
@@ -179,7 +188,7 @@ def heatmap(table: Table) -> dict:
     """Rows × goals, coloured by the share of the target (100 % = on target)."""
     rows = table.rows
     goal_columns = [c for c in table.columns if c.kind == "percent"]
-    y = [_text(short(org_name(table.orgs, r["org"]), 26)) for r in rows]
+    y = distinct([_text(short(org_name(table.orgs, r["org"]), 26)) for r in rows], [r["org"] for r in rows])
     x = [_text(short(c.label, 22)) for c in goal_columns]
     z = [[r.get(c.key) for c in goal_columns] for r in rows]
     cell = [[format_percent(v, 0) if v is not None else "" for v in line] for line in z]
@@ -207,7 +216,8 @@ def compliance(table: Table) -> dict:
     parts = [("on_time", COLOURS["on_time"]), ("late", COLOURS["late"]), ("pending", COLOURS["pending"]),
              ("missing", COLOURS["missing"])]
     column = {c.key: c for c in table.columns}
-    labels = [_text(short(org_name(table.orgs, r["org"]))) for r in table.rows]
+    labels = distinct([_text(short(org_name(table.orgs, r["org"]))) for r in table.rows],
+                      [r["org"] for r in table.rows])
     data = []
     for key, colour in parts:
         texts = [f"{lab} · {_text(column[key].label)}: {display(table, column[key], r)}"

@@ -661,7 +661,8 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
         series = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
         reports = sum(int(r.c) for r in grouped.get((goal.id, pid), {}).values())
         fig = area_figure(goal, rng, today, series, book.over(goal, pid, rng, as_area=True), reports)
-        provinces.append({"org": ctx.code(pid), **fig, "periods": series})
+        if fig["actual"] is not None or fig["target"] is not None:
+            provinces.append({"org": ctx.code(pid), **fig, "periods": series})
     provinces.sort(key=_ranking_key)
     figs = member_figures([goal], rng, select(Organisation.id).where(Organisation.id.in_(members))) \
         if members else {}

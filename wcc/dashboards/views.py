@@ -164,7 +164,8 @@ def public_tables(data: dict) -> dict[str, tables.Table]:
 
 def goal_charts(t: dict[str, tables.Table], with_members: bool = True) -> dict[str, dict]:
     out = {"trend": chart("trend", charts.trend(t["trend"]), "trend"),
-           "provinces": chart("provinces", charts.horizontal_bars(t["provinces"], "actual"), "provinces")}
+           "provinces": chart("provinces", charts.horizontal_bars(t["provinces"], "percent_of_target", percent=True,
+                                                                  reference=100), "provinces")}
     if any(r.get("cumulative_actual") is not None for r in t["trend"].rows):
         out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
     if with_members:
