@@ -89,7 +89,7 @@ def register_request_hooks(app: Flask) -> None:
     def start_request() -> None:
         g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
         refuse_control_characters_in_query()
-        if request.blueprint != "static":
+        if request.endpoint != "static":
             # Load the user first, before a view changes anything.
             _ = current_user.is_authenticated
         if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
@@ -108,7 +108,7 @@ def register_request_hooks(app: Flask) -> None:
             "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
             "form-action 'self'",
         )
-        if current_user.is_authenticated and response.mimetype == "text/html":
+        if response.mimetype == "text/html" and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
