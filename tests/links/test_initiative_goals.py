@@ -53,6 +53,7 @@ def checked(page: str, value: str) -> bool:
 def test_goals_are_chosen_on_the_form_shown_on_the_page_and_audited(client, network, goals, login_as):
     login_as(network.users["kashan_city"])
     page = text(client.get("/initiatives/new?lang=ru"))
+    assert "Цели, которым служит инициатива" in page
     assert "Экспорт в Россию" in page and "Проведённые живые выставки" in page
     assert 'value="BROCHURES-RU"' not in page  # retired goals are not offered
 

@@ -166,6 +166,8 @@ def test_the_form_offers_the_organisations_initiatives_contributing_ones_first(c
     assert "Kashan felt for Moscow" in contributing and "Kashan market study draft" not in contributing
     assert "Kashan market study draft" in others.split("</details>")[0]
     assert "Shiraz khatam" not in page
+    fa = text(client.get("/reports/new?goal=EXPORT-RU&period=1404-Q2&lang=fa"))
+    assert "اقدامات پیوندخورده" in fa and "اقداماتی که به این هدف کمک می‌کنند" in fa
 
     response = client.post("/reports/new", data={"goal": "EXPORT-RU", "period": "1404-Q2", "value": "12500",
                                                  "initiatives": [str(work["felt"].id), str(work["study"].id)]})
