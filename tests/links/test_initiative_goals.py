@@ -241,28 +241,17 @@ def test_imports_read_goals_by_code_or_title_and_name_an_unknown_one(client, net
 
 # --- query counts --------------------------------------------------------------------------
 
-def test_pages_and_the_api_load_goals_in_a_fixed_number_of_queries(client, network, goals, login_as, bearer,
-                                                                   make_goal, make_initiative, count_queries):
+def test_pages_and_the_api_load_goals_in_a_fixed_number_of_queries(network, goals, login_as, bearer, make_goal,
+                                                                   make_initiative, page_queries):
     login_as(network.users["isfahan"])
-    headers = bearer(network.users["isfahan"])
     extra = [make_goal(f"GOAL-{n}") for n in range(4)]
     ini = make_initiative(network.orgs["IR-10"], published=True, goals=[goals["EXPORT-RU"]])
-
-    def measure() -> tuple[int, ...]:
-        counts = []
-        for path, kwargs in ((f"/initiatives/{ini.id}", {}), ("/initiatives?goal=EXPORT-RU", {}),
-                             ("/goals/EXPORT-RU", {}), ("/api/v1/initiatives", {"headers": headers}),
-                             ("/initiatives/export.csv", {})):
-            db.session.expire_all()
-            with count_queries() as counted:
-                assert client.get(path, **kwargs).status_code == 200, path
-            counts.append(counted.count)
-        return tuple(counts)
-
-    few = measure()
+    pages = [(f"/initiatives/{ini.id}", None), ("/initiatives?goal=EXPORT-RU", None), ("/goals/EXPORT-RU", None),
+             ("/api/v1/initiatives", bearer(network.users["isfahan"])), ("/initiatives/export.csv", None)]
+    few = page_queries(pages)
     services.update_initiative(db.session.get(Initiative, ini.id), {"goals": [goals["EXPORT-RU"], *extra]})
     for n in range(12):
         make_initiative(network.orgs["IR-10-KASHAN" if n % 2 else "IR-07-SHIRAZ"], published=n % 3 > 0,
                         goals=[goals["EXPORT-RU"], *extra[: n % 4]])
     db.session.commit()
-    assert measure() == few
+    assert page_queries(pages) == few

@@ -245,29 +245,18 @@ def test_a_linked_initiative_the_viewer_may_not_see_shows_only_as_a_count(client
 # --- query counts ------------------------------------------------------------------------------
 
 def test_report_pages_and_the_api_load_links_in_a_fixed_number_of_queries(
-        client, network, make_goal, goal, work, login_as, bearer, make_initiative, make_report, count_queries):
+        network, make_goal, goal, work, login_as, bearer, make_initiative, make_report, page_queries):
     kashan = network.orgs["IR-10-KASHAN"]
     login_as(network.users["kashan_city"])
-    headers = bearer(network.users["kashan_city"])
     report = make_report(kashan, goal)
-    other_goal = make_goal("GOAL-B", unit="count")
-    make_report(kashan, other_goal, period="1404-Q1")
-
-    def measure() -> tuple[int, ...]:
-        counts = []
-        for path, kwargs in ((f"/reports/{report.id}", {}), (f"/reports/{report.id}/edit", {}),
-                             ("/reports/new?goal=EXPORT-RU", {}), ("/api/v1/reports", {"headers": headers})):
-            db.session.expire_all()
-            with count_queries() as counted:
-                assert client.get(path, **kwargs).status_code == 200, path
-            counts.append(counted.count)
-        return tuple(counts)
-
-    few = measure()
+    make_report(kashan, make_goal("GOAL-B", unit="count"), period="1404-Q1")
+    pages = [(f"/reports/{report.id}", None), (f"/reports/{report.id}/edit", None),
+             ("/reports/new?goal=EXPORT-RU", None), ("/api/v1/reports", bearer(network.users["kashan_city"]))]
+    few = page_queries(pages)
     more = [make_initiative(kashan, f"Kashan work {n}", published=n % 2 == 0, goals=[goal] if n % 3 else [])
             for n in range(8)]
     saved = db.session.get(ProgressReport, report.id)
     saved.initiatives = [work["felt"], *more[:6]]
     db.session.get(ProgressReport, report.id + 1).initiatives = more
     db.session.commit()
-    assert measure() == few
+    assert page_queries(pages) == few

@@ -270,22 +270,15 @@ class _Importer:
             if status is None:
                 errors["status"] = _("Unknown status “%(value)s”.", value=word)
             values["status"] = status
-        if "crafts" in cells:
-            found = []
-            for word in parse_list(_text(cells["crafts"])):
-                craft = self.crafts.get(fold(word))
-                if craft is None:
-                    errors["crafts"] = _("Unknown craft “%(value)s”.", value=word)
-                found.append(craft)
-            values["crafts"] = found
-        if "goals" in cells:
-            found = []
-            for word in parse_list(_text(cells["goals"])):
-                goal = self.goals.get(fold(word))
-                if goal is None:
-                    errors["goals"] = _("Unknown goal “%(value)s”.", value=word)
-                found.append(goal)
-            values["goals"] = found
+        lists = (("crafts", self.crafts, lambda word: _("Unknown craft “%(value)s”.", value=word)),
+                 ("goals", self.goals, lambda word: _("Unknown goal “%(value)s”.", value=word)))
+        for key, known, unknown in lists:
+            if key in cells:
+                written = parse_list(_text(cells[key]))
+                values[key] = [known.get(fold(word)) for word in written]
+                missing = [word for word, item in zip(written, values[key], strict=True) if item is None]
+                if missing:
+                    errors[key] = unknown(", ".join(missing))
         if "partner_country" in cells:
             word = _text(cells["partner_country"])
             code = word.upper() if len(word) == 2 else self.countries.get(fold(word), word)
