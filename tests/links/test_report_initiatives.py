@@ -98,8 +98,9 @@ def test_the_api_refuses_initiatives_a_report_may_not_cite(client, network, work
     assert linked(report["id"]) == [work["felt"].id]
 
 
-def test_the_api_refuses_values_of_the_wrong_type(client, network, work, bearer):
-    response = post_report(client, bearer(network.users["kashan_city"]), initiatives=["1; DROP TABLE", 2.5])
+@pytest.mark.parametrize("initiatives", [["1; DROP TABLE"], [2.5], [True], [2**63], [0], "1", [None]])
+def test_the_api_refuses_values_of_the_wrong_type(client, network, work, bearer, initiatives):
+    response = post_report(client, bearer(network.users["kashan_city"]), initiatives=initiatives)
     assert response.status_code == 422
     assert db.session.scalar(select(ProgressReport.id)) is None
 

@@ -55,6 +55,8 @@ class ReportSchema(Schema):
     updated_at = fields.DateTime()
 
 
+#: An initiative id as the database stores it (a 32-bit integer on every backend).
+INITIATIVE_ID = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 INITIATIVES_DESCRIPTION = ("Ids of initiatives of the report's own organisation that the report cites (see "
                            "/api/v1/initiatives); replaces the current links. Another organisation's or a "
                            "deleted initiative answers 422.")
@@ -72,7 +74,7 @@ class ReportInput(Schema):
     period = fields.String(required=True, validate=validate.Length(min=1, max=10))
     value = fields.Raw(load_default=None, allow_none=True, metadata={"type": "number"})
     narrative = fields.String(load_default="", validate=validate.Length(max=20_000))
-    initiatives = fields.List(fields.Integer(strict=True), load_default=list,
+    initiatives = fields.List(INITIATIVE_ID, load_default=list,
                               metadata={"description": INITIATIVES_DESCRIPTION})
 
 
@@ -80,7 +82,7 @@ class ReportPatch(Schema):
     version = fields.Integer(required=True)
     value = fields.Raw(allow_none=True, metadata={"type": "number"})
     narrative = fields.String(validate=validate.Length(max=20_000))
-    initiatives = fields.List(fields.Integer(strict=True), metadata={"description": INITIATIVES_DESCRIPTION})
+    initiatives = fields.List(INITIATIVE_ID, metadata={"description": INITIATIVES_DESCRIPTION})
 
 
 class StepInput(Schema):
