@@ -42,8 +42,8 @@ test: $(VENV)/.dev-installed compile-translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
 		--ignore-dirs='.* __pycache__ node_modules' \
-		--sort-by-file --project "WCC Network" -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+		--sort-by-file -w 100 --project "WCC Network" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile --statistics -d translations
 
 clean:

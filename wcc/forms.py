@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from wcc.i18n.text import clean_line, clean_text, has_control_characters
 
@@ -46,6 +47,17 @@ class CleanTextAreaField(TextAreaField):
     def post_validate(self, form, validation_stopped):
         if isinstance(self.data, str) and not self.errors:
             self.data = clean_text(self.data)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; a value not offered is refused with a translated message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the list."))
+        super().__init__(label, validators, **kwargs)
 
 
 def required() -> DataRequired:

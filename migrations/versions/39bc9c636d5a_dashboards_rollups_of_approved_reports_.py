@@ -1,7 +1,7 @@
 """Dashboards: rollups of approved reports, data version, public goal dashboards
 
 Revision ID: 39bc9c636d5a
-Revises: e88f675ace37
+Revises: f0e56ec74e58
 Create Date: 2026-11-26 11:12:46.106175
 
 Rollups of approved progress reports (per member series with running sums, per
@@ -18,7 +18,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = '39bc9c636d5a'
-down_revision = 'e88f675ace37'
+down_revision = 'f0e56ec74e58'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,16 @@ def test_the_demo_has_realistic_initiatives_in_every_category_with_photos(runner
     assert any(ini.category.code == "auction" and "فرش" in ini.title and "مسکو" in ini.title
                for ini in initiatives)
 
+    # Each contributes to the goals its kind of work plainly serves.
+    plain = {"export_deal": "EXPORT-RU", "exhibition": "EXHIBITIONS", "brochure": "BROCHURES-RU",
+             "photography": "PHOTOGRAPHY", "film": "FILM-PLACEMENTS", "hotel_placement": "HOTEL-PLACEMENTS",
+             "auction": "AUCTIONS", "market_research": "MARKET-STUDIES", "storytelling": "STORIES",
+             "training": "ARTISANS-TRAINED", "logistics": "POSTAL-ONTIME"}
+    for ini in initiatives:
+        codes = [g.code for g in ini.goals]
+        assert codes, ini.title
+        assert plain.get(ini.category.code, codes[0]) in codes, (ini.category.code, codes)
+
     photos = db.session.scalar(select(func.count()).select_from(InitiativeFile)
                                .where(InitiativeFile.kind == FileKind.PHOTO))
     assert photos >= 100

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from wcc.audit.models import AuditEvent
 from wcc.extensions import db
 from wcc.goals.models import Goal, Target
-from wcc.reporting.models import ProgressReport, ReportComment
+from wcc.initiatives.models import Initiative, initiative_goals
+from wcc.reporting.models import ProgressReport, ReportComment, report_initiatives
 
 
 def seed() -> dict[str, int]:
@@ -53,3 +54,18 @@ def test_the_demo_reports_look_like_a_real_network_and_seeding_twice_adds_nothin
     assert histories == total
     assert db.session.scalar(select(func.count()).select_from(Target)
                              .join(Goal, Target.goal_id == Goal.id)) == created["targets"]
+
+    # A good share of reports cite initiatives, always their own organisation's, contributing to the
+    # report's goal and running during the period.
+    cited = db.session.scalar(select(func.count(func.distinct(report_initiatives.c.report_id))))
+    assert 0.2 < cited / total < 0.6
+    contributes = select(initiative_goals).where(initiative_goals.c.initiative_id == Initiative.id,
+                                                 initiative_goals.c.goal_id == ProgressReport.goal_id).exists()
+    wrong = db.session.scalar(
+        select(func.count()).select_from(report_initiatives)
+        .join(ProgressReport, ProgressReport.id == report_initiatives.c.report_id)
+        .join(Initiative, Initiative.id == report_initiatives.c.initiative_id)
+        .where((Initiative.org_id != ProgressReport.org_id) | ~contributes
+               | (Initiative.start_date > ProgressReport.period_end)
+               | (Initiative.end_date < ProgressReport.period_start)))
+    assert wrong == 0

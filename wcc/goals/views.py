@@ -29,6 +29,7 @@ from wcc.goals.queries import (
     year_span,
 )
 from wcc.i18n import current_language
+from wcc.initiatives.queries import contributing
 from wcc.orgs.models import OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.permissions import can, require
@@ -95,8 +96,10 @@ def detail(code: str):
             municipalities.setdefault(org.parent_id, []).append(org)
     # Provinces with nothing to show (no municipalities, reports or targets) would only add noise.
     provinces = [p for p in provinces if p.id in municipalities or _has_figures(progress.members.get(p.id))]
+    initiative_count, initiatives = contributing(current_user, goal)
     return render_template("goals/detail.html", goal=goal, year=year, years=years, progress=progress,
                            provinces=provinces, municipalities=municipalities,
+                           initiative_count=initiative_count, initiatives=initiatives,
                            measure=measure_for(goal.aggregation), can_report=_can_report(goal), **LABELS)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wcc.api.common import ErrorSchema, LocalisedNames, PageArgs, require_api
 from wcc.errors import abort_with
 from wcc.extensions import db
+from wcc.goals.models import Goal
 from wcc.i18n.text import NumberFormatError, parse_decimal
 from wcc.initiatives import queries, services, transfer
 from wcc.initiatives.models import CURRENCIES, Category, Craft, Initiative, Money, Status
@@ -95,6 +96,9 @@ class InitiativeInSchema(TranslatedSchema):
     summary = fields.String(allow_none=True)
     story = fields.String(allow_none=True, metadata={"description": "Markdown; raw HTML is shown as text"})
     crafts = fields.List(fields.String(), metadata={"description": "Craft codes"})
+    goals = fields.List(fields.String(), metadata={
+        "description": "Codes of the union goals it contributes to (see /api/v1/goals), e.g. EXPORT-RU; "
+                       "replaces the current list; an unknown code answers 422"})
     partner_country = fields.String(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2, e.g. RU"})
     partners = fields.List(fields.String(), metadata={"description": "Partner organisations' names"})
     budget = fields.Nested(MoneySchema, allow_none=True)
@@ -144,6 +148,7 @@ class InitiativeOutSchema(Schema):
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     crafts = fields.List(fields.String())
+    goals = fields.List(fields.String(), metadata={"description": "Codes of the goals it contributes to"})
     partner_country = fields.String(allow_none=True)
     partners = fields.List(fields.String())
     budget = fields.Nested(MoneySchema, allow_none=True)
@@ -175,6 +180,8 @@ class InitiativeQueryArgs(PageArgs):
     province = fields.String(validate=validate.Length(max=40))
     category = fields.String(validate=validate.Length(max=40))
     craft = fields.String(validate=validate.Length(max=40))
+    goal = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "A goal's code: only initiatives contributing to it"})
     status = fields.String(validate=validate.OneOf(STATUSES))
     partner_country = fields.String(validate=validate.Length(max=2))
     year = fields.Integer(metadata={"description": "Solar Hijri year the initiative runs in, e.g. 1404"})
@@ -219,7 +226,8 @@ def initiative_payload(ini: Initiative) -> dict:
         "org": ini.org.code, "province": province.code if province is not None and province.kind == "province"
         else None,
         "status": ini.status, "start_date": ini.start_date, "end_date": ini.end_date,
-        "crafts": [c.code for c in ini.crafts], "partner_country": ini.partner_country,
+        "crafts": [c.code for c in ini.crafts], "goals": [g.code for g in ini.goals],
+        "partner_country": ini.partner_country,
         "partners": [p.name for p in ini.partners], "budget": _money(ini.budget),
         "deal_value": _money(ini.deal_value), "contact_name": ini.contact_name,
         "contact_email": ini.contact_email, "contact_phone": ini.contact_phone,
@@ -265,6 +273,13 @@ def _values_from_json(data: dict) -> dict:
         if missing:
             errors["crafts"] = [_("Unknown craft “%(value)s”.", value=", ".join(missing))]
         values["crafts"] = [found[code] for code in codes if code in found]
+    if "goals" in data:
+        codes = list(dict.fromkeys(code.strip().upper() for code in data["goals"]))
+        known = {g.code: g for g in db.session.scalars(select(Goal).where(Goal.code.in_(codes)))}
+        missing = [code for code in codes if code not in known]
+        if missing:
+            errors["goals"] = [_("Unknown goal “%(value)s”.", value=", ".join(missing))]
+        values["goals"] = [known[code] for code in codes if code in known]
     for key in ("budget", "deal_value"):
         if key in data:
             money = data[key]

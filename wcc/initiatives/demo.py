@@ -1,9 +1,10 @@
 """Demo initiatives: what the union's members really do, as their officers would write it.
 
-About 170 initiatives across the member provinces and cities, in every
+About 250 initiatives across the member provinces and cities, in every
 category, mostly in Persian (some in English or Russian, where a real officer
 would write so), with the ones named at the union's founding meeting among
-them. Built from a fixed random seed, so every demo database looks the same;
+them, and the two-year programmes members run. Each contributes to the goals
+its kind of work plainly serves. Built from a fixed random seed, so every demo database looks the same;
 reseeding skips what exists (matched by ``external_id``).
 """
 
@@ -21,14 +22,26 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from wcc.extensions import db
+from wcc.goals.models import Goal
 from wcc.i18n.text import to_persian_digits
 from wcc.initiatives import services
 from wcc.initiatives.demo_photos import demo_photo
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, Money, Status
 from wcc.orgs.models import Organisation
 
+#: The goals (codes of the default catalogue) each category of work plainly contributes to.
+CATEGORY_GOALS = {
+    "export_deal": ("EXPORT-RU",), "sales_rep": ("EXPORT-RU",), "customs": ("EXPORT-RU",),
+    "logistics": ("POSTAL-ONTIME",), "film": ("FILM-PLACEMENTS",), "brochure": ("BROCHURES-RU",),
+    "photography": ("PHOTOGRAPHY",), "market_research": ("MARKET-STUDIES",), "exhibition": ("EXHIBITIONS",),
+    "auction": ("AUCTIONS",), "hotel_placement": ("HOTEL-PLACEMENTS",), "storytelling": ("STORIES",),
+    "training": ("ARTISANS-TRAINED",),
+}
+
 TODAY = date(2026, 11, 20)  # fixed, so the demo reads the same whichever day it is loaded
 GENERATED = 160
+#: About how many programmes ``_programmes`` plans for the demo network (for the progress bar).
+PROGRAMMES = 80
 
 #: The crafts each member is known for (codes from wcc/data/crafts.csv).
 ORG_CRAFTS = {
@@ -153,6 +166,39 @@ SUMMARIES_FA = {
     "storytelling": "روایتی از زندگی و کار استادکاران {product} {city}، با عکس، برای خوانندگان فارسی و روسی.",
     "training": "دوره‌ای {hours} ساعته برای هنرمندان و کارگاه‌داران {city}: قیمت‌گذاری، بسته‌بندی، و آشنایی با بازار روسیه.",
 }
+#: Programmes members run over both demo years, quarter after quarter: the work their reports cite.
+PROGRAMME_TITLES_FA = {
+    "export_deal": "برنامه دوساله صادرات {product} {city} به روسیه",
+    "exhibition": "نمایشگاه‌های زنده فصلی {product} {city} برای مخاطب روس",
+    "photography": "طرح عکاسی حرفه‌ای از آثار {product} {city}",
+    "hotel_placement": "عرضه دائمی {product} {city} در هتل‌ها و اتاق بازرگانی",
+    "storytelling": "مجموعه روایت‌های استادکاران {product} {city}",
+    "training": "دوره‌های آموزش صادرات برای هنرمندان {city}",
+    "logistics": "ارسال پستی منظم {product} {city} به روسیه",
+}
+PROGRAMME_SUMMARIES_FA = {
+    "export_deal": "برنامه‌ای دوساله برای رساندن {product} {city} به خریداران روسیه: نمونه‌فرستی، قرارداد با "
+                   "واردکنندگان و پیگیری پرداخت‌ها، فصل به فصل.",
+    "exhibition": "هر فصل دست‌کم یک نمایشگاه یا اجرای زنده برای مخاطب روس؛ هنرمندان {city} {product} را در برابر "
+                  "بازدیدکنندگان می‌سازند.",
+    "photography": "عکاسان همکار هر فصل از آثار تازه {product} عکس استودیویی می‌گیرند تا در کاتالوگ روسی و "
+                   "فروشگاه‌های اینترنتی بیاید.",
+    "hotel_placement": "آثار {product} {city} در هتل‌ها و اتاق بازرگانی به نمایش و فروش گذاشته می‌شود و فروش هر فصل "
+                       "بازبینی می‌شود.",
+    "storytelling": "هر فصل چند روایت از استادکاران {product} {city}، با عکس، به فارسی و روسی منتشر می‌شود.",
+    "training": "دوره‌های فصلی برای هنرمندان {city}: قیمت‌گذاری، بسته‌بندی، روسی پایه و آشنایی با بازار روسیه.",
+    "logistics": "سفارش‌های {product} {city} در چارچوب تفاهم‌نامه پستی ایران و روسیه به‌طور منظم ارسال و زمان "
+                 "رسیدنشان پیگیری می‌شود.",
+}
+#: Programme categories by the kind of member (municipalities do not report postal delivery).
+PROGRAMME_CATEGORIES = {
+    "municipality": ["export_deal", "exhibition", "photography", "hotel_placement", "storytelling", "training"],
+    "province": ["export_deal", "exhibition", "photography", "hotel_placement", "storytelling", "training",
+                 "logistics"],
+}
+#: 1 Farvardin 1403 and the last day of Esfand 1404: the two demo reporting years.
+PROGRAMME_START, PROGRAMME_END = date(2024, 3, 20), date(2026, 3, 20)
+
 MILESTONES_FA = {
     "export_deal": ["امضای قرارداد", "آماده‌سازی و بسته‌بندی", "ارسال محموله", "تسویه حساب"],
     "sales_rep": ["انتخاب نماینده", "ارسال نمونه‌ها", "نخستین سفارش"],
@@ -377,6 +423,38 @@ def _generated(rng: random.Random, orgs: dict[str, Organisation], crafts: dict[s
         yield org_code, category, f"DEMO-{index + 1:03d}", values
 
 
+def _programmes(orgs: dict[str, Organisation], crafts: dict[str, Craft]) -> Iterator[tuple[str, str, str, dict]]:
+    """One or two programmes per member known for its crafts, and per province of such members."""
+    members = [code for code in ORG_CRAFTS if code in orgs]
+    crafts_of = {code: list(ORG_CRAFTS[code]) for code in members}
+    for code in members:
+        parent = orgs[code].parent
+        if parent is not None and parent.kind == "province":
+            crafts_of.setdefault(parent.code, [])
+            crafts_of[parent.code] += [c for c in ORG_CRAFTS[code] if c not in crafts_of[parent.code]]
+    index = 0
+    for code in sorted(crafts_of):
+        org = orgs[code]
+        rng = random.Random(f"programme:{code}")
+        categories = rng.sample(PROGRAMME_CATEGORIES[org.kind], 2 if rng.random() < 0.75 else 1)
+        for category in categories:
+            index += 1
+            craft = rng.choice(crafts_of[code])
+            city = f"استان {org.name_fa}" if org.kind == "province" else org.name_fa
+            words = {"product": PRODUCT_FA[craft], "city": city}
+            start = PROGRAMME_START + timedelta(days=rng.randrange(0, 60))
+            end = PROGRAMME_END if rng.random() < 0.6 else None
+            yield code, category, f"DEMO-P{index:03d}", {
+                "title": PROGRAMME_TITLES_FA[category].format(**words),
+                "summary": PROGRAMME_SUMMARIES_FA[category].format(**words), "story": "",
+                "crafts": [crafts[craft]], "start_date": start, "end_date": end,
+                "status": Status.COMPLETED if end and end < TODAY else Status.ACTIVE,
+                "partner_country": "RU", "partners": rng.sample(PARTNERS[category], 1),
+                "budget": Money(Decimal(rng.randrange(20, 400) * 10_000_000), "IRR", start), "deal_value": None,
+                "milestones": [], "published": rng.random() < 0.85,
+            }
+
+
 def _contact(rng: random.Random, org: Organisation) -> dict:
     name = rng.choice(CONTACTS)
     slug = org.code.lower().replace("ir-", "").replace("-", ".")
@@ -406,6 +484,7 @@ def _plan(orgs, crafts, categories) -> list[tuple[str, str, str, dict]]:
             "published": True, "milestones": [],
         }))
     plans.extend(_generated(rng, orgs, crafts, categories))
+    plans.extend(_programmes(orgs, crafts))
     for org_code, _category, _reference, values in plans:
         if org_code in orgs and rng.random() < 0.75:
             values.update(_contact(rng, orgs[org_code]))
@@ -413,7 +492,7 @@ def _plan(orgs, crafts, categories) -> list[tuple[str, str, str, dict]]:
 
 
 def demo_count() -> int:
-    return len(HEADLINES) + len(OTHER_LANGUAGE) + GENERATED
+    return len(HEADLINES) + len(OTHER_LANGUAGE) + GENERATED + PROGRAMMES
 
 
 def seed_initiatives() -> Iterator[str]:
@@ -422,6 +501,7 @@ def seed_initiatives() -> Iterator[str]:
     orgs = {o.code: o for o in db.session.scalars(select(Organisation))}
     crafts = {c.code: c for c in db.session.scalars(select(Craft))}
     categories = {c.code: c for c in db.session.scalars(select(Category).order_by(Category.position))}
+    goals = {g.code: g for g in db.session.scalars(select(Goal).where(Goal.active.is_(True)))}
     existing = set(db.session.execute(
         select(Initiative.org_id, Initiative.external_id).where(Initiative.external_id.like("DEMO-%"))).all())
     created_refs: list[str] = []
@@ -430,7 +510,8 @@ def seed_initiatives() -> Iterator[str]:
         if org is None or (org.id, reference) in existing:
             continue
         created = datetime.combine(values["start_date"] - timedelta(days=10), time(9, 30), tzinfo=UTC)
-        ini = services.new_initiative(org, {**values, "category": categories[category], "external_id": reference},
+        ini = services.new_initiative(org, {**values, "category": categories[category], "external_id": reference,
+                                            "goals": _goals_for(category, values, goals)},
                                       check_unique=False)
         ini.created_at = created
         ini.updated_at = min(created + timedelta(days=40), datetime.combine(TODAY, time(12), tzinfo=UTC))
@@ -441,6 +522,14 @@ def seed_initiatives() -> Iterator[str]:
         _add_pictures(ini, reference, len(created_refs))
         created_refs.append(reference)
         yield f"{org_code} {reference}"
+
+
+def _goals_for(category: str, values: dict, goals: dict[str, Goal]) -> list[Goal]:
+    """The goals the work plainly serves; an auction that sold something also adds to exports."""
+    codes = list(CATEGORY_GOALS.get(category, ()))
+    if category == "auction" and values.get("deal_value"):
+        codes.append("EXPORT-RU")
+    return [goals[code] for code in codes if code in goals]
 
 
 def _add_pictures(ini: Initiative, reference: str, index: int) -> None:

@@ -19,13 +19,11 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from wcc.forms import CleanStringField, CleanTextAreaField, choices, required
+from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, choices, required
 from wcc.i18n import current_language
 from wcc.i18n.formatting import localise_digits
 from wcc.i18n.text import NumberFormatError, parse_decimal
@@ -121,11 +119,6 @@ class AmountField(StringField):
                 raise ValueError(_l("Enter an amount such as 12500 or 12500.50.")) from None
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class MilestoneForm(Form):
     due_date = LocalDateField(_l("Date"))
     title = CleanStringField(_l("Milestone"), max_length=TITLE_MAX)
@@ -158,6 +151,9 @@ class InitiativeForm(FlaskForm):
                                description=_l("The full story. You may use Markdown: **bold**, *italic*, "
                                               "lists and links. HTML is shown as text."))
     crafts = MultiCheckboxField(_l("Crafts"), validate_choice=True)
+    goals = MultiCheckboxField(_l("Goals it contributes to"), validate_choice=True,
+                               description=_l("The union goals this initiative helps reach. Progress reports "
+                                              "on these goals can cite it."))
     partner_country = SelectField(_l("Partner country"), validate_choice=True)
     partners = CleanTextAreaField(_l("Partner organisations"), max_length=5_000,
                                   description=_l("One per line: buyers, embassies, studios, chambers of commerce."))
@@ -186,20 +182,22 @@ class InitiativeForm(FlaskForm):
         "deal_value.currency": "deal_currency", "deal_value.value_date": "deal_value_date",
     }
 
-    def setup(self, *, orgs, categories, crafts, blank_milestones: int = 3) -> None:
+    def setup(self, *, orgs, categories, crafts, goals, blank_milestones: int = 3) -> None:
         """Fill the choices, and leave a few empty milestone rows to fill in."""
         lang = current_language()
         self.org.choices = choices((o.code, f"{o.name(lang)} ({o.code})") for o in orgs)
         self.category.choices = choices([("", "—")] + [(c.code, c.name(lang)) for c in categories])
         self.crafts.choices = choices((c.code, c.name(lang)) for c in crafts)
+        self.goals.choices = choices((g.code, g.title(lang)) for g in goals)
         self.partner_country.choices = choices(country_choices())
         filled = sum(1 for m in self.milestones if not m.form.is_blank())
         while len(self.milestones) < min(filled + blank_milestones, self.milestones.max_entries):
             self.milestones.append_entry()
 
-    def values(self, *, orgs, categories, crafts) -> dict:
+    def values(self, *, orgs, categories, crafts, goals) -> dict:
         """The form as the ``values`` services take (objects looked up by code)."""
         by_code = {c.code: c for c in crafts}
+        goal_by_code = {g.code: g for g in goals}
         return {
             "title": self.title.data,
             "category": next((c for c in categories if c.code == self.category.data), None),
@@ -209,6 +207,7 @@ class InitiativeForm(FlaskForm):
             "summary": self.summary.data or "",
             "story": self.story.data or "",
             "crafts": [by_code[code] for code in self.crafts.data or [] if code in by_code],
+            "goals": [goal_by_code[code] for code in self.goals.data or [] if code in goal_by_code],
             "partner_country": self.partner_country.data or None,
             "partners": parse_list(self.partners.data),
             "budget": _money(self.budget_amount.data, self.budget_currency.data, self.budget_value_date.data),
@@ -243,7 +242,8 @@ def form_data(ini) -> dict:
     return {
         "title": ini.title, "org": ini.org.code, "category": ini.category.code, "status": ini.status,
         "start_date": ini.start_date, "end_date": ini.end_date, "summary": ini.summary, "story": ini.story,
-        "crafts": [c.code for c in ini.crafts], "partner_country": ini.partner_country or "",
+        "crafts": [c.code for c in ini.crafts], "goals": [g.code for g in ini.goals],
+        "partner_country": ini.partner_country or "",
         "partners": "\n".join(p.name for p in ini.partners), **money("budget"), **money("deal"),
         "contact_name": ini.contact_name, "contact_email": ini.contact_email,
         "contact_phone": ini.contact_phone, "external_id": ini.external_id or "",

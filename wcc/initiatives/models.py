@@ -28,6 +28,7 @@ from wcc.db import TimestampMixin, UTCDateTime, utcnow
 from wcc.extensions import db
 
 if TYPE_CHECKING:
+    from wcc.goals.models import Goal
     from wcc.orgs.models import Organisation
     from wcc.uploads.models import StoredFile
 
@@ -86,6 +87,14 @@ initiative_crafts = Table(
     Column("craft_id", ForeignKey("crafts.id"), primary_key=True, index=True),
 )
 
+#: The union goals an initiative contributes to.
+initiative_goals = Table(
+    "initiative_goals",
+    db.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("goal_id", ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 @dataclass(frozen=True)
 class Money:
@@ -141,6 +150,7 @@ class Initiative(TimestampMixin, db.Model):
     org: Mapped[Organisation] = relationship()
     category: Mapped[Category] = relationship()
     crafts: Mapped[list[Craft]] = relationship(secondary=initiative_crafts, order_by="Craft.position")
+    goals: Mapped[list[Goal]] = relationship("Goal", secondary=initiative_goals, order_by="Goal.code")
     partners: Mapped[list[Partner]] = relationship(
         back_populates="initiative", cascade="all, delete-orphan", order_by="Partner.position")
     milestones: Mapped[list[Milestone]] = relationship(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from wcc.auth.models import User
 from wcc.extensions import db
+from wcc.goals.models import Goal
 from wcc.i18n.text import fold, to_ascii_digits
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, Status
 from wcc.orgs.models import Organisation, OrgKind
@@ -35,6 +36,7 @@ class Filters:
     province: str = ""
     category: str = ""
     craft: str = ""
+    goal: str = ""  # a goal's code: initiatives contributing to it
     status: str = ""
     partner_country: str = ""
     year: int | None = None  # Solar Hijri year the initiative runs in
@@ -53,7 +55,7 @@ class Filters:
         sort = text("sort")
         return cls(
             q=text("q", 200), org=text("org").upper(), province=text("province").upper(),
-            category=text("category"), craft=text("craft"),
+            category=text("category"), craft=text("craft"), goal=text("goal").upper(),
             status=status if status in set(Status) else "",
             partner_country=text("partner_country", 2).upper(),
             year=int(year) if year.isdigit() and 1300 <= int(year) <= 1500 else None,
@@ -64,7 +66,7 @@ class Filters:
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments (for export links and the pager)."""
         args = {"q": self.q, "org": self.org, "province": self.province, "category": self.category,
-                "craft": self.craft, "status": self.status, "partner_country": self.partner_country,
+                "craft": self.craft, "goal": self.goal, "status": self.status, "partner_country": self.partner_country,
                 "year": str(self.year) if self.year else "", "deleted": "1" if self.deleted else "",
                 "sort": "" if self.sort == DEFAULT_SORT else self.sort}
         return {k: v for k, v in args.items() if v}
@@ -94,7 +96,7 @@ def initiative_query(user: User, filters: Filters) -> Select:
     """Initiatives the user may see, narrowed by ``filters`` and sorted.
 
     One statement: joins the owner (and its parent for the province filter); the
-    category, crafts and country filters are subqueries, so no lookups run first.
+    category, crafts, goal and country filters are subqueries, so no lookups run first.
     """
     stmt = select(Initiative).join(Initiative.org)
     if filters.deleted:
@@ -115,6 +117,8 @@ def initiative_query(user: User, filters: Filters) -> Select:
         stmt = stmt.where(Initiative.category_id.in_(select(Category.id).where(Category.code == filters.category)))
     if filters.craft:
         stmt = stmt.where(Initiative.crafts.any(Craft.code == filters.craft))
+    if filters.goal:
+        stmt = stmt.where(Initiative.goals.any(Goal.code == filters.goal))
     if filters.status:
         stmt = stmt.where(Initiative.status == filters.status)
     if filters.partner_country:
@@ -141,7 +145,7 @@ def with_list_details(stmt: Select) -> Select:
 def with_full_details(stmt: Select) -> Select:
     """Everything an export row, API item or detail page holds."""
     return with_list_details(stmt).options(
-        selectinload(Initiative.partners), selectinload(Initiative.milestones),
+        selectinload(Initiative.goals), selectinload(Initiative.partners), selectinload(Initiative.milestones),
         selectinload(Initiative.files).joinedload(InitiativeFile.stored))
 
 
@@ -179,6 +183,27 @@ def crafts(active_only: bool = True) -> list[Craft]:
     if active_only:
         stmt = stmt.where(Craft.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def goals(active_only: bool = True) -> list[Goal]:
+    """Goals as choices: by theme, then code (the goal catalogue's order)."""
+    stmt = select(Goal).order_by(Goal.theme, Goal.code)
+    if active_only:
+        stmt = stmt.where(Goal.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def contributing(user: User, goal: Goal, limit: int = 5) -> tuple[int, list[Initiative]]:
+    """How many initiatives the user may see contribute to ``goal``, and the latest ``limit`` of them.
+
+    Two queries; drafts count only for those who may see them.
+    """
+    where = (visible_initiatives(user), Initiative.goals.any(Goal.id == goal.id))
+    total = db.session.scalar(select(func.count(Initiative.id)).where(*where)) or 0
+    latest = [] if not total else list(db.session.scalars(
+        select(Initiative).where(*where).options(joinedload(Initiative.org))
+        .order_by(*SORTS[DEFAULT_SORT]).limit(limit)))
+    return total, latest
 
 
 def provinces() -> list[Organisation]:

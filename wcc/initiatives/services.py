@@ -2,7 +2,8 @@
 
 Forms, the API and imports all end here with a ``values`` dict whose keys are
 the API's field names and whose references are already objects (``category``
-a Category, ``crafts`` Craft objects, ``budget`` a Money or None). Services
+a Category, ``crafts`` Craft objects, ``goals`` Goal objects, ``budget`` a
+Money or None). Services
 flush, never commit: the view or the import commits once, or rolls back.
 """
 
@@ -85,7 +86,7 @@ def current_values(ini: Initiative) -> dict[str, Any]:
     """The initiative in the shape services take (``values``)."""
     return {
         "title": ini.title, "summary": ini.summary, "story": ini.story, "category": ini.category,
-        "crafts": list(ini.crafts), "status": ini.status, "start_date": ini.start_date,
+        "crafts": list(ini.crafts), "goals": list(ini.goals), "status": ini.status, "start_date": ini.start_date,
         "end_date": ini.end_date, "partner_country": ini.partner_country,
         "partners": [p.name for p in ini.partners], "budget": ini.budget, "deal_value": ini.deal_value,
         "contact_name": ini.contact_name, "contact_email": ini.contact_email,
@@ -109,6 +110,7 @@ def audit_state(ini: Initiative) -> dict[str, Any]:
         org=ini.org.code if ini.org else None,
         category=ini.category.code if ini.category else None,
         crafts=[c.code for c in values["crafts"]],
+        goals=[g.code for g in values["goals"]],
         partners=values["partners"],
         budget=_money_state(values["budget"]),
         deal_value=_money_state(values["deal_value"]),
@@ -214,6 +216,12 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
             errors["crafts"] = _("One of these crafts is no longer in use.")
         # In the craft list's order, as the relationship loads them, so equal sets compare equal.
         out["crafts"] = sorted(dict.fromkeys(values["crafts"]), key=lambda c: (c.position, c.code))
+    if "goals" in values:
+        old = {g.id for g in current.goals} if current is not None else set()
+        # A goal retired since it was linked may stay linked; new links go to goals still pursued.
+        if any(not g.active and g.id not in old for g in values["goals"]):
+            errors["goals"] = _("One of these goals is no longer active.")
+        out["goals"] = sorted(dict.fromkeys(values["goals"]), key=lambda g: g.code)
 
     if "status" in values and values["status"] not in set(Status):
         errors["status"] = _("Choose one of: planned, active, completed, cancelled.")
@@ -287,6 +295,8 @@ def _apply(ini: Initiative, values: dict[str, Any]) -> None:
         ini.category = values["category"]
     if "crafts" in values and [c.id for c in ini.crafts] != [c.id for c in values["crafts"]]:
         ini.crafts = values["crafts"]
+    if "goals" in values and [g.id for g in ini.goals] != [g.id for g in values["goals"]]:
+        ini.goals = values["goals"]
     if "partners" in values and [p.name for p in ini.partners] != values["partners"]:
         ini.partners = [Partner(position=i, name=name) for i, name in enumerate(values["partners"])]
     if "milestones" in values:

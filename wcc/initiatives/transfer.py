@@ -3,7 +3,8 @@
 Headers are written in the user's language and read in any of the three (or
 as the column keys), so an exported file can be edited and imported again.
 Categories, crafts, statuses and yes/no are written as words and read as
-codes or words in any language. An import writes everything or nothing.
+codes or words in any language; goals are written as codes and read as codes
+or titles. An import writes everything or nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from wcc.initiatives import services
 from wcc.initiatives.forms import STATUS_LABELS, country_names
 from wcc.initiatives.models import Initiative, Money, Status
 from wcc.initiatives.parsing import parse_bool, parse_date, parse_list
-from wcc.initiatives.queries import categories, crafts
+from wcc.initiatives.queries import categories, crafts, goals
 from wcc.orgs.models import Organisation
 from wcc.permissions import can
 from wcc.spreadsheets import SpreadsheetError, csv_bytes, read_table, xlsx_bytes
@@ -54,6 +55,7 @@ COLUMNS = [
     Column("start_date", _l("Start date"), width=12),
     Column("end_date", _l("End date"), width=12),
     Column("crafts", _l("Crafts"), width=30),
+    Column("goals", _l("Goals"), width=24),
     Column("partner_country", _l("Partner country"), width=10),
     Column("partners", _l("Partner organisations"), width=30),
     Column("summary", _l("Summary"), width=50),
@@ -97,6 +99,7 @@ def export_row(ini: Initiative, lang: str) -> list[Any]:
         "title": ini.title, "category": ini.category.name(lang), "status": str(STATUS_LABELS[ini.status]),
         "start_date": ini.start_date, "end_date": ini.end_date,
         "crafts": "; ".join(c.name(lang) for c in ini.crafts),
+        "goals": "; ".join(g.code for g in ini.goals),
         "partner_country": ini.partner_country or "",
         "partners": "; ".join(p.name for p in ini.partners), "summary": ini.summary,
         "budget_amount": budget.amount if budget else None,
@@ -128,10 +131,13 @@ def export_file(initiatives: list[Initiative], fmt: str, lang: str) -> bytes:
 def template_file(fmt: str, lang: str) -> bytes:
     """The import columns with one example row."""
     columns = [c for c in COLUMNS if c.importable]
+    codes = [g.code for g in goals()]
+    example_goal = "EXPORT-RU" if "EXPORT-RU" in codes else (codes[0] if codes else "")
     example = {
         "external_id": "2025-EXPO-01", "org": "IR-10-ISFAHAN",
         "title": _("Felt rugs for a Moscow buyer"), "category": "export_deal", "status": "active",
-        "start_date": "2025-04-01", "end_date": "", "crafts": "felt; carpet", "partner_country": "RU",
+        "start_date": "2025-04-01", "end_date": "", "crafts": "felt; carpet", "goals": example_goal,
+        "partner_country": "RU",
         "partners": _("Moscow Crafts House"), "summary": "", "budget_amount": "", "budget_currency": "",
         "budget_value_date": "", "deal_value_amount": "48000", "deal_value_currency": "EUR",
         "deal_value_date": "2025-05-10", "contact_name": "", "contact_email": "", "contact_phone": "",
@@ -207,6 +213,15 @@ def _status_words() -> dict[str, str]:
     return words
 
 
+def _goal_words() -> dict[str, Any]:
+    """Goal codes and titles in every language (folded) → goal."""
+    found: dict[str, Any] = {}
+    for goal in goals(active_only=False):
+        for word in (goal.code, goal.title_fa, goal.title_en, goal.title_ru):
+            found.setdefault(fold(word), goal)
+    return found
+
+
 def _country_words() -> dict[str, str]:
     words: dict[str, str] = {}
     for lang in LANGUAGES:
@@ -232,6 +247,7 @@ class _Importer:
         self.user = user
         self.categories = _word_map(categories(active_only=False))
         self.crafts = _word_map(crafts(active_only=False))
+        self.goals = _goal_words()
         self.statuses = _status_words()
         self.countries = _country_words()
         self.orgs: dict[str, Organisation] = {}
@@ -254,14 +270,15 @@ class _Importer:
             if status is None:
                 errors["status"] = _("Unknown status “%(value)s”.", value=word)
             values["status"] = status
-        if "crafts" in cells:
-            found = []
-            for word in parse_list(_text(cells["crafts"])):
-                craft = self.crafts.get(fold(word))
-                if craft is None:
-                    errors["crafts"] = _("Unknown craft “%(value)s”.", value=word)
-                found.append(craft)
-            values["crafts"] = found
+        lists = (("crafts", self.crafts, lambda word: _("Unknown craft “%(value)s”.", value=word)),
+                 ("goals", self.goals, lambda word: _("Unknown goal “%(value)s”.", value=word)))
+        for key, known, unknown in lists:
+            if key in cells:
+                written = parse_list(_text(cells[key]))
+                values[key] = [known.get(fold(word)) for word in written]
+                missing = [word for word, item in zip(written, values[key], strict=True) if item is None]
+                if missing:
+                    errors[key] = unknown(", ".join(missing))
         if "partner_country" in cells:
             word = _text(cells["partner_country"])
             code = word.upper() if len(word) == 2 else self.countries.get(fold(word), word)
@@ -422,7 +439,8 @@ def _existing(importer: _Importer, parsed) -> dict[tuple[int, str], Initiative]:
         chunk = keys[start:start + 500]
         stmt = (select(Initiative)
                 .where(tuple_(Initiative.org_id, Initiative.external_id).in_(chunk))
-                .options(selectinload(Initiative.crafts), selectinload(Initiative.partners),
+                .options(selectinload(Initiative.crafts), selectinload(Initiative.goals),
+                         selectinload(Initiative.partners),
                          selectinload(Initiative.milestones)))
         for ini in db.session.scalars(stmt):
             found[(ini.org_id, ini.external_id)] = ini

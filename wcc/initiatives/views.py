@@ -125,6 +125,7 @@ def index():
         "initiatives/index.html", pagination=pagination, filters=filters, view=view, covers=covers,
         provinces=queries.provinces(), orgs=queries.member_orgs(),
         categories=queries.categories(active_only=False), crafts=queries.crafts(active_only=False),
+        goals=queries.goals(active_only=False),
         years=queries.years_in_use(), countries=queries.partner_countries_in_use(),
         status_labels=STATUS_LABELS,
     )
@@ -159,10 +160,12 @@ def _prepare(form: InitiativeForm, ini: Initiative | None) -> dict:
         cats.append(ini.category)
     crafts = queries.crafts()
     crafts += [c for c in (ini.crafts if ini else []) if c not in crafts]
-    form.setup(orgs=orgs, categories=cats, crafts=crafts)
+    goals = queries.goals()
+    goals += [g for g in (ini.goals if ini else []) if g not in goals]
+    form.setup(orgs=orgs, categories=cats, crafts=crafts, goals=goals)
     if request.method == "GET" and ini is None:
         form.org.data = current_user.org.code if current_user.org in orgs else orgs[0].code
-    return {"orgs": orgs, "categories": cats, "crafts": crafts}
+    return {"orgs": orgs, "categories": cats, "crafts": crafts, "goals": goals}
 
 
 def _chosen_org(form: InitiativeForm, orgs: list[Organisation]) -> Organisation:

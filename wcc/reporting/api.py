@@ -18,7 +18,7 @@ from wcc.pagination import paginate
 from wcc.reporting import services
 from wcc.reporting.models import ProgressReport, Status
 from wcc.reporting.periods import PeriodError, parse_period
-from wcc.reporting.queries import report_list_query
+from wcc.reporting.queries import initiatives_by_ids, linked_initiative_ids, report_list_query
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Progress reports")
 
@@ -50,8 +50,16 @@ class ReportSchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
+    initiatives = fields.List(fields.Integer(), metadata={"description": "Ids of the linked initiatives"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+#: An initiative id as the database stores it (a 32-bit integer on every backend).
+INITIATIVE_ID = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+INITIATIVES_DESCRIPTION = ("Ids of initiatives of the report's own organisation that the report cites (see "
+                           "/api/v1/initiatives); replaces the current links. Another organisation's or a "
+                           "deleted initiative answers 422.")
 
 
 class ReportListSchema(Schema):
@@ -66,12 +74,15 @@ class ReportInput(Schema):
     period = fields.String(required=True, validate=validate.Length(min=1, max=10))
     value = fields.Raw(load_default=None, allow_none=True, metadata={"type": "number"})
     narrative = fields.String(load_default="", validate=validate.Length(max=20_000))
+    initiatives = fields.List(INITIATIVE_ID, load_default=list,
+                              metadata={"description": INITIATIVES_DESCRIPTION})
 
 
 class ReportPatch(Schema):
     version = fields.Integer(required=True)
     value = fields.Raw(allow_none=True, metadata={"type": "number"})
     narrative = fields.String(validate=validate.Length(max=20_000))
+    initiatives = fields.List(INITIATIVE_ID, metadata={"description": INITIATIVES_DESCRIPTION})
 
 
 class StepInput(Schema):
@@ -83,14 +94,17 @@ class StepInput(Schema):
                              metadata={"description": "If given, the step is refused (409) when the report changed"})
 
 
-def report_payload(report: ProgressReport, goal_code: str | None = None, org_code: str | None = None) -> dict:
+def report_payload(report: ProgressReport, goal_code: str | None = None, org_code: str | None = None,
+                   initiative_ids: list[int] | None = None) -> dict:
+    if initiative_ids is None:
+        initiative_ids = [i.id for i in report.initiatives]
     return {
         "id": report.id, "goal": goal_code or report.goal.code, "org": org_code or report.org.code,
         "period": report.period_key, "period_start": report.period_start, "period_end": report.period_end,
         "value": None if report.value is None else float(report.value), "narrative": report.narrative,
         "status": report.status, "version": report.version, "is_late": report.is_late,
         "due_date": services.report_due_date(report), "submitted_at": report.submitted_at,
-        "reviewed_at": report.reviewed_at, "approved_at": report.approved_at,
+        "reviewed_at": report.reviewed_at, "approved_at": report.approved_at, "initiatives": initiative_ids,
         "created_at": report.created_at, "updated_at": report.updated_at,
     }
 
@@ -145,8 +159,20 @@ def list_reports(args):
     stmt = report_list_query(user, goal=goal, org=org, province=province, period=period,
                              status=args.get("status"))
     page = paginate(stmt, args["page"], args["per_page"])
-    return {"items": [report_payload(r, goal_code, org_code) for r, goal_code, org_code in page.items],
+    links = linked_initiative_ids([r.id for r, _goal, _org in page.items])
+    return {"items": [report_payload(r, goal_code, org_code, links.get(r.id, []))
+                      for r, goal_code, org_code in page.items],
             "total": page.total}
+
+
+def _initiatives_or_422(ids: list[int]) -> list:
+    """The initiatives with these ids; an id that names none answers 422 on ``initiatives``."""
+    found = initiatives_by_ids(ids)
+    missing = sorted(set(ids) - {i.id for i in found})
+    if missing:
+        message = _("There is no initiative with the id %(ids)s.", ids=", ".join(map(str, missing)))
+        abort_with(422, message, {"initiatives": [message]})
+    return found
 
 
 @blp.route("/reports", methods=["POST"])
@@ -166,9 +192,10 @@ def create_report(data):
         abort_with(422, _("There is no organisation with this code."),
                    {"org": [_("There is no organisation with this code.")]})
     require_api("report.create", org)
+    initiatives = _initiatives_or_422(data["initiatives"])
     try:
         report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
-                                        narrative=data["narrative"], user=user)
+                                        narrative=data["narrative"], initiatives=initiatives, user=user)
     except services.ReportError as exc:
         _fail(exc)
     db.session.commit()
@@ -191,11 +218,13 @@ def get_report(report_id):
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 def patch_report(data, report_id):
-    """Change value or narrative of a draft or returned report. ``version`` must be current (else 409);
-    approved reports are locked (409)."""
+    """Change value, narrative or linked initiatives of a draft or returned report. ``version`` must be
+    current (else 409); approved reports are locked (409)."""
     report = _report_or_404(report_id)
     user = require_api("report.edit", report)
     changes = {k: data[k] for k in ("value", "narrative") if k in data}
+    if "initiatives" in data:
+        changes["initiatives"] = _initiatives_or_422(data["initiatives"])
     _commit(report, lambda: services.update_report(report, version=data["version"], user=user, **changes))
     return report_payload(report)
 

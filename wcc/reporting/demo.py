@@ -6,13 +6,15 @@ year 1404 are still moving: drafts, submissions waiting for the province or
 the secretariat, reports returned with comments, and missing ones. Rows are
 inserted in bulk per member, so seeding takes seconds; the audit trail gets the
 same events the app would have written, so every report has its history.
+Most reports cite the member's initiatives that contribute to the goal and ran
+during the period.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -22,14 +24,17 @@ from wcc.auth.models import Role, User
 from wcc.extensions import db
 from wcc.goals.demo import member_scale, reporting_members
 from wcc.goals.models import Goal
+from wcc.initiatives.models import Initiative, initiative_goals
 from wcc.i18n.text import to_persian_digits
 from wcc.orgs.models import OrgKind
-from wcc.reporting.models import CommentKind, ProgressReport, ReportComment, Status
+from wcc.reporting.models import CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.periods import Period, periods_between
 
 YEARS = (1403, 1404)
 #: A rough count for the progress bar of ``flask seed-demo``.
 EXPECTED_REPORTS = 2200
+#: The share of reports that cite initiatives, where the member has one that fits.
+LINK_SHARE = 0.85
 
 NARRATIVES_FA = {
     "EXPORT-RU": ["ارسال {n} محموله نمد و فرش دستباف به خریداران مسکو.",
@@ -111,6 +116,7 @@ def seed_reports() -> Iterator[str]:
     admin = next((u for u in users if u.role == Role.ADMIN), None)
     existing = set(db.session.execute(
         select(ProgressReport.org_id, ProgressReport.goal_id, ProgressReport.period_key)).all())
+    work = _initiatives_by_member_and_goal()
     for org in members:
         reports, histories = [], []
         for goal in goals:
@@ -124,23 +130,52 @@ def seed_reports() -> Iterator[str]:
                 rng = random.Random(f"report:{org.code}:{goal.code}:{period.key}")
                 built = _build(org, goal, period, rng, officer, admin)
                 if built is not None:
-                    reports.append(built[0])
-                    histories.append(built[1])
+                    row, history = built
+                    history["initiatives"] = _cited(work.get((org.id, goal.id), []), period,
+                                                    random.Random(f"links:{org.code}:{goal.code}:{period.key}"))
+                    history["events"][0]["after"]["initiatives"] = history["initiatives"]
+                    reports.append(row)
+                    histories.append(history)
         if not reports:
             continue
         ids = db.session.scalars(insert(ProgressReport).returning(ProgressReport.id, sort_by_parameter_order=True),
                                  reports).all()
-        events, comments = [], []
+        events, comments, links = [], [], []
         for report_id, history in zip(ids, histories, strict=True):
             for event in history["events"]:
                 events.append({**event, "object_type": ProgressReport.__tablename__, "object_id": str(report_id)})
             for comment in history["comments"]:
                 comments.append({**comment, "report_id": report_id})
+            links.extend({"report_id": report_id, "initiative_id": i} for i in history["initiatives"])
         db.session.execute(insert(AuditEvent), events)
         if comments:
             db.session.execute(insert(ReportComment), comments)
+        if links:
+            db.session.execute(insert(report_initiatives), links)
         for row in reports:
             yield f"{org.code}:{row['period_key']}"
+
+
+def _initiatives_by_member_and_goal() -> dict[tuple[int, int], list[tuple[int, date | None, date | None]]]:
+    """{(org id, goal id): [(initiative id, start, end)]} of the initiatives not deleted, in one query."""
+    rows = db.session.execute(
+        select(Initiative.org_id, initiative_goals.c.goal_id, Initiative.id, Initiative.start_date,
+               Initiative.end_date)
+        .join(initiative_goals, initiative_goals.c.initiative_id == Initiative.id)
+        .where(Initiative.deleted_at.is_(None)).order_by(Initiative.id))
+    work: dict[tuple[int, int], list] = {}
+    for org_id, goal_id, initiative_id, start, end in rows:
+        work.setdefault((org_id, goal_id), []).append((initiative_id, start, end))
+    return work
+
+
+def _cited(candidates, period: Period, rng: random.Random) -> list[int]:
+    """Ids of one to three of the candidates that ran during the period, for most reports."""
+    running = [i for i, start, end in candidates
+               if (start is None or start <= period.last_day) and (end is None or end >= period.first_day)]
+    if not running or rng.random() >= LINK_SHARE:
+        return []
+    return sorted(rng.sample(running, min(len(running), rng.randint(1, 3))))
 
 
 def _build(org, goal: Goal, period: Period, rng: random.Random, officer: dict, admin):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField
 
-from wcc.forms import CleanStringField, CleanTextAreaField, required
+from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, required
 from wcc.reporting.models import Status
 
 STATUS_LABELS = {
@@ -24,7 +24,7 @@ STATUS_STYLES = {
 
 
 class ReportForm(FlaskForm):
-    """Value and narrative; goal, period and organisation are chosen on new reports only."""
+    """Value, narrative and linked initiatives; goal, period and organisation are chosen on new reports only."""
 
     goal = SelectField(_l("Goal"), validate_choice=False)
     period = SelectField(_l("Period"), validate_choice=False)
@@ -36,6 +36,8 @@ class ReportForm(FlaskForm):
     narrative = CleanTextAreaField(_l("What was done"), max_length=20_000,
                                    description=_l("What happened in this period, who took part, and what "
                                                   "the evidence shows."))
+    initiatives = MultiCheckboxField(_l("Linked initiatives"), validate_choice=True,
+                                     description=_l("The initiatives of your organisation behind this value."))
     evidence = MultipleFileField(_l("Evidence"),
                                  render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
     version = HiddenField()

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wcc.db import TimestampMixin, UTCDateTime, utcnow
@@ -24,6 +24,7 @@ from wcc.reporting.periods import Period
 if TYPE_CHECKING:
     from wcc.auth.models import User
     from wcc.goals.models import Goal
+    from wcc.initiatives.models import Initiative
     from wcc.orgs.models import Organisation
     from wcc.uploads.models import StoredFile
 
@@ -40,6 +41,15 @@ class Status(enum.StrEnum):
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 #: States waiting for someone else's decision.
 PENDING = (Status.SUBMITTED, Status.REVIEWED)
+
+
+#: The initiatives a report cites: the work behind its value.
+report_initiatives = Table(
+    "report_initiatives",
+    db.metadata,
+    Column("report_id", ForeignKey("progress_reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class ProgressReport(TimestampMixin, db.Model):
@@ -89,6 +99,8 @@ class ProgressReport(TimestampMixin, db.Model):
         back_populates="report", order_by="ReportComment.id", cascade="all, delete-orphan")
     evidence: Mapped[list[ReportEvidence]] = relationship(
         back_populates="report", order_by="ReportEvidence.id", cascade="all, delete-orphan")
+    initiatives: Mapped[list[Initiative]] = relationship(
+        "Initiative", secondary=report_initiatives, order_by="Initiative.id")
 
     @property
     def period(self) -> Period:

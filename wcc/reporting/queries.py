@@ -7,19 +7,21 @@ reports, and leaves the sums and averages to the database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy import Select, and_, case, false, func, null, or_, select
 from sqlalchemy.orm import joinedload
 
 from wcc.auth.models import Role, User
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
+from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.permissions.helpers import reads_everything
-from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status
+from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.periods import Period, due_date, parse_period, period_containing, periods_between
 from wcc.reporting.progress import Assessment, Observation, ProgressStatus, assess_additive, assess_level
 
@@ -108,6 +110,46 @@ def latest_comments(report_ids: list[int], kinds: tuple[str, ...] | None = None)
     rows = db.session.scalars(select(ReportComment).join(newest, ReportComment.id == newest.c.id)
                               .options(joinedload(ReportComment.author)))
     return {c.report_id: c for c in rows}
+
+
+# --- linked initiatives ----------------------------------------------------------------
+
+def linked_initiative_ids(report_ids: list[int]) -> dict[int, list[int]]:
+    """{report id: ids of its linked initiatives, ascending} in one query."""
+    if not report_ids:
+        return {}
+    rows = db.session.execute(
+        select(report_initiatives.c.report_id, report_initiatives.c.initiative_id)
+        .where(report_initiatives.c.report_id.in_(report_ids))
+        .order_by(report_initiatives.c.report_id, report_initiatives.c.initiative_id))
+    links: dict[int, list[int]] = defaultdict(list)
+    for report_id, initiative_id in rows:
+        links[report_id].append(initiative_id)
+    return dict(links)
+
+
+def initiatives_by_ids(ids: list[int]) -> list[Initiative]:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Initiative).where(Initiative.id.in_(set(ids)))
+                                   .options(joinedload(Initiative.org))))
+
+
+def linkable_initiatives(org: Organisation, goal: Goal | None,
+                         linked: Sequence[Initiative] = ()) -> list[tuple[Initiative, bool]]:
+    """(initiative, contributes to ``goal``) a report of ``org`` may cite, in one query.
+
+    The organisation's initiatives that are not deleted, those contributing to
+    the goal first, then the most recently changed; and those ``linked`` already,
+    whatever became of them since.
+    """
+    contributes = Initiative.goals.any(Goal.id == goal.id) if goal is not None else false()
+    stmt = (select(Initiative, contributes.label("contributes"))
+            .where(or_(and_(Initiative.org_id == org.id, Initiative.deleted_at.is_(None)),
+                       Initiative.id.in_([i.id for i in linked])))
+            .options(joinedload(Initiative.org))
+            .order_by(contributes.desc(), Initiative.updated_at.desc(), Initiative.id.desc()))
+    return [(ini, bool(flag)) for ini, flag in db.session.execute(stmt)]
 
 
 def report_history(report: ProgressReport) -> list:

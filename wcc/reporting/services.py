@@ -4,7 +4,8 @@ Services flush and never commit; the view commits once. Permission (who may
 act) is checked by the caller through ``wcc.permissions``; these functions
 check the report's state and the values, and raise:
 
-- ``ReportInvalid`` (422) for values that cannot be stored,
+- ``ReportInvalid`` (422) for values that cannot be stored, among them a link
+  to an initiative of another organisation or a deleted one,
 - ``ReportConflict`` (409) when the report's state or version does not allow
   the step: approved reports are locked, a stale version is refused, a second
   report for the same organisation, goal and period is refused.
@@ -32,6 +33,7 @@ from wcc.goals.models import Goal
 from wcc.goals.services import GoalError, parse_value
 from wcc.i18n.formatting import to_local
 from wcc.i18n.text import clean_text, has_control_characters
+from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.reporting.models import (
     EDITABLE,
@@ -47,6 +49,7 @@ from wcc.uploads.services import UploadError, delete_stored, store_upload
 REPORT_FIELDS = ("value", "narrative", "status")
 MAX_NARRATIVE = 20_000
 MAX_COMMENT = 5_000
+MAX_INITIATIVES = 50
 
 _signals = Namespace()
 #: Sent after every change of a report: ``sender`` is the report; keyword
@@ -95,9 +98,10 @@ def _emit(report: ProgressReport, action: str, before: dict | None, after: dict 
 
 
 def _snapshot(report: ProgressReport) -> dict:
-    """Value, narrative and status as the audit trail keeps them (values as plain numbers)."""
+    """Value, narrative, status and linked initiatives (by id) as the audit trail keeps them."""
     values = snapshot(report, REPORT_FIELDS)
     values["value"] = plain_number(report.value) or None
+    values["initiatives"] = sorted(i.id for i in report.initiatives)
     return values
 
 
@@ -131,6 +135,24 @@ def _clean_comment(text: str | None, field: str = "comment") -> str:
     if len(text) > MAX_COMMENT:
         raise ReportInvalid(_("At most %(max)d characters, please.", max=MAX_COMMENT), field)
     return text
+
+
+def _initiatives(org: Organisation, chosen, current: list[Initiative]) -> list[Initiative]:
+    """The initiatives to link, each once, by id.
+
+    A report cites the work of its own organisation: a new link to another
+    organisation's initiative, or to a deleted one, raises ReportInvalid. Links
+    made earlier stay valid (the initiative may have moved or been deleted since).
+    """
+    chosen = list({i.id: i for i in chosen or []}.values())
+    if len(chosen) > MAX_INITIATIVES:
+        raise ReportInvalid(_("A report links at most %(max)d initiatives.", max=MAX_INITIATIVES), "initiatives")
+    kept = {i.id for i in current}
+    for ini in chosen:
+        if ini.id not in kept and (ini.org_id != org.id or ini.deleted_at is not None):
+            raise ReportInvalid(_("Initiative %(id)s cannot be linked: a report links only its own "
+                                  "organisation's initiatives that are not deleted.", id=ini.id), "initiatives")
+    return sorted(chosen, key=lambda i: i.id)
 
 
 def _value(goal: Goal, raw) -> Any:
@@ -171,8 +193,9 @@ def find_report(org: Organisation, goal: Goal, period: Period) -> ProgressReport
 
 
 def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None, narrative: str = "",
-                  user) -> ProgressReport:
-    """A new draft. ReportConflict when the organisation already has one for this goal and period.
+                  initiatives: list[Initiative] | None = None, user) -> ProgressReport:
+    """A new draft, citing ``initiatives`` of ``org``. ReportConflict when the organisation already
+    has one for this goal and period.
 
     Two requests racing for the same report both pass the first check; the
     unique constraint stops the second, which is answered the same way.
@@ -187,6 +210,7 @@ def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None,
         raise DuplicateReport(_("There is already a report for this goal and period."), report=existing)
     report = ProgressReport(goal_id=goal.id, org_id=org.id, goal=goal, org=org, status=Status.DRAFT,
                             value=_value(goal, value), narrative=_clean_narrative(narrative),
+                            initiatives=_initiatives(org, initiatives, []),
                             created_by_id=user.id, updated_by_id=user.id)
     report.set_period(period)
     db.session.add(report)
@@ -221,7 +245,8 @@ def check_editable(report: ProgressReport) -> None:
 
 
 def update_report(report: ProgressReport, *, version: int | None, user, **changes) -> ProgressReport:
-    """Change value and narrative of a draft or returned report, if ``version`` is still current."""
+    """Change value, narrative and linked initiatives of a draft or returned report, if ``version``
+    is still current."""
     check_editable(report)
     check_version(report, version)
     before = _snapshot(report)
@@ -229,9 +254,15 @@ def update_report(report: ProgressReport, *, version: int | None, user, **change
         report.value = _value(report.goal, changes["value"])
     if "narrative" in changes:
         report.narrative = _clean_narrative(changes["narrative"])
+    if "initiatives" in changes:
+        chosen = _initiatives(report.org, changes["initiatives"], report.initiatives)
+        if [i.id for i in chosen] != [i.id for i in report.initiatives]:
+            report.initiatives = chosen
     old, new = diff(before, _snapshot(report))
     if new:
         report.updated_by_id = user.id
+        # A change of links alone touches no column; the timestamp makes the row (and its version) move.
+        report.updated_at = utcnow()
         _emit(report, "report.update", old, new, user)
     return report
 

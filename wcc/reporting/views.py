@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,6 +21,7 @@ from wcc.goals.models import Goal
 from wcc.goals.queries import all_goals, get_goal
 from wcc.i18n import current_language
 from wcc.i18n.formatting import format_number
+from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
@@ -37,6 +40,7 @@ from wcc.reporting.periods import PeriodError, format_period, parse_period
 from wcc.reporting.queries import (
     expected_periods,
     latest_comments,
+    linkable_initiatives,
     nav_counts,
     report_history,
     report_list_query,
@@ -75,7 +79,8 @@ def _navigation():
 def _report_or_404(report_id: int) -> ProgressReport:
     report = db.session.get(ProgressReport, report_id,
                             options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org),
-                                     selectinload(ProgressReport.evidence).joinedload(ReportEvidence.file)])
+                                     selectinload(ProgressReport.evidence).joinedload(ReportEvidence.file),
+                                     selectinload(ProgressReport.initiatives).joinedload(Initiative.org)])
     if report is None:
         abort(404)
     require(current_user, "report.view", report, hide=True)
@@ -150,11 +155,36 @@ def _period_choices(goals: list[Goal]) -> list[tuple[str, str]]:
     return [(p.key, p.label()) for p in ordered]
 
 
+@dataclass
+class InitiativeOption:
+    """An initiative the report form offers, and how to show it."""
+
+    initiative: Initiative
+    contributes: bool  # to the report's goal
+    visible: bool  # to the user: if not, its title is never shown
+
+
+def _initiative_options(form: ReportForm, org: Organisation, goal: Goal | None,
+                        linked: list[Initiative]) -> dict[str, InitiativeOption]:
+    """Offer the initiatives a report of ``org`` may cite (and those it cites already) as choices."""
+    options = {}
+    for ini, contributes in linkable_initiatives(org, goal, linked):
+        options[str(ini.id)] = InitiativeOption(ini, contributes, can(current_user, "initiative.view", ini))
+    form.initiatives.choices = choices(
+        (key, o.initiative.title if o.visible else _("An initiative you cannot see (no. %(id)s)", id=key))
+        for key, o in options.items())
+    return options
+
+
+def _chosen_initiatives(form: ReportForm, options: dict[str, InitiativeOption]) -> list[Initiative]:
+    return [options[key].initiative for key in form.initiatives.data or [] if key in options]
+
+
 def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: Organisation,
-                      goal: Goal | None, status: int = 200, theirs: ProgressReport | None = None,
-                      message: str | None = None):
+                      goal: Goal | None, options: dict[str, InitiativeOption], status: int = 200,
+                      theirs: ProgressReport | None = None, message: str | None = None):
     return render_template("reporting/form.html", form=form, report=report, org=org, goal=goal,
-                           theirs=theirs, message=message, **LABELS), status
+                           theirs=theirs, message=message, initiative_options=options, **LABELS), status
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
@@ -170,6 +200,7 @@ def new_report():
     form.goal.choices = choices((gl.code, gl.title(current_language())) for gl in goals)
     form.period.choices = choices(_period_choices([goal] if goal else goals))
     form.org.choices = choices((code, label) for code, label in _org_choices())
+    options = _initiative_options(form, org, goal, [])
     if request.method == "GET":
         form.goal.data = goal.code if goal else None
         form.period.data = request.args.get("period")
@@ -179,15 +210,16 @@ def new_report():
             if existing is not None:
                 return redirect(url_for("reporting.detail", report_id=existing.id))
     if not form.validate_on_submit():
-        return _report_form_page(form, None, org=org, goal=goal, status=400 if request.method == "POST" else 200)
+        return _report_form_page(form, None, org=org, goal=goal, options=options,
+                                 status=400 if request.method == "POST" else 200)
     goal = get_goal(form.goal.data or "")
     if goal is None:
         form.goal.errors = [_("Choose a goal.")]
-        return _report_form_page(form, None, org=org, goal=None, status=422)
+        return _report_form_page(form, None, org=org, goal=None, options=options, status=422)
     try:
         report = services.create_report(goal=goal, org=org, period_key=form.period.data or "",
                                         value=form.value.data, narrative=form.narrative.data,
-                                        user=current_user)
+                                        initiatives=_chosen_initiatives(form, options), user=current_user)
         _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
@@ -195,12 +227,12 @@ def new_report():
         db.session.rollback()
         existing = _existing(org, goal, form.period.data)
         message = exc.message
-        return _report_form_page(form, None, org=org, goal=goal, status=409, message=message,
+        return _report_form_page(form, None, org=org, goal=goal, options=options, status=409, message=message,
                                  theirs=existing)
     except services.ReportError as exc:
         db.session.rollback()
         _form_error(form, exc)
-        return _report_form_page(form, None, org=org, goal=goal, status=exc.status)
+        return _report_form_page(form, None, org=org, goal=goal, options=options, status=exc.status)
     db.session.commit()
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The draft has been saved."), "success")
@@ -232,16 +264,18 @@ def edit(report_id: int):
     except services.ReportConflict as exc:
         abort_with(409, exc.message)
     form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
+    options = _initiative_options(form, report.org, report.goal, report.initiatives)
     if request.method == "GET":
         form.value.data = plain_number(report.value)
+        form.initiatives.data = [str(i.id) for i in report.initiatives]
         form.version.data = str(report.version)
     if not form.validate_on_submit():
-        return _report_form_page(form, report, org=report.org, goal=report.goal,
+        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options,
                                  status=400 if request.method == "POST" else 200)
     version = _int(form.version.data)
     try:
         services.update_report(report, version=version, user=current_user, value=form.value.data,
-                               narrative=form.narrative.data)
+                               narrative=form.narrative.data, initiatives=_chosen_initiatives(form, options))
         _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
@@ -254,7 +288,8 @@ def edit(report_id: int):
     except services.ReportError as exc:
         db.session.rollback()
         _form_error(form, exc)
-        return _report_form_page(form, report, org=report.org, goal=report.goal, status=exc.status)
+        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options,
+                                 status=exc.status)
     db.session.commit()
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The report has been saved."), "success")
@@ -276,7 +311,9 @@ def _stale_page(form: ReportForm, report_id: int):
     db.session.rollback()
     theirs = _report_or_404(report_id)
     form.version.data = str(theirs.version)
-    return _report_form_page(form, theirs, org=theirs.org, goal=theirs.goal, status=409, theirs=theirs,
+    options = _initiative_options(form, theirs.org, theirs.goal, theirs.initiatives)
+    return _report_form_page(form, theirs, org=theirs.org, goal=theirs.goal, options=options, status=409,
+                             theirs=theirs,
                              message=_("Someone else saved this report while you were editing it. Nothing "
                                        "has been overwritten: compare both versions below."))
 
@@ -298,9 +335,11 @@ def _detail_page(report: ProgressReport, *, status: int = 200, error: str | None
     comments = report.comments
     steps = [step for step in services.WORKFLOW_STEPS if can(current_user, f"report.{step}", report)
              and _state_allows(step, report)]
+    # Someone who may read the report but not one of its initiatives learns only that there is one.
+    initiatives = [i for i in report.initiatives if can(current_user, "initiative.view", i)]
     return render_template(
         "reporting/detail.html", report=report, history=history, comments=comments, people=people,
-        steps=steps, error=error, decision=decision or DecisionForm(formdata=None),
+        steps=steps, initiatives=initiatives, hidden_initiatives=len(report.initiatives) - len(initiatives), error=error, decision=decision or DecisionForm(formdata=None),
         comment_form=comment_form or CommentForm(formdata=None),
         due=services.report_due_date(report), can_edit=can(current_user, "report.edit", report)
         and report.is_editable, **LABELS), status
