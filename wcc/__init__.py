@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    connect_signals(app)
     register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -88,7 +89,7 @@ def register_request_hooks(app: Flask) -> None:
     def start_request() -> None:
         g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
         refuse_control_characters_in_query()
-        if request.blueprint != "static":
+        if request.endpoint != "static":
             # Load the user first, before a view changes anything.
             _ = current_user.is_authenticated
         if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
@@ -107,7 +108,7 @@ def register_request_hooks(app: Flask) -> None:
             "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
             "form-action 'self'",
         )
-        if current_user.is_authenticated and response.mimetype == "text/html":
+        if response.mimetype == "text/html" and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
@@ -127,14 +128,22 @@ def refuse_control_characters_in_query() -> None:
 def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
+    from wcc.dashboards.views import bp as dashboards_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
     from wcc.initiatives.views import bp as initiatives_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp):
         app.register_blueprint(blueprint)
+
+
+def connect_signals(app: Flask) -> None:
+    """Hooks that follow changes across areas: the dashboards' rollups follow the reports."""
+    from wcc.dashboards.rollups import init_rollups
+
+    init_rollups()
 
 
 def register_api(app: Flask) -> None:

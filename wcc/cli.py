@@ -14,6 +14,9 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_accounts)
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
+    from wcc.dashboards.cli import init_dashboard_cli
+
+    init_dashboard_cli(app)
 
 
 @click.command("seed-demo")

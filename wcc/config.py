@@ -131,6 +131,9 @@ def load_config() -> dict:
             "application/geo+json",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Static files without a content hash in their URL (the map's base layers, fonts that a
+        # stylesheet names) may be reused for a day without asking; fingerprinted ones for a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 86400,
         # Static files have their own pre-compressed variants (wcc.assets).
         "COMPRESS_STREAMS": False,
         "COMPRESS_LEVEL": 6,

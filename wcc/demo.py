@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
+from wcc.dashboards.demo import seed_rollups
 from wcc.goals.demo import seed_goals, seed_targets
 from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.orgs.demo import seed_orgs
@@ -25,4 +26,6 @@ SEED_STEPS: list[SeedStep] = [
     ("targets", seed_targets, 1200),
     ("initiatives", seed_initiatives, demo_count()),
     ("reports", seed_reports, EXPECTED_REPORTS),
+    # Last: the dashboards' rollups are computed from everything seeded before.
+    ("dashboards", seed_rollups, 0),
 ]

@@ -7,3 +7,4 @@ from wcc.orgs.models import Organisation  # noqa: F401
 from wcc.uploads.models import StoredFile  # noqa: F401
 from wcc.goals.models import Goal, Target  # noqa: F401
 from wcc.reporting.models import ProgressReport, ReportComment, ReportEvidence  # noqa: F401
+from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries  # noqa: F401

@@ -8,23 +8,25 @@ from tests.browser.conftest import sign_in
 from tests.conftest import TEST_PASSWORD
 
 HOME_MARKERS = {
-    # role → a link only that role's home page offers
-    "admin": "/admin/users",
-    "ministry": "/admin/audit",
-    "isfahan": "/orgs/IR-10-ISFAHAN",
-    "isfahan_city": "/orgs/IR-10-ISFAHAN",
+    # role → (where signing in lands, a link only that home page offers)
+    "admin": ("/dashboards", "main a[href^='/dashboards/overview.csv']"),
+    "ministry": ("/dashboards", "main a[href^='/dashboards/overview.csv']"),
+    "isfahan": ("", "main a[href='/orgs/IR-10-ISFAHAN']"),
+    "isfahan_city": ("", "main a[href='/orgs/IR-10-ISFAHAN']"),
 }
 
 
 @pytest.mark.parametrize("who", sorted(HOME_MARKERS))
 def test_each_role_signs_in_to_its_home_page_and_switches_language(page, network, who):
+    """The ministry and the secretariat land on the network overview; members on their home page."""
     user = network.users[who]
+    home, marker = HOME_MARKERS[who]
     page.goto(page.base_url + "/")
     assert page.locator("html").get_attribute("lang") == "fa"
     assert page.locator("html").get_attribute("dir") == "rtl"
     sign_in(page, user.email, TEST_PASSWORD)
-    assert page.url.rstrip("/") == page.base_url
-    assert page.locator(f"main a[href='{HOME_MARKERS[who]}']").count() >= 1
+    assert page.url.rstrip("/") == page.base_url + home
+    assert page.locator(marker).count() >= 1
     assert "sign-out" not in page.url
 
     for lang, direction, word in (("en", "ltr", "Sign out"), ("ru", "ltr", "Выйти"), ("fa", "rtl", "خروج")):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from wcc.audit.services import diff, record, snapshot
 from wcc.auth.models import ROLE_ORG_KIND, ApiToken, Role, SignInThrottle, User, UserSession, normalise_email
@@ -204,8 +205,10 @@ def revoke_token(token: ApiToken) -> None:
 def load_token_user(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
+    # The token, its user and the user's organisation in one query: every API request pays for it.
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(secret), ApiToken.revoked_at.is_(None))
+        select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.org))
+        .where(ApiToken.token_hash == _token_hash(secret), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.active or not token.user.org.active:
         return None

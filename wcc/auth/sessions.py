@@ -37,7 +37,9 @@ class TokenAwareSessionInterface(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session_obj)
 
     def save_session(self, app, session_obj, response) -> None:
-        if g.get("auth_via_token"):
+        # Static files never carry a session: without this, Flask-Login's look at the session on
+        # every response would add "Vary: Cookie", and browsers would ask for cached files again.
+        if g.get("auth_via_token") or request.endpoint == "static":
             return
         super().save_session(app, session_obj, response)
 

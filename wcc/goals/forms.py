@@ -69,6 +69,10 @@ class GoalForm(FlaskForm):
         InputRequired(message=_l("This field is required.")),
         NumberRange(0, 365, message=_l("Enter a number of days between 0 and 365."))], default=30)
     active = BooleanField(_l("Active"), default=True)
+    public_dashboard = BooleanField(
+        _l("Public dashboard"), default=False,
+        description=_l("Anyone may see this goal's network figures without signing in: approved values "
+                       "only, no names of people."))
 
     def values(self) -> dict:
         return {
@@ -84,6 +88,7 @@ class GoalForm(FlaskForm):
             "reported_by_province": self.reported_by_province.data,
             "reported_by_municipality": self.reported_by_municipality.data,
             "due_days": self.due_days.data, "active": self.active.data,
+            "public_dashboard": self.public_dashboard.data,
         }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wcc.db import TimestampMixin, UTCDateTime, utcnow
@@ -78,6 +78,8 @@ class Goal(TimestampMixin, db.Model):
     #: Reports are on time until this many days after the period ends.
     due_days: Mapped[int] = mapped_column(Integer, default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Whether the goal's network dashboard (approved figures only) is open without signing in.
+    public_dashboard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     targets: Mapped[list[Target]] = relationship(back_populates="goal")
 

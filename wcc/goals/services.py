@@ -19,7 +19,8 @@ from wcc.reporting.periods import Frequency, PeriodError, parse_period
 GOAL_FIELDS = ("code", "title_fa", "title_en", "title_ru", "description_fa", "description_en",
                "description_ru", "theme", "unit", "aggregation", "direction", "frequency",
                "baseline_value", "baseline_period", "first_period", "last_period",
-               "reported_by_province", "reported_by_municipality", "due_days", "active")
+               "reported_by_province", "reported_by_municipality", "due_days", "active",
+               "public_dashboard")
 
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")
 #: The largest magnitude a value may have (Numeric(20, 4) holds 16 whole digits).

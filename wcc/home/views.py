@@ -16,6 +16,9 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role in (Role.ADMIN, Role.MINISTRY):
+        # The ministry leads by comparing: its home is the network overview.
+        return redirect(url_for("dashboards.overview"))
     org = current_user.org
     children = []
     if current_user.role == Role.PROVINCE:

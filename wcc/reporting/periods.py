@@ -13,6 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
 from flask_babel import force_locale, pgettext
@@ -76,13 +77,12 @@ class Period:
     @property
     def first_day(self) -> date:
         """The Gregorian date of the period's first day."""
-        return JalaliDate(self.year, self.first_month, 1).to_gregorian()
+        return _gregorian_bounds(self.year, self.quarter)[0]
 
     @property
     def last_day(self) -> date:
         """The Gregorian date of the period's last day (Esfand 29 or 30 for Q4)."""
-        days = JalaliDate.days_in_month(self.last_month, self.year)
-        return JalaliDate(self.year, self.last_month, days).to_gregorian()
+        return _gregorian_bounds(self.year, self.quarter)[1]
 
     @property
     def time(self) -> float:
@@ -127,23 +127,9 @@ class Period:
         en: "1404 Q2 (22 Jun – 22 Sep 2025)"; ru: «II кв. 1404 (22 июн. – 22 сент. 2025)».
         Years: «سال ۱۴۰۴», "1404 (21 Mar 2025 – 20 Mar 2026)".
         """
-        if locale is not None:
-            with force_locale(locale):
-                return self.label(None, dates)
         from wcc.i18n import current_language
 
-        lang = current_language()
-        if self.quarter:
-            quarter = (pgettext("quarter", "Q1"), pgettext("quarter", "Q2"),
-                       pgettext("quarter", "Q3"), pgettext("quarter", "Q4"))[self.quarter - 1]
-            text = pgettext("period", "%(year)s %(quarter)s", year=self.year, quarter=quarter)
-        else:
-            text = pgettext("period", "%(year)s", year=self.year)
-        if dates:
-            span = self._span_text(lang)
-            if span:
-                text = f"{text} ({span})"
-        return localise_digits(text, lang)
+        return _label(self, locale or current_language(), dates)
 
     def _span_text(self, lang: str) -> str | None:
         if lang == "fa":
@@ -157,13 +143,43 @@ class Period:
                 f"{babel_format_date(end, 'd MMM y', locale=lang)}")
 
 
+@lru_cache(maxsize=4096)
+def _label(period: Period, lang: str, dates: bool) -> str:
+    """``Period.label``, made once per period and language (dashboards label hundreds of periods)."""
+    with force_locale(lang):
+        if period.quarter:
+            quarter = (pgettext("quarter", "Q1"), pgettext("quarter", "Q2"),
+                       pgettext("quarter", "Q3"), pgettext("quarter", "Q4"))[period.quarter - 1]
+            text = pgettext("period", "%(year)s %(quarter)s", year=period.year, quarter=quarter)
+        else:
+            text = pgettext("period", "%(year)s", year=period.year)
+    if dates:
+        span = period._span_text(lang)
+        if span:
+            text = f"{text} ({span})"
+    return localise_digits(text, lang)
+
+
+@lru_cache(maxsize=4096)
+def _gregorian_bounds(year: int, quarter: int | None) -> tuple[date, date]:
+    """First and last Gregorian day of a year or quarter (calendar arithmetic is slow; periods repeat)."""
+    first_month, last_month = (3 * quarter - 2, 3 * quarter) if quarter else (1, 12)
+    days = JalaliDate.days_in_month(last_month, year)
+    return JalaliDate(year, first_month, 1).to_gregorian(), JalaliDate(year, last_month, days).to_gregorian()
+
+
 def parse_period(key: str | Period) -> Period:
     """``"1404"`` or ``"1404-Q2"`` (Persian digits allowed) → Period; PeriodError otherwise."""
     if isinstance(key, Period):
         return key
+    return _parse_key(str(key or ""))
+
+
+@lru_cache(maxsize=4096)
+def _parse_key(key: str) -> Period:
     from wcc.i18n.text import to_ascii_digits
 
-    match = KEY_PATTERN.fullmatch(to_ascii_digits(str(key or "")).strip().upper())
+    match = KEY_PATTERN.fullmatch(to_ascii_digits(key).strip().upper())
     if not match:
         raise PeriodError(f"not a period key: {key!r}")
     return Period(int(match.group(1)), int(match.group(2)) if match.group(2) else None)

@@ -357,20 +357,25 @@ def pending_totals(goals: list[Goal], unit: str, year: int) -> dict[tuple[int, i
     return out
 
 
-def targets_for(goals: list[Goal], year: int | None = None) -> dict[tuple[int, int, str], Decimal]:
-    """Explicit targets: {(goal id, org id, year key): value}. One query."""
+def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dict[tuple[int, int, str], Decimal]:
+    """Explicit targets: {(goal id, org id, year key): value}, of ``org_ids`` (ids or a SELECT of
+    ids) when given. One query."""
     if not goals:
         return {}
     stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
         .where(Target.goal_id.in_([g.id for g in goals]))
+    if org_ids is not None:
+        stmt = stmt.where(Target.org_id.in_(org_ids))
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
     return {(r.goal_id, r.org_id, r.period_key): r.value for r in db.session.execute(stmt)}
 
 
-def municipal_target_sums(goals: list[Goal], year: int | None = None) -> dict[tuple[int, int, str], Decimal]:
+def municipal_target_sums(goals: list[Goal], year: int | None = None,
+                          province_ids=None) -> dict[tuple[int, int, str], Decimal]:
     """Sum of the municipalities' targets per province: the default target of a province
-    for an additive goal. {(goal id, province id, year key): sum}. One query."""
+    for an additive goal. {(goal id, province id, year key): sum}, of ``province_ids`` when
+    given. One query."""
     additive = [g.id for g in goals if g.is_additive]
     if not additive:
         return {}
@@ -378,6 +383,8 @@ def municipal_target_sums(goals: list[Goal], year: int | None = None) -> dict[tu
             .join(Organisation, Target.org_id == Organisation.id)
             .where(Target.goal_id.in_(additive), Organisation.kind == OrgKind.MUNICIPALITY)
             .group_by(Target.goal_id, Organisation.parent_id, Target.period_key))
+    if province_ids is not None:
+        stmt = stmt.where(Organisation.parent_id.in_(province_ids))
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
     return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}

@@ -5,12 +5,13 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-/tmp/wcc-plotly-build}
 mkdir -p "$WORK"
-cp "$HERE/entry.js" "$HERE/package.json" "$HERE/licenses.js" "$WORK/"
+cp "$HERE/entry.js" "$HERE/core-wcc.js" "$HERE/no-projections.js" "$HERE/package.json" "$HERE/licenses.js" "$WORK/"
 cd "$WORK"
 npm install --no-audit --no-fund
 npx esbuild entry.js --bundle --minify --format=iife --global-name=Plotly --target=es2016 \
   --define:global=window --define:define.amd=false --loader:.css=empty --legal-comments=eof \
-  "--banner:js=/*! plotly.js v3.7.0 custom bundle for WCC Network: core (scatter) + bar + heatmap + choropleth + scattergeo. (c) Plotly, Inc., MIT License, see LICENSE. Built with esbuild 0.28.2, see BUILD.md */" \
+  --alias:d3-geo-projection=./no-projections.js \
+  "--banner:js=/*! plotly.js v3.7.0 custom bundle for WCC Network: trimmed core (scatter) + bar + heatmap + choropleth + scattergeo (Mercator). (c) Plotly, Inc., MIT License, see LICENSE. Built with esbuild 0.28.2, see BUILD.md */" \
   --metafile=meta.json --outfile=plotly-wcc.min.js
 node licenses.js meta.json THIRD-PARTY-LICENSES.txt
 cp plotly-wcc.min.js THIRD-PARTY-LICENSES.txt "$HERE/../"

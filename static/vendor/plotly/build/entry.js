@@ -1,8 +1,9 @@
 'use strict';
 // WCC Network custom plotly.js bundle.
 // Traces: scatter (from core), bar, heatmap, choropleth, scattergeo. No locales.
-// Rebuild: see ../BUILD.md
-var Plotly = require('plotly.js/lib/core');
+// The core leaves out components the app never uses (core-wcc.js), and the build
+// leaves out d3-geo-projection (maps use Mercator, from d3-geo). Rebuild: see ../BUILD.md
+var Plotly = require('./core-wcc');
 
 Plotly.register([
     require('plotly.js/lib/bar'),

@@ -1,0 +1,64 @@
+// Dashboards: draw each chart from the figure the server wrote into the page, sort and filter tables.
+// No inline scripts (the CSP allows only this origin's files): figures sit in
+// <script type="application/json" data-chart="ID"> blocks next to their <div id="ID">.
+(function () {
+  "use strict";
+
+  function draw() {
+    const font = window.getComputedStyle(document.body).fontFamily;
+    document.querySelectorAll("script[type='application/json'][data-chart]").forEach((node) => {
+      const target = document.getElementById(node.dataset.chart);
+      if (!target || !window.Plotly) return;
+      const figure = JSON.parse(node.textContent);
+      const layout = figure.layout || {};
+      layout.font = Object.assign({}, layout.font, { family: font });
+      layout.hoverlabel = Object.assign({}, layout.hoverlabel, { font: { family: font } });
+      window.Plotly.newPlot(target, figure.data, layout, {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        toImageButtonOptions: { filename: node.dataset.filename || "chart", scale: 2 },
+      });
+    });
+  }
+
+  // Measure labels with the page's own font (Vazirmatn in Persian), not a fallback.
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(draw);
+  } else {
+    document.addEventListener("DOMContentLoaded", draw);
+  }
+
+  // Click a column heading to sort the table by it (numbers as numbers); again to reverse.
+  document.addEventListener("click", (event) => {
+    const heading = event.target.closest("table[data-sortable] thead th");
+    if (!heading) return;
+    const table = heading.closest("table");
+    const index = Array.from(heading.parentNode.children).indexOf(heading);
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows).filter((row) => row.cells.length > index);
+    const ascending = heading.getAttribute("aria-sort") !== "ascending";
+    const value = (row) => row.cells[index].dataset.sort ?? row.cells[index].textContent;
+    rows.sort((a, b) => {
+      const x = value(a), y = value(b);
+      const nx = parseFloat(x), ny = parseFloat(y);
+      const result = (x === "" || y === "") ? (x === "") - (y === "")
+        : (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, document.documentElement.lang);
+      return ascending ? result : -result;
+    });
+    rows.forEach((row) => body.appendChild(row));
+    heading.parentNode.querySelectorAll("th").forEach((th) => th.removeAttribute("aria-sort"));
+    heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  });
+
+  // Goals table: show only the goals of one status (on track, at risk, off track, no data).
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-track-filter]");
+    if (!button) return;
+    const wanted = button.dataset.trackFilter;
+    document.querySelectorAll("#table-goals tbody tr").forEach((row) => {
+      row.hidden = Boolean(wanted) && row.dataset.track !== wanted;
+    });
+    button.parentNode.querySelectorAll("button").forEach((b) => b.classList.toggle("active", b === button));
+  });
+})();

@@ -1,0 +1,139 @@
+"""The rollups follow every change of a report through the workflow, and the cache with them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
+from wcc.dashboards.rollups import rebuild
+from wcc.extensions import db
+
+
+def snapshot() -> dict[str, set]:
+    """Every rollup row, as plain tuples."""
+    out = {}
+    for model in (MemberSeries, AreaPeriod, MemberPeriod):
+        columns = [c for c in model.__table__.columns]
+        rows = db.session.execute(select(*columns)).all()
+        out[model.__tablename__] = {tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in rows}
+    return out
+
+
+def assert_same_as_rebuilt() -> None:
+    db.session.commit()
+    kept = snapshot()
+    rebuild()
+    db.session.commit()
+    rebuilt = snapshot()
+    for table, rows in rebuilt.items():
+        assert rows == kept[table], f"{table}: {sorted(rows - kept[table])} {sorted(kept[table] - rows)}"
+
+
+def network_actual(client, headers, code="EXPORT-RU", period="1404") -> float | None:
+    body = client.get(f"/api/v1/dashboard/goals/{code}?period_from={period}&period_to={period}",
+                      headers=headers).get_json()
+    return body["network"]["actual"]
+
+
+@pytest.fixture
+def workflow(figures_data, make_report):
+    """A fresh report of Kashan for 1404-Q1 of EXPORT-RU, written and submitted by its officer."""
+    from wcc.reporting.models import ProgressReport
+
+    goal = figures_data.goals["EXPORT-RU"]
+    kashan = figures_data.orgs["IR-10-KASHAN"]
+    existing = db.session.scalar(select(ProgressReport).where(
+        ProgressReport.goal_id == goal.id, ProgressReport.org_id == kashan.id,
+        ProgressReport.period_key == "1404-Q1"))
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.commit()
+    report = make_report(kashan, goal, "1404-Q1", status="submitted", value=Decimal("5000"),
+                         author=figures_data.users["kashan_city"])
+    rebuild()  # the factory writes the row directly, past the workflow's hooks
+    db.session.commit()
+    return report
+
+
+def test_approve_reopen_correct_and_late_approval_keep_the_rollups_exact(client, bearer, figures_data, workflow):
+    from wcc.reporting import services
+
+    users = figures_data.users
+    headers = bearer(users["ministry"])
+    report = workflow
+    before = network_actual(client, headers)
+    assert_same_as_rebuilt()
+
+    services.review(report, users["isfahan"])
+    db.session.commit()
+    assert network_actual(client, headers) == before  # reviewed is not approved
+    services.approve(report, users["admin"])
+    db.session.commit()
+    assert network_actual(client, headers) == pytest.approx((before or 0) + 5000)
+    assert_same_as_rebuilt()
+
+    services.reopen(report, users["admin"], "The invoice says 4,200.")
+    db.session.commit()
+    assert network_actual(client, headers) == pytest.approx(before or 0) if before else \
+        network_actual(client, headers) is None
+    assert_same_as_rebuilt()
+
+    services.update_report(report, version=report.version, user=users["kashan_city"], value="4200")
+    services.submit(report, users["kashan_city"])
+    services.review(report, users["isfahan"])
+    services.approve(report, users["admin"])
+    db.session.commit()
+    assert network_actual(client, headers) == pytest.approx((before or 0) + 4200)
+    assert_same_as_rebuilt()
+
+
+def test_a_late_approval_of_an_old_period_moves_every_later_running_sum(client, bearer, figures_data, make_report):
+    from wcc.reporting import services
+
+    users = figures_data.users
+    goal = figures_data.goals["SATISFACTION"]
+    shiraz = figures_data.orgs["IR-07-SHIRAZ"]
+    from wcc.reporting.models import ProgressReport
+
+    old = db.session.scalar(select(ProgressReport).where(
+        ProgressReport.goal_id == goal.id, ProgressReport.org_id == shiraz.id, ProgressReport.period_key == "1403-Q1"))
+    if old is not None:
+        db.session.delete(old)
+        db.session.commit()
+    report = make_report(shiraz, goal, "1403-Q1", status="reviewed", value=Decimal("40"), is_late=True,
+                         author=users["shiraz_city"])
+    rebuild()
+    db.session.commit()
+    services.approve(report, users["admin"])
+    db.session.commit()
+    assert_same_as_rebuilt()
+    body = client.get("/api/v1/dashboard/goals/SATISFACTION?period_from=1403&period_to=1404",
+                      headers=bearer(users["ministry"])).get_json()
+    member = next(m for m in body["members"] if m["org"] == "IR-07-SHIRAZ")
+    assert member["periods"][0] == {"period": "1403-Q1", "actual": 40.0, "target": member["periods"][0]["target"]}
+
+
+def test_a_target_change_reaches_a_cached_dashboard(client, bearer, figures_data):
+    from wcc.goals import services
+
+    users = figures_data.users
+    headers = bearer(users["ministry"])
+    goal = figures_data.goals["EXPORT-RU"]
+    first = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404", headers=headers)
+    services.set_target(goal, figures_data.orgs["WCC"], "1404", "999000", users["admin"])
+    db.session.commit()
+    second = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404", headers=headers)
+    assert first.get_json()["network"]["target"] != 999000
+    assert second.get_json()["network"]["target"] == pytest.approx(999000)
+
+
+def test_rebuild_command_recomputes_and_reports_row_counts(runner, figures_data):
+    db.session.execute(MemberSeries.__table__.delete())
+    db.session.commit()
+    result = runner.invoke(args=["rebuild-dashboards"])
+    assert result.exit_code == 0, result.output
+    assert "dashboard_member_series" in result.output
+    assert db.session.scalar(select(MemberSeries.goal_id).limit(1)) is not None

@@ -1,0 +1,17 @@
+"""CSV files of dashboard tables, written by ``wcc.spreadsheets`` (UTF-8 with a BOM for Excel; no
+cell a spreadsheet would run as a formula)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import Response
+
+from wcc.spreadsheets import csv_bytes
+
+
+def csv_response(headers: Sequence[str], rows: Iterable[Sequence[Any]], name: str) -> Response:
+    response = Response(csv_bytes(headers, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

@@ -1,0 +1,64 @@
+"""Dashboard filters from the query string, the same for pages, CSV files and the API.
+
+Every filter lives in the URL (a GET form), so a view can be shared by link.
+A value that cannot be used raises ``FilterError`` with a translated message
+(answered 400); nothing is ever silently reinterpreted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from wcc.dashboards.periods import PeriodRange
+from wcc.dashboards.queries import Filters, cached, default_range
+from wcc.goals.models import Theme
+from wcc.i18n.text import to_ascii_digits
+from wcc.reporting.periods import PeriodError, parse_period
+
+MAX_YEARS = 30
+CODE_MAX = 40
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message is translated."""
+
+
+def _code(args, name: str, upper: bool = True) -> str | None:
+    value = to_ascii_digits(args.get(name, "") or "").strip()
+    value = value.upper() if upper else value
+    if len(value) > CODE_MAX:
+        raise FilterError(_("This code is too long."))
+    return value or None
+
+
+def _period(raw: str):
+    try:
+        return parse_period(raw)
+    except PeriodError:
+        raise FilterError(_("Periods are written 1404 (a year) or 1404-Q2 (a quarter).")) from None
+
+
+def parse_filters(args, today: date) -> Filters:
+    """Filters from ``args`` (request.args); the range defaults to the latest year with approved figures."""
+    raw_from = (args.get("period_from") or "").strip()[:20]
+    raw_to = (args.get("period_to") or "").strip()[:20]
+    if not raw_from and not raw_to:
+        period_range = cached("default-range", "", today, lambda: default_range(today))
+    else:
+        first = _period(raw_from or raw_to)
+        last = _period(raw_to or raw_from)
+        if last.last_day < first.first_day:
+            raise FilterError(_("The end of the range cannot come before its start."))
+        if last.year - first.year >= MAX_YEARS:
+            raise FilterError(_("Choose a range of at most %(years)d years.", years=MAX_YEARS))
+        period_range = PeriodRange(first, last)
+    theme = (args.get("theme") or "").strip() or None
+    if theme is not None and theme not in {t.value for t in Theme}:
+        raise FilterError(_("Choose one of the listed options."))
+    period = (args.get("period") or "").strip()[:20] or None
+    if period is not None:
+        period = _period(period).key
+    return Filters(period_range, province=_code(args, "province"), theme=theme, category=_code(args, "category", upper=False),
+                   craft=_code(args, "craft", upper=False), goal=_code(args, "goal"), period=period)

@@ -1,0 +1,80 @@
+"""Rollups of approved progress reports, and the data version dashboards are cached under.
+
+Three grains, each kept in step with the reports inside the transaction that
+changes them (``wcc.dashboards.rollups``):
+
+- ``MemberSeries``: one row per member, goal and period with an approved value,
+  with running (cumulative) sums, so a member's total over any range of
+  periods is two index lookups instead of a scan.
+- ``AreaPeriod``: per goal, area (a province as a whole, or the network) and
+  period, split by the kind of member: sums and counts of approved values,
+  and how many reports were approved on time, late, or still await approval.
+- ``MemberPeriod``: per member and period key, how many reports were approved,
+  approved late or await approval: the compliance of one member.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wcc.extensions import db
+from wcc.goals.models import VALUE_TYPE
+
+#: Running sums over many periods need more whole digits than one value.
+SUM_TYPE = Numeric(26, 4)
+
+
+class MemberSeries(db.Model):
+    __tablename__ = "dashboard_member_series"
+    __table_args__ = (Index("ix_dashboard_member_series_goal_seq", "goal_id", "seq"),)
+
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    #: The period's position on the goal's axis (``wcc.dashboards.periods.period_seq``).
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(7))
+    value: Mapped[Decimal] = mapped_column(VALUE_TYPE)
+    #: Sum and count of this member's approved values for the goal up to and including this period.
+    cum_value: Mapped[Decimal] = mapped_column(SUM_TYPE)
+    cum_count: Mapped[int] = mapped_column(Integer)
+
+
+class AreaPeriod(db.Model):
+    __tablename__ = "dashboard_area_periods"
+    __table_args__ = (Index("ix_dashboard_area_periods_area_seq", "area_id", "seq"),)
+
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
+    #: A province (its own reports and its municipalities'), or the network organisation.
+    area_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    #: The kind of the members counted in this row: province or municipality.
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(7))
+    value_sum: Mapped[Decimal] = mapped_column(SUM_TYPE, default=0)
+    value_count: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MemberPeriod(db.Model):
+    __tablename__ = "dashboard_member_periods"
+    __table_args__ = (Index("ix_dashboard_member_periods_period", "period_key"),)
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(7), primary_key=True)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DataVersion(db.Model):
+    """One row: bumped whenever approved figures, targets or goals change; part of every cache key."""
+
+    __tablename__ = "dashboard_data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,201 @@
+"""Keeping the rollup tables in step with the reports, and the data version dashboards cache under.
+
+``refresh_report`` recomputes, inside the caller's transaction, the few rollup
+rows one report touches: its member's series for the goal (at most one row
+per period of the goal), its province's and the network's row for the
+period, and its member's compliance for the period. It runs on every
+``report_changed`` that can change a figure: submit, review, return, approve,
+reopen and a correction of a value. ``rebuild`` recomputes every rollup from
+the reports, in a few INSERT ... SELECT statements (``flask rebuild-dashboards``).
+
+The data version is bumped in the same transaction whenever reports, targets,
+goals or organisations change, so cached dashboard data is never served for
+numbers that have moved (the version is part of every cache key).
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries
+from wcc.dashboards.periods import seq_column
+from wcc.extensions import db
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.reporting.models import ProgressReport, Status
+
+#: Report actions after which the rollups are recomputed (evidence and comments change no figure).
+AFFECTING = {"report.submit", "report.review", "report.return", "report.approve", "report.reopen",
+             "report.update"}
+
+APPROVED = ProgressReport.status == Status.APPROVED
+#: Sent at least once and not yet approved: it counts as reported, not as a value.
+PENDING = and_(ProgressReport.status.in_((Status.SUBMITTED, Status.REVIEWED, Status.RETURNED)),
+               ProgressReport.submitted_at.is_not(None))
+REPORTED = or_(APPROVED, PENDING)
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- the data version -------------------------------------------------------------------
+
+def data_version() -> int:
+    """The current data version; read once per request (every cache key of the request uses it)."""
+    if has_request_context() and "dashboard_data_version" in g:
+        return g.dashboard_data_version
+    version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    if has_request_context():
+        g.dashboard_data_version = version
+    return version
+
+
+def bump_version(connection=None) -> None:
+    """Move the data version on (in the current transaction); creates the row the first time."""
+    if has_request_context():
+        g.pop("dashboard_data_version", None)
+    run = connection.execute if connection is not None else db.session.execute
+    result = run(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+    if result.rowcount == 0:
+        run(insert(DataVersion).values(id=1, version=2))
+
+
+# --- the three grains, as SELECTs over the reports ----------------------------------------
+
+def _member_series_select(where=None):
+    seq = seq_column(ProgressReport)
+    window = {"partition_by": (ProgressReport.goal_id, ProgressReport.org_id), "order_by": seq}
+    stmt = select(ProgressReport.goal_id, ProgressReport.org_id, seq.label("seq"), ProgressReport.period_key,
+                  ProgressReport.value, func.sum(ProgressReport.value).over(**window),
+                  func.count(ProgressReport.value).over(**window)) \
+        .where(APPROVED, ProgressReport.value.is_not(None))
+    return stmt.where(where) if where is not None else stmt
+
+
+MEMBER_SERIES_COLUMNS = ["goal_id", "org_id", "seq", "period_key", "value", "cum_value", "cum_count"]
+
+
+def _area_select(where=None):
+    """Per goal, province as a whole, kind of member and period, from the reports."""
+    area = case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+    seq = seq_column(ProgressReport)
+    approved_value = and_(APPROVED, ProgressReport.value.is_not(None))
+    stmt = (select(ProgressReport.goal_id, area.label("area_id"), Organisation.kind, seq.label("seq"),
+                   ProgressReport.period_key,
+                   func.coalesce(func.sum(case((approved_value, ProgressReport.value))), 0),
+                   _count(approved_value),
+                   _count(and_(APPROVED, ProgressReport.is_late.is_(False))),
+                   _count(and_(APPROVED, ProgressReport.is_late.is_(True))),
+                   _count(PENDING))
+            .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .where(REPORTED, Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)))
+            .group_by(ProgressReport.goal_id, area, Organisation.kind, seq, ProgressReport.period_key))
+    return stmt.where(where) if where is not None else stmt
+
+
+AREA_COLUMNS = ["goal_id", "area_id", "kind", "seq", "period_key", "value_sum", "value_count", "on_time",
+                "late", "pending"]
+
+
+def _network_select(network_id: int, where=None):
+    """The network's rows: the provinces' rows added up."""
+    a = AreaPeriod
+    stmt = (select(a.goal_id, literal(network_id).label("area_id"), a.kind, a.seq, a.period_key,
+                   func.sum(a.value_sum), func.sum(a.value_count), func.sum(a.on_time), func.sum(a.late),
+                   func.sum(a.pending))
+            .where(a.area_id != network_id)
+            .group_by(a.goal_id, a.kind, a.seq, a.period_key))
+    return stmt.where(where) if where is not None else stmt
+
+
+def _member_period_select(where=None):
+    stmt = (select(ProgressReport.org_id, ProgressReport.period_key,
+                   _count(and_(APPROVED, ProgressReport.is_late.is_(False))),
+                   _count(and_(APPROVED, ProgressReport.is_late.is_(True))), _count(PENDING))
+            .where(REPORTED).group_by(ProgressReport.org_id, ProgressReport.period_key))
+    return stmt.where(where) if where is not None else stmt
+
+
+MEMBER_PERIOD_COLUMNS = ["org_id", "period_key", "on_time", "late", "pending"]
+
+
+def network_id() -> int | None:
+    return db.session.scalar(select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK)
+                             .order_by(Organisation.id).limit(1))
+
+
+# --- rebuilding and refreshing ----------------------------------------------------------
+
+def rebuild() -> dict[str, int]:
+    """Recompute every rollup from the reports (flushes; the caller commits). Returns row counts."""
+    session = db.session
+    for model in (MemberSeries, AreaPeriod, MemberPeriod):
+        session.execute(delete(model))
+    session.execute(insert(MemberSeries).from_select(MEMBER_SERIES_COLUMNS, _member_series_select()))
+    session.execute(insert(AreaPeriod).from_select(AREA_COLUMNS, _area_select()))
+    net = network_id()
+    if net is not None:
+        session.execute(insert(AreaPeriod).from_select(AREA_COLUMNS, _network_select(net)))
+    session.execute(insert(MemberPeriod).from_select(MEMBER_PERIOD_COLUMNS, _member_period_select()))
+    bump_version()
+    return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (MemberSeries, AreaPeriod, MemberPeriod)}
+
+
+def refresh_report(report: ProgressReport) -> None:
+    """Recompute the rollup rows ``report`` contributes to, and bump the data version."""
+    session = db.session
+    goal_id, org_id, key = report.goal_id, report.org_id, report.period_key
+    org = session.get(Organisation, org_id)
+    # The member's series for this goal: every later running sum may have moved.
+    session.execute(delete(MemberSeries).where(MemberSeries.goal_id == goal_id, MemberSeries.org_id == org_id))
+    session.execute(insert(MemberSeries).from_select(MEMBER_SERIES_COLUMNS, _member_series_select(
+        and_(ProgressReport.goal_id == goal_id, ProgressReport.org_id == org_id))))
+    # Its province's row for this period (every member of the province, this kind of member).
+    area_id = org.id if org.kind == OrgKind.PROVINCE else org.parent_id
+    a = AreaPeriod
+    seq = report.period_year * 4 + (report.period_quarter or 4) - 1
+    session.execute(delete(a).where(a.goal_id == goal_id, a.area_id == area_id, a.kind == org.kind, a.seq == seq))
+    member = aliased(Organisation)
+    in_area = ProgressReport.org_id.in_(select(member.id).where(
+        or_(member.id == area_id, member.parent_id == area_id), member.kind == org.kind))
+    session.execute(insert(a).from_select(AREA_COLUMNS, _area_select(
+        and_(ProgressReport.goal_id == goal_id, ProgressReport.period_key == key, in_area))))
+    net = network_id()
+    if net is not None:
+        session.execute(delete(a).where(a.goal_id == goal_id, a.area_id == net, a.kind == org.kind, a.seq == seq))
+        session.execute(insert(a).from_select(AREA_COLUMNS, _network_select(
+            net, and_(a.goal_id == goal_id, a.kind == org.kind, a.seq == seq))))
+    # The member's compliance for this period.
+    session.execute(delete(MemberPeriod).where(MemberPeriod.org_id == org_id, MemberPeriod.period_key == key))
+    session.execute(insert(MemberPeriod).from_select(MEMBER_PERIOD_COLUMNS, _member_period_select(
+        and_(ProgressReport.org_id == org_id, ProgressReport.period_key == key))))
+    bump_version()
+
+
+# --- hooks ------------------------------------------------------------------------------
+
+def _on_report_changed(report, action: str, **_kwargs) -> None:
+    if action in AFFECTING:
+        refresh_report(report)
+
+
+#: Objects whose change moves dashboard figures without a report changing (targets, goals, members).
+_VERSIONED_TABLES = {"targets", "goals", "organisations", "initiatives", "initiative_crafts"}
+
+
+def _after_flush(session: Session, _context) -> None:
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if any(getattr(obj, "__tablename__", None) in _VERSIONED_TABLES for obj in changed):
+        bump_version(session.connection())
+
+
+def init_rollups() -> None:
+    """Connect the hooks once per process (idempotent)."""
+    from wcc.reporting.services import report_changed
+
+    report_changed.connect(_on_report_changed, weak=False)
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

@@ -1,0 +1,367 @@
+"""Dashboard pages and their CSV files: the overview, a goal, a province, a member, a public goal.
+
+Each page reads its data through one cached query function (``queries``);
+its charts, tables and CSV files are built from the same ``tables``, so the
+three always show the same numbers.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from wcc.dashboards import charts, queries, tables
+from wcc.dashboards.exports import csv_response
+from wcc.dashboards.filters import FilterError, parse_filters
+from wcc.errors import abort_with
+from wcc.extensions import db
+from wcc.goals.forms import THEME_LABELS
+from wcc.goals.models import Goal
+from wcc.goals.queries import get_goal
+from wcc.i18n import current_language
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.orgs.queries import get_by_code
+from wcc.permissions import require
+from wcc.permissions.helpers import reads_everything
+from wcc.reporting.services import today_local
+from wcc.templating import asset_url
+
+bp = Blueprint("dashboards", __name__)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def current_filters() -> queries.Filters:
+    try:
+        return parse_filters(request.args, today_local())
+    except FilterError as exc:
+        abort_with(400, str(exc))
+
+
+def overview_data(filters: queries.Filters) -> dict:
+    today = today_local()
+    return queries.cached("overview", filters.key(), today,
+                          lambda: queries.overview(filters, today, initiatives=initiative_figures(filters)))
+
+
+def goal_data(goal: Goal, filters: queries.Filters, *, member_periods: bool = True) -> dict:
+    today = today_local()
+    return queries.cached(f"goal:{goal.code}:{member_periods}", filters.key(), today,
+                          lambda: queries.goal_dashboard(goal, filters, today, member_periods=member_periods))
+
+
+def province_data(province, filters: queries.Filters) -> dict:
+    today = today_local()
+    return queries.cached(f"province:{province.code}", filters.key(), today,
+                          lambda: queries.province_dashboard(province, filters, today,
+                                                             initiatives=initiative_figures(filters, province, whole=True)))
+
+
+def member_data(org, filters: queries.Filters) -> dict:
+    today = today_local()
+    return queries.cached(f"member:{org.code}", filters.key(), today,
+                          lambda: queries.member_dashboard(org, filters, today,
+                                                           initiatives=initiative_figures(filters, org)))
+
+
+def public_data(goal: Goal, filters: queries.Filters) -> dict:
+    today = today_local()
+    return queries.cached(f"public:{goal.code}", filters.range.key, today,
+                          lambda: queries.public_goal_dashboard(goal, filters, today))
+
+
+def initiative_figures(filters: queries.Filters, org=None, *, whole: bool = False) -> dict:
+    """Network pages count published initiatives; a province's or member's page (seen only by
+    those who may read its drafts) counts all of its own, and lists the latest."""
+    if org is None:
+        return queries.initiative_figures(filters)
+    ids = list(db.session.scalars(queries.reporting_members_stmt(org.id))) if whole else [org.id]
+    return queries.initiative_figures(filters, org_ids=ids, published_only=False, recent=12)
+
+
+def _goal_or_404(code: str) -> Goal:
+    goal = get_goal(code)
+    if goal is None or not goal.active:
+        abort(404)
+    return goal
+
+
+def _org_or_404(code: str, kinds=(OrgKind.PROVINCE, OrgKind.MUNICIPALITY)):
+    org = get_by_code(code[:40])
+    if org is None or org.kind not in kinds or not org.active:
+        abort(404)
+    return org
+
+
+# --- what a page shows -------------------------------------------------------------------
+
+def chart(table_id: str, figure: dict, filename: str) -> dict:
+    return {"id": f"chart-{table_id}", "figure": figure, "filename": filename}
+
+
+def overview_tables(data: dict) -> dict[str, tables.Table]:
+    info = data["goal_info"].get(data["chosen_goal"] or "", {})
+    out = {
+        "goals": tables.goals_table(data),
+        "heatmap": tables.heatmap_table(data, "provinces", _("Provinces × goals: share of the target")),
+        "ranking": tables.ranking_table(data),
+        "trend": tables.trend_table(data["trend"], info.get("unit"), _("The network per period"),
+                                    data["goal_info"]),
+        "compliance": tables.compliance_table(data),
+        "compliance_periods": tables.compliance_periods_table(data),
+        "missing": tables.missing_table(data["missing"], data["orgs"], data["compliance_period"],
+                                       only_missing=True),
+    }
+    out.update(initiative_tables(data.get("initiatives")))
+    return out
+
+
+def initiative_tables(figures: dict | None) -> dict[str, tables.Table]:
+    if not figures:
+        return {}
+    return {
+        "by_category": tables.counts_table("by-category", _("Initiatives by category"), _("Category"),
+                                           figures["by_category"]),
+        "by_craft": tables.counts_table("by-craft", _("Initiatives by craft"), _("Craft"), figures["by_craft"]),
+    }
+
+
+def overview_charts(data: dict, t: dict[str, tables.Table]) -> dict[str, dict]:
+    out = {
+        "heatmap": chart("heatmap", charts.heatmap(t["heatmap"]), "heatmap"),
+        "ranking": chart("ranking", charts.horizontal_bars(t["ranking"], "actual"), "ranking"),
+        "trend": chart("trend", charts.trend(t["trend"]), "trend"),
+        "compliance": chart("compliance", charts.compliance(t["compliance"]), "compliance"),
+        "map": chart("map", charts.province_map(data["map"]["provinces"], data["map"]["members"], data["orgs"],
+                                                asset_url("geo/iran-provinces-light.geojson"), _("initiatives")), "map"),
+    }
+    if any(p.get("cumulative_actual") is not None for p in data["trend"]):
+        out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
+    for key in ("by_category", "by_craft"):
+        if key in t:
+            out[key] = chart(key, charts.horizontal_bars(t[key], "count", "item"), key)
+    return out
+
+
+def goal_tables(data: dict) -> dict[str, tables.Table]:
+    return {"trend": tables.trend_table(data["network"].get("periods", []), data["info"]["unit"],
+                                        _("The network per period"), {data["goal"]: data["info"]}),
+            "provinces": tables.provinces_table(data),
+            "members": tables.members_table(data, everyone=bool(data.get("province_filter"))),
+            "members_all": tables.members_table(data, everyone=True),
+            "spread": tables.spread_table(data)}
+
+
+def public_tables(data: dict) -> dict[str, tables.Table]:
+    """The goal's tables without the member-by-member one: the public sees the network and provinces."""
+    out = goal_tables({**data, "members": []})
+    for key in ("members", "members_all", "spread"):
+        out.pop(key)
+    return out
+
+
+def goal_charts(t: dict[str, tables.Table], with_members: bool = True) -> dict[str, dict]:
+    out = {"trend": chart("trend", charts.trend(t["trend"]), "trend"),
+           "provinces": chart("provinces", charts.horizontal_bars(t["provinces"], "percent_of_target", percent=True,
+                                                                  reference=100), "provinces")}
+    if any(r.get("cumulative_actual") is not None for r in t["trend"].rows):
+        out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
+    if with_members:
+        out["members"] = chart("members", charts.horizontal_bars(t["members"], "percent_of_target", percent=True, limit=60,
+                                                                 reference=100), "members")
+        out["spread"] = chart("spread", charts.spread(t["members_all"]), "spread")
+    return out
+
+
+def comparison_chart(table: tables.Table, peers_label: str, with_network: bool) -> dict:
+    series = [("index_vs_peers", peers_label, charts.COLOURS["actual"])]
+    if with_network:
+        series.append(("index_vs_network", _("Average member of the network"), charts.COLOURS["network"]))
+    return chart("comparison", charts.horizontal_bars(table, "index_vs_peers", "code", percent=True, reference=100,
+                                                      series=series), "comparison")
+
+
+def province_tables(data: dict) -> dict[str, tables.Table]:
+    out = {"comparison": tables.comparison_table(data, _("Average province"), with_network=False),
+           "heatmap": tables.heatmap_table(data, "members", _("Members × goals: share of the target")),
+           "compliance": tables.compliance_periods_table(data) if data["compliance"]["provinces"] else None,
+           "members_compliance": tables.missing_table(data["members_compliance"], data["orgs"],
+                                                      data["compliance_period"])}
+    out.update(initiative_tables(data.get("initiatives")))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def member_tables(data: dict) -> dict[str, tables.Table]:
+    out = {"comparison": tables.comparison_table(data, _("Average member of the same kind"), with_network=True),
+           "compliance": tables.member_compliance_table(data["compliance"])}
+    out.update(initiative_tables(data.get("initiatives")))
+    return out
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def _page_context(filters: queries.Filters, **extra) -> dict:
+    return {"filters": filters, "filter_options": filter_options(), "lang": current_language(),
+            "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS, **extra}
+
+
+def filter_options() -> dict:
+    """Choices for the filter form: years and quarters the goals run over, provinces, themes."""
+    from wcc.dashboards.periods import PeriodRange
+    from wcc.reporting.periods import Period
+
+    goals = queries.dashboard_goals()
+    first = min((g.first.year for g in goals), default=1403)
+    last = max((g.last.year for g in goals), default=1405)
+    periods = []
+    for period in PeriodRange(Period(first), Period(last)).periods("yearly"):
+        periods.append(period)
+        periods.extend(period.quarters())
+    lang = current_language()
+    provinces = sorted(({"code": o.code, "name": {"fa": o.name_fa, "en": o.name_en, "ru": o.name_ru}}
+                        for o in db.session.scalars(select(Organisation).where(
+                            Organisation.kind == OrgKind.PROVINCE, Organisation.active.is_(True)))),
+                       key=lambda o: o["name"].get(lang) or o["code"])
+    from wcc.initiatives.queries import categories, crafts
+
+    return {"periods": periods, "provinces": provinces, "themes": THEME_LABELS, "goals": goals,
+            "categories": categories(), "crafts": crafts()}
+
+
+@bp.get("/dashboards")
+@login_required
+def overview():
+    require(current_user, "dashboard.overview")
+    filters = current_filters()
+    data = overview_data(filters)
+    t = overview_tables(data)
+    return render_template("dashboards/overview.html", data=data, tables=t, charts=overview_charts(data, t),
+                           **_page_context(filters))
+
+
+@bp.get("/dashboards/goals/<code>")
+@login_required
+def goal(code: str):
+    goal = _goal_or_404(code)
+    require(current_user, "dashboard.goal", goal)
+    filters = current_filters()
+    data = goal_data(goal, filters, member_periods=False)
+    t = goal_tables(data)
+    return render_template("dashboards/goal.html", goal=goal, data=data, tables=t, charts=goal_charts(t),
+                           openable=openable_members(data), **_page_context(filters))
+
+
+def openable_members(data: dict) -> set[str] | None:
+    """Codes of the members whose page the user may open (None: all of them)."""
+    if reads_everything(current_user):
+        return None
+    mine = current_user.org.code
+    return {code for code, info in data["orgs"].items()
+            if code == mine or (current_user.role == "province" and info["province"] == mine)}
+
+
+@bp.get("/dashboards/provinces/<code>")
+@login_required
+def province(code: str):
+    org = _org_or_404(code, (OrgKind.PROVINCE,))
+    require(current_user, "dashboard.province", org, hide=True)
+    filters = current_filters()
+    data = province_data(org, filters)
+    t = province_tables(data)
+    c = {"comparison": comparison_chart(t["comparison"], _("Average province"), False),
+         "heatmap": chart("heatmap", charts.heatmap(t["heatmap"]), "heatmap"),
+         "members_compliance": chart("members-compliance", charts.compliance(t["members_compliance"]),
+                                     "compliance")}
+    return render_template("dashboards/province.html", org=org, data=data, tables=t, charts=c,
+                           **_page_context(filters))
+
+
+@bp.get("/dashboards/members/<code>")
+@login_required
+def member(code: str):
+    org = _org_or_404(code)
+    require(current_user, "dashboard.member", org, hide=True)
+    filters = current_filters()
+    data = member_data(org, filters)
+    t = member_tables(data)
+    c = {"comparison": comparison_chart(t["comparison"], _("Average member of the same kind"), True)}
+    return render_template("dashboards/member.html", org=org, data=data, tables=t, charts=c,
+                           **_page_context(filters))
+
+
+@bp.get("/public/goals/<code>")
+def public_goal(code: str):
+    goal = get_goal(code)
+    if goal is None:
+        abort(404)
+    require(current_user, "dashboard.public_goal", goal, hide=True)
+    filters = current_filters()
+    data = public_data(goal, filters)
+    t = public_tables(data)
+    return render_template("dashboards/public_goal.html", goal=goal, data=data, tables=t,
+                           charts=goal_charts(t, with_members=False), **_page_context(filters))
+
+
+# --- CSV: exactly the numbers of one table -------------------------------------------------
+
+def _csv(t: dict[str, tables.Table], name: str, filename: str) -> Response:
+    table = t.get(request.args.get("table", ""))
+    if table is None:
+        abort(404)
+    return csv_response(tables.csv_header(table), tables.csv_rows(table), f"{filename}-{table.id}")
+
+
+@bp.get("/dashboards/overview.csv")
+@login_required
+def overview_csv():
+    require(current_user, "dashboard.overview")
+    filters = current_filters()
+    return _csv(overview_tables(overview_data(filters)), "overview", "overview")
+
+
+@bp.get("/dashboards/goals/<code>.csv")
+@login_required
+def goal_csv(code: str):
+    goal = _goal_or_404(code)
+    require(current_user, "dashboard.goal", goal)
+    filters = current_filters()
+    return _csv(goal_tables(goal_data(goal, filters, member_periods=False)), "goal", goal.code.lower())
+
+
+@bp.get("/dashboards/provinces/<code>.csv")
+@login_required
+def province_csv(code: str):
+    org = _org_or_404(code, (OrgKind.PROVINCE,))
+    require(current_user, "dashboard.province", org, hide=True)
+    return _csv(province_tables(province_data(org, current_filters())), "province", org.code.lower())
+
+
+@bp.get("/dashboards/members/<code>.csv")
+@login_required
+def member_csv(code: str):
+    org = _org_or_404(code)
+    require(current_user, "dashboard.member", org, hide=True)
+    return _csv(member_tables(member_data(org, current_filters())), "member", org.code.lower())
+
+
+@bp.get("/public/goals/<code>.csv")
+def public_goal_csv(code: str):
+    goal = get_goal(code)
+    if goal is None:
+        abort(404)
+    require(current_user, "dashboard.public_goal", goal, hide=True)
+    data = public_data(goal, current_filters())
+    return _csv(public_tables(data), "public", goal.code.lower())
+
+
+@bp.app_template_global("dashboard_url")
+def dashboard_url(endpoint: str, filters: queries.Filters, **changes) -> str:
+    """A dashboard's URL carrying the current filters (``changes`` replace some of them)."""
+    return url_for(endpoint, **filters.args(**changes))
+
+
+@bp.app_template_global("table_cell")
+def table_cell(table: tables.Table, column: tables.Column, row: dict) -> str:
+    return tables.display(table, column, row)

@@ -1,0 +1,42 @@
+"""Rules for dashboards.
+
+Every signed-in user sees the network's figures: the overview and every
+goal's page show approved values only, and comparing is what the network is
+for. A province's page (its members, their compliance, their initiatives) is
+for the province's officers, the ministry and admins; a member's page for the
+member, its province, the ministry and admins. Anyone, signed in or not, may
+see a goal's public dashboard once an admin has opened it.
+"""
+
+from __future__ import annotations
+
+from wcc.auth.models import Role
+from wcc.orgs.models import OrgKind
+from wcc.permissions import rule
+from wcc.permissions.helpers import OWN, reads_everything, relation, sees_org_data
+
+
+@rule("dashboard.overview", "dashboard.goal")
+def _network_view(user, obj) -> bool:
+    return True
+
+
+@rule("dashboard.province")
+def _province_page(user, province) -> bool:
+    if province is None or province.kind != OrgKind.PROVINCE:
+        return False
+    if reads_everything(user):
+        return True
+    return user.role == Role.PROVINCE and relation(user, province) == OWN
+
+
+@rule("dashboard.member")
+def _member_page(user, org) -> bool:
+    if org is None or org.kind not in (OrgKind.PROVINCE, OrgKind.MUNICIPALITY):
+        return False
+    return sees_org_data(user, org)
+
+
+@rule("dashboard.public_goal", anonymous=True)
+def _public_goal(user, goal) -> bool:
+    return bool(getattr(goal, "public_dashboard", False)) and goal.active
