@@ -327,6 +327,40 @@ def csrf_token(client):
     return get
 
 
+# --- Redis ----------------------------------------------------------------------
+
+def _redis_url() -> str:
+    """WCC_TEST_REDIS_URL, with one Redis database per xdist worker (15, 14, ...): tests empty it."""
+    base = os.environ.get("WCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    root, _, number = base.rpartition("/")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"{root}/{int(number or 15) - int(worker[2:] or 0)}"
+
+
+REDIS_URL = _redis_url()
+
+
+@pytest.fixture
+def redis_app(make_app):
+    """``(build, store)``: ``build()`` makes an app whose cache and rate limits live in Redis
+    (as with WCC_REDIS_URL); ``store`` is a client of that Redis database, emptied around the test.
+    A Redis that does not answer fails the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
+    client.flushdb()
+    settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_TYPE": "RedisCache",
+                "CACHE_REDIS_URL": REDIS_URL}
+    yield lambda: make_app(**settings), client
+    client.flushdb()
+    client.close()
+    make_app()  # put the shared limiter back on in-memory storage for the other tests
+
+
 # --- query counting -------------------------------------------------------------
 
 @pytest.fixture

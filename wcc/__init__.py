@@ -140,10 +140,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def connect_signals(app: Flask) -> None:
-    """Hooks that follow changes across areas: the dashboards' rollups follow the reports."""
+    """Hooks that follow changes across areas: the dashboards' rollups follow the reports,
+    the shared cache of token owners follows users, organisations and tokens."""
+    from wcc.auth.token_cache import init_token_cache
     from wcc.dashboards.rollups import init_rollups
 
     init_rollups()
+    init_token_cache()
 
 
 def register_api(app: Flask) -> None:

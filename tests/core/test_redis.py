@@ -2,30 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
-import redis
-
-REDIS_URL = os.environ.get("WCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_app(make_app):
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
-    client.flushdb()
-    settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_TYPE": "RedisCache",
-                "CACHE_REDIS_URL": REDIS_URL}
-    yield lambda: make_app(**settings), client
-    client.flushdb()
-    client.close()
-    make_app()  # put the shared limiter back on in-memory storage for the other tests
-
-
 def test_failed_sign_ins_are_counted_across_app_instances(redis_app, network):
     build, store = redis_app
     first, second = build().test_client(), build().test_client()  # two workers, one Redis
@@ -46,3 +22,48 @@ def test_the_cache_is_shared_through_redis(redis_app):
     with app_b.app_context():
         assert cache.get("greeting") == "سلام"
     assert store.keys("wcc:*")
+
+
+def test_token_owners_are_remembered_in_redis_and_forgotten_on_every_change(redis_app, network, api_token,
+                                                                           count_queries):
+    from wcc.auth.services import revoke_token
+    from wcc.extensions import db
+
+    build, _store = redis_app
+    app = build()
+    client = app.test_client()
+    user = network.users["isfahan_city"]
+    token = api_token(user)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # loads and remembers
+    with count_queries() as asked:
+        assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "municipality"
+    assert asked.count == 0  # answered from Redis
+
+    from sqlalchemy import select
+
+    from wcc.auth.models import ApiToken, User
+
+    def change(fn) -> None:
+        """Make a change the way the app does: in its own context, committed there."""
+        with app.app_context():
+            fn(db.session.get(User, user.id))
+            db.session.commit()
+
+    change(lambda u: setattr(u, "name", "Renamed"))  # any committed change to a user is seen at once
+    assert client.get("/api/v1/me", headers=headers).get_json()["name"] == "Renamed"
+    change(lambda u: setattr(u.org, "active", False))  # the organisation leaves the union
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    change(lambda u: setattr(u.org, "active", True))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    change(lambda u: revoke_token(db.session.scalar(select(ApiToken).where(ApiToken.user_id == u.id))))
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_without_redis_every_request_asks_the_database(app, network, api_token, count_queries):
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(network.users['admin'])}"}
+    client.get("/api/v1/me", headers=headers)
+    with count_queries() as asked:
+        client.get("/api/v1/me", headers=headers)
+    assert asked.count >= 1

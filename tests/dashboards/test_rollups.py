@@ -137,3 +137,35 @@ def test_rebuild_command_recomputes_and_reports_row_counts(runner, figures_data)
     assert result.exit_code == 0, result.output
     assert "dashboard_member_series" in result.output
     assert db.session.scalar(select(MemberSeries.goal_id).limit(1)) is not None
+
+
+def test_with_redis_an_approval_reaches_every_worker_at_once(redis_app, bearer, figures_data):
+    """Two workers share Redis: the data version lives there too and moves with the commit."""
+    from wcc.auth.models import User
+    from wcc.reporting import services
+    from wcc.reporting.models import ProgressReport
+
+    build, _store = redis_app
+    first, second = build().test_client(), build().test_client()
+    headers = bearer(figures_data.users["ministry"])
+    waiting = db.session.scalar(select(ProgressReport).where(
+        ProgressReport.status == "reviewed", ProgressReport.value.is_not(None),
+        ProgressReport.period_key.like("1404%")).order_by(ProgressReport.id))
+    url = f"/api/v1/dashboard/goals/{waiting.goal.code}?period_from=1404&period_to=1404"
+    member = waiting.org.code
+
+    def figure(client):
+        body = client.get(url, headers=headers).get_json()
+        return next(m for m in body["members"] if m["org"] == member)["periods"]
+
+    before = figure(first)
+    assert figure(second) == before  # one cached answer, shared
+    app = second.application
+    with app.app_context():  # the approval, made by a worker as the app makes it
+        admin = db.session.get(User, figures_data.users["admin"].id)
+        services.approve(db.session.get(ProgressReport, waiting.id), admin)
+        db.session.commit()
+    after = figure(first)
+    assert after != before
+    assert {"period": waiting.period_key, "actual": float(waiting.value),
+            "target": next(p["target"] for p in after if p["period"] == waiting.period_key)} in after

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.services import diff, record, snapshot
+from wcc.auth import token_cache
 from wcc.auth.models import ROLE_ORG_KIND, ApiToken, Role, SignInThrottle, User, UserSession, normalise_email
 from wcc.db import utcnow
 from wcc.extensions import db
@@ -203,20 +204,32 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def load_token_user(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None.
+
+    With Redis configured the answer comes from the shared cache when it can
+    (``wcc.auth.token_cache``), so most API requests ask the database nothing here.
+    """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    # The token, its user and the user's organisation in one query: every API request pays for it.
-    token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.org))
-        .where(ApiToken.token_hash == _token_hash(secret), ApiToken.revoked_at.is_(None))
-    )
-    if token is None or not token.user.active or not token.user.org.active:
+    token_hash = _token_hash(secret)
+    token, user = token_cache.lookup(token_hash)
+    if token is None:
+        # The token, its user and the user's organisation in one query.
+        token = db.session.scalar(
+            select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.org))
+            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+        )
+        if token is None:
+            return None
+        user = token.user
+        token_cache.remember(token_hash, token, user)
+    if token.revoked_at is not None or not user.active or not user.org.active:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now
         db.session.commit()
-    return token.user
+    return user
 
 
 # --- users --------------------------------------------------------------------

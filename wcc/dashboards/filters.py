@@ -45,7 +45,7 @@ def parse_filters(args, today: date) -> Filters:
     raw_from = (args.get("period_from") or "").strip()[:20]
     raw_to = (args.get("period_to") or "").strip()[:20]
     if not raw_from and not raw_to:
-        period_range = cached("default-range", "", today, lambda: default_range(today))
+        period_range = cached("default-range", "", today, lambda: default_range(today), memo=True)
     else:
         first = _period(raw_from or raw_to)
         last = _period(raw_to or raw_from)

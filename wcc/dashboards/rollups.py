@@ -10,12 +10,15 @@ the reports, in a few INSERT ... SELECT statements (``flask rebuild-dashboards``
 
 The data version is bumped in the same transaction whenever reports, targets,
 goals or organisations change, so cached dashboard data is never served for
-numbers that have moved (the version is part of every cache key).
+numbers that have moved (the version is part of every cache key). With Redis
+configured, the version is also published in the shared cache, so a request
+that finds its answer cached asks the database nothing but who its token
+belongs to; the database's row stays the authority (see ``data_version``).
 """
 
 from __future__ import annotations
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
@@ -42,24 +45,60 @@ def _count(condition):
 
 # --- the data version -------------------------------------------------------------------
 
+#: The version's copy in the shared cache. It lives briefly: should a worker die between its
+#: commit and withdrawing the old copy, cached answers are stale for at most this long.
+VERSION_KEY = "dash:data-version"
+VERSION_SECONDS = 30
+
+
+def _shared_cache():
+    """The cache when every worker shares it (Redis); None for a per-process cache."""
+    from wcc.extensions import cache
+
+    return cache if current_app.config.get("REDIS_URL") else None
+
+
 def data_version() -> int:
-    """The current data version; read once per request (every cache key of the request uses it)."""
+    """The current data version; read once per request (every cache key of the request uses it).
+
+    From the shared cache when there is one, else from the database. A copy is
+    only ever *added* by readers (never overwritten) and is withdrawn after
+    every commit that bumped the version, so a reader that read the database
+    just before such a commit cannot put the old number back over the new one.
+    """
     if has_request_context() and "dashboard_data_version" in g:
         return g.dashboard_data_version
-    version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    shared = _shared_cache()
+    version = shared.get(VERSION_KEY) if shared is not None else None
+    if version is None:
+        version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+        if shared is not None:
+            shared.add(VERSION_KEY, version, timeout=VERSION_SECONDS)
     if has_request_context():
         g.dashboard_data_version = version
     return version
 
 
-def bump_version(connection=None) -> None:
-    """Move the data version on (in the current transaction); creates the row the first time."""
+def bump_version(connection=None, session: Session | None = None) -> None:
+    """Move the data version on (in the current transaction); creates the row the first time.
+
+    The shared cache's copy is withdrawn once the transaction commits (see
+    ``_after_commit``); ``session`` is the one whose commit that waits for, by default
+    the app's.
+    """
     if has_request_context():
         g.pop("dashboard_data_version", None)
     run = connection.execute if connection is not None else db.session.execute
     result = run(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
     if result.rowcount == 0:
         run(insert(DataVersion).values(id=1, version=2))
+    (session or db.session).info["dashboard_version_bumped"] = True
+
+
+def forget_shared_version() -> None:
+    shared = _shared_cache()
+    if shared is not None:
+        shared.delete(VERSION_KEY)
 
 
 # --- the three grains, as SELECTs over the reports ----------------------------------------
@@ -189,7 +228,12 @@ _VERSIONED_TABLES = {"targets", "goals", "organisations", "initiatives", "initia
 def _after_flush(session: Session, _context) -> None:
     changed = [*session.new, *session.dirty, *session.deleted]
     if any(getattr(obj, "__tablename__", None) in _VERSIONED_TABLES for obj in changed):
-        bump_version(session.connection())
+        bump_version(session.connection(), session)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("dashboard_version_bumped", False):
+        forget_shared_version()
 
 
 def init_rollups() -> None:
@@ -197,5 +241,7 @@ def init_rollups() -> None:
     from wcc.reporting.services import report_changed
 
     report_changed.connect(_on_report_changed, weak=False)
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    # A flag left by a rolled-back bump only withdraws the shared copy once too often: harmless.
+    for name, hook in (("after_flush", _after_flush), ("after_commit", _after_commit)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
