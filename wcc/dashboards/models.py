@@ -72,7 +72,8 @@ class MemberPeriod(db.Model):
 
 
 class DataVersion(db.Model):
-    """One row: bumped whenever approved figures, targets or goals change; part of every cache key."""
+    """One row: a new random number whenever approved figures, targets or goals change; part of
+    every cache key."""
 
     __tablename__ = "dashboard_data_version"
 

@@ -926,8 +926,10 @@ def cached(kind: str, filters_key: str, today: date, compute, *, memo: bool = Fa
     from wcc.dashboards.rollups import data_version
     from wcc.extensions import cache
 
-    raw = f"{data_version()}|{today.isoformat()}|{kind}|{filters_key}"
+    version = data_version()
+    raw = f"{version}|{today.isoformat()}|{kind}|{filters_key}"
     key = "dash:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    memo = memo and version != 0  # 0: no version drawn yet, so it names no particular data
     if memo and key in _MEMO:
         return _MEMO[key]
     value = cache.get(key)

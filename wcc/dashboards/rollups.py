@@ -18,6 +18,8 @@ belongs to; the database's row stays the authority (see ``data_version``).
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app, g, has_request_context
 from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -80,7 +82,11 @@ def data_version() -> int:
 
 
 def bump_version(connection=None, session: Session | None = None) -> None:
-    """Move the data version on (in the current transaction); creates the row the first time.
+    """Give the data version a new value (in the current transaction); creates the row the first time.
+
+    The value is random rather than counted up, so a number is never used twice,
+    not even after the database is restored from a backup or emptied (as between
+    tests): no cached answer can pass for one computed from other data.
 
     The shared cache's copy is withdrawn once the transaction commits (see
     ``_after_commit``); ``session`` is the one whose commit that waits for, by default
@@ -89,9 +95,10 @@ def bump_version(connection=None, session: Session | None = None) -> None:
     if has_request_context():
         g.pop("dashboard_data_version", None)
     run = connection.execute if connection is not None else db.session.execute
-    result = run(update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1))
+    new = secrets.randbelow(2**31 - 2) + 1
+    result = run(update(DataVersion).where(DataVersion.id == 1).values(version=new))
     if result.rowcount == 0:
-        run(insert(DataVersion).values(id=1, version=2))
+        run(insert(DataVersion).values(id=1, version=new))
     (session or db.session).info["dashboard_version_bumped"] = True
 
 
