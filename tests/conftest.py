@@ -39,6 +39,17 @@ def pytest_report_header(config):
     return f"WCC test databases: {', '.join(BACKENDS)}"
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran on each database, and in Chromium: CI's proof that none was skipped."""
+    passed = [r.nodeid for r in terminalreporter.stats.get("passed", []) if r.when == "call"]
+    per_backend = {b: sum(1 for n in passed if f"[{b}" in n) for b in BACKENDS}
+    browser = {b: sum(1 for n in passed if "tests/browser/" in n and f"[{b}" in n) for b in BACKENDS}
+    terminalreporter.write_sep("-", "database and browser tests")
+    for backend in BACKENDS:
+        terminalreporter.write_line(f"{backend}: {per_backend[backend]} tests passed, "
+                                    f"{browser[backend]} of them in Chromium")
+
+
 def pytest_configure(config):
     if os.environ.get("WCC_TEST_REQUIRE_ALL") and set(BACKENDS) != {"sqlite", "postgresql"}:
         raise pytest.UsageError("CI runs every database test on both SQLite and PostgreSQL; "
