@@ -30,7 +30,6 @@ migrate: $(VENV)/.installed
 run: $(VENV)/.installed compile-translations migrate
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) compress-assets
-	$(FLASK) demo-accounts
 	@echo "WCC Network: http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

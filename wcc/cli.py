@@ -28,6 +28,7 @@ def seed_demo(if_empty: bool) -> None:
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
         click.echo("The database already has data; demo data not loaded.")
+        _print_demo_accounts()
         return
     for name, step, expected in SEED_STEPS:
         created = 0
@@ -37,7 +38,8 @@ def seed_demo(if_empty: bool) -> None:
                 bar.update(1)
             bar.update(max(0, expected - created))
         db.session.commit()
-        click.echo(f"  {name}: {created} created")
+        # Steps expecting nothing recompute derived data rather than add objects.
+        click.echo(f"  {name}: {created} created" if expected else f"  {name}: recomputed")
     _print_demo_accounts()
 
 
