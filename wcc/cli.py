@@ -53,7 +53,7 @@ def _print_demo_accounts() -> None:
     from wcc.auth.demo import DEMO_PASSWORD, DEMO_USERS
     from wcc.auth.services import find_user_by_email
 
-    click.echo("\nDemo sign-ins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
     for email, _name, role, org_code, _lang in DEMO_USERS:
         if find_user_by_email(email) is not None:
             click.echo(f"  {role:<13} {org_code:<15} {email}")

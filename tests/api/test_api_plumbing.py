@@ -89,8 +89,8 @@ def test_openapi_document_describes_the_api(client):
 
 
 def test_cookie_sessions_need_csrf_but_bearer_tokens_do_not(make_app, network, api_token):
-    from wcc.extensions import db
     from wcc.auth.services import start_session
+    from wcc.extensions import db
 
     app = make_app(WTF_CSRF_ENABLED=True)
     token = api_token(network.users["admin"])

@@ -7,8 +7,6 @@ import pytest
 
 from tests.browser.conftest import sign_in
 from tests.conftest import TEST_PASSWORD
-from tests.dashboards.conftest import figures_data  # noqa: F401
-from tests.reporting.factories import make_goal, make_report  # noqa: F401
 
 QUESTIONS = {
     "fa": ("رتبه‌بندی استان‌ها", "چه کسانی گزارش نداده‌اند؟", "خارج از مسیر"),

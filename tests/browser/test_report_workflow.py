@@ -10,7 +10,6 @@ from PIL import Image
 
 from tests.browser.conftest import sign_in
 from tests.conftest import TEST_PASSWORD
-from tests.reporting.factories import make_goal  # noqa: F401
 
 
 def photo() -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def test_failed_sign_ins_are_counted_across_app_instances(redis_app, network):
     build, store = redis_app
     first, second = build().test_client(), build().test_client()  # two workers, one Redis

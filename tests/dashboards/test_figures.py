@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.dashboards.conftest import (
+from tests.fixtures.dashboards import (
     expected_area,
     expected_member,
     expected_target,

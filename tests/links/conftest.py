@@ -2,9 +2,12 @@
 
 import pytest
 
-from tests.initiatives.conftest import category, craft, make_initiative, reference_data  # noqa: F401
-from tests.reporting.factories import bearer, make_goal, make_report  # noqa: F401
 from wcc.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(reference_data):
+    return reference_data
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_directory_filters_and_counts_in_a_fixed_number_of_queries(client, netwo
     client.get(url)  # warm up
     with count_queries() as few:
         client.get(url)
-    for n in range(30):
+    for _n in range(30):
         create_org("municipality", parent=network.orgs["IR-07"])
     with count_queries() as many:
         page = client.get(url)

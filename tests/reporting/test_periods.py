@@ -87,9 +87,9 @@ def test_due_date_counts_days_after_the_last_day():
 @pytest.fixture(scope="module")
 def babel_app():
     """An app without a database: labels only need the translations."""
-    from wcc import create_app
-
     from flask import g
+
+    from wcc import create_app
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with app.test_request_context("/"):

@@ -24,7 +24,7 @@ DEMO_USERS = [
 
 
 def seed_users() -> Iterator[str]:
-    for email, name, role, org_code, lang in DEMO_USERS:
+    for email, name, role, org_code, _lang in DEMO_USERS:
         if services.find_user_by_email(email) is not None:
             continue
         services.create_user(email=email, name=name, password=DEMO_PASSWORD, role=role,

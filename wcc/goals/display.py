@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-
 from functools import lru_cache
 
 from flask_babel import force_locale

@@ -12,9 +12,9 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import current_app, has_app_context
 from persiantools.jdatetime import JalaliDate

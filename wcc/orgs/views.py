@@ -13,8 +13,8 @@ from wcc.forms import choices
 from wcc.orgs import services
 from wcc.orgs.forms import KIND_LABELS, SETTLEMENT_LABELS, OrgForm
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.pagination import paginate, requested_page
 from wcc.orgs.queries import count_users_by_org, directory_query, get_by_code, org_choices
+from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
 
 bp = Blueprint("orgs", __name__)

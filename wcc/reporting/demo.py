@@ -24,8 +24,8 @@ from wcc.auth.models import Role, User
 from wcc.extensions import db
 from wcc.goals.demo import member_scale, reporting_members
 from wcc.goals.models import Goal
-from wcc.initiatives.models import Initiative, initiative_goals
 from wcc.i18n.text import to_persian_digits
+from wcc.initiatives.models import Initiative, initiative_goals
 from wcc.orgs.models import OrgKind
 from wcc.reporting.models import CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.periods import Period, periods_between
