@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.exceptions import Forbidden, NotFound
 
-RuleFn = Callable[[Any, Any], bool]
+RuleFn = Callable[[Any, Any], Any]
 
 _RULES: dict[str, tuple[RuleFn, bool]] = {}
 
@@ -39,13 +39,51 @@ def rule(*actions: str, anonymous: bool = False) -> Callable[[RuleFn], RuleFn]:
     return register
 
 
-def can(user: Any, action: str, obj: Any = None) -> bool:
-    """Whether ``user`` may do ``action`` to ``obj``. Raises KeyError for unknown actions."""
+class Refusal:
+    """A rule's "no" that says why: falsy, with a stable ``code`` and a translated ``message``.
+
+    Rules return it instead of ``False`` where the user deserves to know the
+    reason, such as separation of duties; ``explain`` hands it on.
+    """
+
+    def __init__(self, code: str, message: Any):
+        self.code = code
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<Refusal {self.code}>"
+
+
+NOT_ALLOWED = "not_allowed"
+
+
+def _decide(user: Any, action: str, obj: Any) -> Any:
     fn, anonymous = _RULES[action]
     signed_in = bool(user is not None and user.is_authenticated and user.is_active)
     if not signed_in and not anonymous:
         return False
-    return bool(fn(user, obj))
+    return fn(user, obj)
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """Whether ``user`` may do ``action`` to ``obj``. Raises KeyError for unknown actions."""
+    return bool(_decide(user, action, obj))
+
+
+def explain(user: Any, action: str, obj: Any = None) -> Refusal | None:
+    """None when ``can`` says yes; otherwise the rule's Refusal, or a general one ("not_allowed")."""
+    answer = _decide(user, action, obj)
+    if answer:
+        return None
+    if isinstance(answer, Refusal):
+        return answer
+    from flask_babel import lazy_gettext
+
+    return Refusal(NOT_ALLOWED, lazy_gettext("Your role does not allow this. Ask the union secretariat if "
+                                             "you need access."))
 
 
 def require(user: Any, action: str, obj: Any = None, *, hide: bool = False) -> None:

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from wcc.api.common import ErrorSchema, PageArgs, require_api
+from wcc.api.common import ErrorSchema, PageArgs, require_api, require_user
 from wcc.errors import abort_with
 from wcc.extensions import db
 from wcc.goals.queries import get_goal
@@ -230,8 +230,10 @@ def patch_report(data, report_id):
 
 
 def _step(name: str, report_id: int, data: dict) -> dict:
+    """Take a step of the workflow table; the service asks the policy (403 with the reason) and the
+    table (409 for a wrong state)."""
     report = _report_or_404(report_id)
-    user = require_api(f"report.{name}", report)
+    user = require_user()
     _commit(report, lambda: services.transition_by_name(
         name, report, user, comment=data.get("comment"), reason=data.get("reason"), version=data.get("version")))
     return report_payload(report)
@@ -245,6 +247,12 @@ def _commit(report: ProgressReport, change) -> None:
         db.session.flush()
     except (services.StaleReport, StaleDataError):
         _stale(report.id)
+    except services.ReportForbidden as exc:
+        # The refusal is kept on the audit trail, without the refused attempt.
+        db.session.rollback()
+        services.record_refusal(_report_or_404(report.id), exc, require_user())
+        db.session.commit()
+        abort_with(403, exc.message, {"reason": [exc.code]})
     except services.ReportError as exc:
         _fail(exc)
     db.session.commit()

@@ -121,10 +121,6 @@ class ProgressReport(TimestampMixin, db.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
-    def was_made_by(self, user) -> bool:
-        """Whether ``user`` wrote or submitted this report (and so may not approve it)."""
-        return user.id in (self.created_by_id, self.submitted_by_id, self.updated_by_id)
-
     def __repr__(self) -> str:
         return f"<ProgressReport {self.id} {self.period_key} {self.status}>"
 

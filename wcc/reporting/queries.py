@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, false, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, null, or_, select, true
 from sqlalchemy.orm import joinedload
 
-from wcc.auth.models import Role, User
+from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.permissions.helpers import reads_everything
+from wcc.permissions import can
+from wcc.permissions.helpers import org_scope
+from wcc.permissions.reporting import decision_sql
+from wcc.reporting import workflow
 from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.periods import Period, due_date, parse_period, period_containing, periods_between
 from wcc.reporting.progress import Assessment, Observation, ProgressStatus, assess_additive, assess_level
@@ -28,18 +31,13 @@ from wcc.reporting.progress import Assessment, Observation, ProgressStatus, asse
 # --- visibility and lists -----------------------------------------------------------
 
 
-def _children_of(org_id: int) -> Select:
-    return select(Organisation.id).where(Organisation.parent_id == org_id)
+#: The steps whose reports make up the review queue.
+QUEUE_DECISIONS = ("review", "approve")
 
 
 def visible_reports(stmt: Select, user) -> Select:
-    """Restrict a select over ProgressReport to the reports ``user`` may read."""
-    if reads_everything(user):
-        return stmt
-    if user.role == Role.PROVINCE:
-        return stmt.where(or_(ProgressReport.org_id == user.org_id,
-                              ProgressReport.org_id.in_(_children_of(user.org_id))))
-    return stmt.where(ProgressReport.org_id == user.org_id)
+    """Restrict a select over ProgressReport to the reports ``user`` may read (``report.view``)."""
+    return stmt.where(org_scope(user, ProgressReport.org_id))
 
 
 def report_list_query(user, *, goal: Goal | None = None, org: Organisation | None = None,
@@ -67,25 +65,42 @@ def report_list_query(user, *, goal: Goal | None = None, org: Organisation | Non
     return stmt
 
 
+def _decidable(user, steps) -> ColumnElement[bool]:
+    """SQL over ProgressReport joined to Organisation: rows on which ``user`` may take one of ``steps`` now,
+    as the workflow table and the policy say."""
+    return or_(*(workflow.queue_clause(step, user, Organisation.kind, ProgressReport.status,
+                                       lambda action: decision_sql(user, action)) for step in steps))
+
+
 def review_queue_query(user) -> Select:
-    """Reports waiting for this user's decision, oldest submission first.
+    """Reports waiting for this user's decision, oldest submission first: those on which the workflow
+    table and the policy let the user take a review or an approval now.
 
     A province officer: the province's municipalities' submitted reports. An
-    admin: reviewed reports, provinces' submitted reports, and municipalities'
-    submitted reports (which an admin may review in the province's place).
+    admin: reviewed reports and provinces' submitted reports, and the submitted
+    reports of municipalities whose province has no active officer; never one
+    the admin created, changed, submitted or reviewed since its last approval.
     """
-    stmt = (select(ProgressReport)
+    return (select(ProgressReport)
             .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .where(_decidable(user, QUEUE_DECISIONS))
             .options(joinedload(ProgressReport.goal), joinedload(ProgressReport.org),
                      joinedload(ProgressReport.submitted_by))
             .order_by(ProgressReport.submitted_at, ProgressReport.id))
-    if user.role == Role.PROVINCE:
-        return stmt.where(ProgressReport.status == Status.SUBMITTED,
-                          Organisation.parent_id == user.org_id,
-                          Organisation.kind == OrgKind.MUNICIPALITY)
-    if user.role == Role.ADMIN:
-        return stmt.where(ProgressReport.status.in_(PENDING))
-    return stmt.where(False)
+
+
+def held_for_others_count(user) -> int:
+    """Reports awaiting approval that ``user`` may not approve because of what they did to them:
+    another administrator decides. 0 for those who approve nothing."""
+    approvable = or_(*(and_(ProgressReport.status == t.source,
+                            Organisation.kind == t.kind if t.kind is not None else true())
+                       for t in workflow.rows("approve")))
+    if not can(user, "report.approval_queue"):
+        return 0
+    stmt = (select(func.count()).select_from(ProgressReport)
+            .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .where(approvable, not_(_decidable(user, ("approve",)))))
+    return db.session.scalar(stmt) or 0
 
 
 def reports_by_ids(ids: list[int]) -> Select:
@@ -144,11 +159,13 @@ def linkable_initiatives(org: Organisation, goal: Goal | None,
     whatever became of them since.
     """
     contributes = Initiative.goals.any(Goal.id == goal.id) if goal is not None else false()
+    # Without a goal nothing contributes; a constant in ORDER BY is an error on both databases.
+    first = [contributes.desc()] if goal is not None else []
     stmt = (select(Initiative, contributes.label("contributes"))
             .where(or_(and_(Initiative.org_id == org.id, Initiative.deleted_at.is_(None)),
                        Initiative.id.in_([i.id for i in linked])))
             .options(joinedload(Initiative.org))
-            .order_by(contributes.desc(), Initiative.updated_at.desc(), Initiative.id.desc()))
+            .order_by(*first, Initiative.updated_at.desc(), Initiative.id.desc()))
     return [(ini, bool(flag)) for ini, flag in db.session.execute(stmt)]
 
 
@@ -271,10 +288,10 @@ def nav_counts(user, today: date, overview: Overview | None = None) -> NavCounts
     At most three queries whatever the data (two when ``overview`` is already known).
     """
     counts = NavCounts()
-    if user.role in (Role.PROVINCE, Role.MUNICIPALITY):
+    if can(user, "report.my_reporting"):
         overview = overview or reporting_overview(user.org, today, with_details=False)
         counts.reporting = overview.action_count
-    if user.role in (Role.PROVINCE, Role.ADMIN):
+    if can(user, "report.review_queue"):
         counts.review = review_queue_count(user)
     return counts
 

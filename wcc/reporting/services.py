@@ -1,14 +1,17 @@
 """Every rule about progress reports: writing, the review workflow, locking, comments.
 
-Services flush and never commit; the view commits once. Permission (who may
-act) is checked by the caller through ``wcc.permissions``; these functions
-check the report's state and the values, and raise:
+Services flush and never commit; the view commits once. Permission to write
+is checked by the caller through ``wcc.permissions``; workflow steps are
+checked here, against the workflow table. These functions raise:
 
 - ``ReportInvalid`` (422) for values that cannot be stored, among them a link
   to an initiative of another organisation or a deleted one,
 - ``ReportConflict`` (409) when the report's state or version does not allow
   the step: approved reports are locked, a stale version is refused, a second
-  report for the same organisation, goal and period is refused.
+  report for the same organisation, goal and period is refused,
+- ``ReportForbidden`` (403) when the workflow's policy refuses the user the
+  step (``wcc.reporting.workflow``: the services take every step through its
+  table, so no caller can skip the check), with the reason.
 
 Every change goes through ``_emit``, which writes the audit event (with the
 previous values) and sends ``report_changed``: the one place to hook anything
@@ -35,6 +38,8 @@ from wcc.i18n.formatting import to_local
 from wcc.i18n.text import clean_text, has_control_characters
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.reporting import workflow
+from wcc.reporting.contributors import forget
 from wcc.reporting.models import (
     EDITABLE,
     CommentKind,
@@ -81,6 +86,18 @@ class ReportConflict(ReportError):
     status = 409
 
 
+class ReportForbidden(ReportError):
+    """The user may not take this step on this report; ``message`` says why, ``code`` names the reason."""
+
+    status = 403
+
+    def __init__(self, message: str, *, report: ProgressReport | None = None, code: str = "not_allowed",
+                 step: str = ""):
+        super().__init__(message, report=report)
+        self.code = code
+        self.step = step
+
+
 class StaleReport(ReportConflict):
     """Someone else saved the report since the caller loaded it."""
 
@@ -94,6 +111,7 @@ class DuplicateReport(ReportConflict):
 def _emit(report: ProgressReport, action: str, before: dict | None, after: dict | None, actor) -> None:
     db.session.flush()
     record(action, report, before=before, after=after, actor=actor)
+    forget(report)  # the audit event may make the actor a contributor (wcc.reporting.contributors)
     report_changed.send(report, action=action, before=before, after=after)
 
 
@@ -269,29 +287,48 @@ def update_report(report: ProgressReport, *, version: int | None, user, **change
 
 # --- the workflow -------------------------------------------------------------------
 
-def _transition(report: ProgressReport, action: str, to: Status, user, version: int | None = None,
+def _wrong_state(report: ProgressReport, step: str) -> ReportConflict:
+    if step == "approve" and report.status == Status.SUBMITTED and report.org.kind == OrgKind.MUNICIPALITY:
+        return ReportConflict(_("A municipality's report is approved after its province has reviewed it."),
+                              report=report)
+    if report.status == Status.APPROVED:
+        return ReportConflict(_("This report is approved and locked. An administrator can reopen it "
+                                "with a reason."), report=report)
+    return ReportConflict(_("This step is not possible in the report's current state."), report=report)
+
+
+def check_step(step: str, report: ProgressReport, user) -> workflow.Transition:
+    """The workflow row ``user`` takes for ``step`` (see ``wcc.reporting.workflow``).
+
+    Raises ReportForbidden (403, with the policy's reason, separation of duties
+    among them) or ReportConflict (409) when the report's state does not allow it.
+    """
+    try:
+        return workflow.check(step, report, user)
+    except workflow.Refused as exc:
+        raise ReportForbidden(str(exc.refusal.message), report=report, code=exc.refusal.code,
+                              step=step) from None
+    except workflow.WrongState:
+        raise _wrong_state(report, step) from None
+
+
+def _transition(report: ProgressReport, step: str, user, version: int | None = None,
                 note: dict | None = None, **stamps) -> ProgressReport:
+    row = check_step(step, report, user)
     if version is not None:
         check_version(report, version)
     before = {"status": report.status, "value": plain_number(report.value) or None}
-    report.status = to
+    report.status = row.target
     for name, value in stamps.items():
         setattr(report, name, value)
-    _emit(report, action, before, {"status": str(to), "value": plain_number(report.value) or None, **(note or {})},
-          user)
+    _emit(report, workflow.ACTIONS[step], before,
+          {"status": str(row.target), "value": plain_number(report.value) or None, **(note or {})}, user)
     return report
-
-
-def _wrong_state() -> ReportConflict:
-    return ReportConflict(_("This step is not possible in the report's current state."))
 
 
 def submit(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
     """Draft or returned → submitted. The first submission decides whether the report is late."""
-    if report.status == Status.APPROVED:
-        check_editable(report)
-    if report.status not in EDITABLE:
-        raise _wrong_state()
+    check_step("submit", report, user)
     if report.value is None:
         raise ReportInvalid(_("Enter the value before submitting."), "value")
     now = utcnow()
@@ -301,40 +338,27 @@ def submit(report: ProgressReport, user, version: int | None = None) -> Progress
                   "is_late": to_local(now).date() > report_due_date(report)}
     else:
         stamps = {"submitted_by_id": user.id}
-    return _transition(report, "report.submit", Status.SUBMITTED, user, version, **stamps)
+    return _transition(report, "submit", user, version, **stamps)
 
 
 def review(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
     """First-level approval of a municipality's submitted report: submitted → reviewed."""
-    if report.status != Status.SUBMITTED or report.org.kind != OrgKind.MUNICIPALITY:
-        raise _wrong_state()
-    return _transition(report, "report.review", Status.REVIEWED, user, version,
-                       reviewed_at=utcnow(), reviewed_by_id=user.id)
+    return _transition(report, "review", user, version, reviewed_at=utcnow(), reviewed_by_id=user.id)
 
 
 def approve(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
     """Reviewed (or a province's submitted report) → approved, which locks it."""
-    ready = report.status == Status.REVIEWED or (
-        report.status == Status.SUBMITTED and report.org.kind != OrgKind.MUNICIPALITY)
-    if not ready:
-        if report.status == Status.SUBMITTED:
-            raise ReportConflict(_("A municipality's report is approved after its province has "
-                                   "reviewed it."))
-        raise _wrong_state()
-    return _transition(report, "report.approve", Status.APPROVED, user, version,
-                       approved_at=utcnow(), approved_by_id=user.id)
+    return _transition(report, "approve", user, version, approved_at=utcnow(), approved_by_id=user.id)
 
 
 def return_report(report: ProgressReport, user, comment: str, version: int | None = None) -> ProgressReport:
     """Send a submitted or reviewed report back to its authors, with a comment they will read.
 
-    A province officer returns only what awaits the province's review.
+    A province officer returns only what awaits the province's review (the table's rows say so).
     """
+    check_step("return", report, user)
     text = _clean_comment(comment)
-    allowed = (Status.SUBMITTED,) if user.role == "province" else (Status.SUBMITTED, Status.REVIEWED)
-    if report.status not in allowed:
-        raise _wrong_state()
-    _transition(report, "report.return", Status.RETURNED, user, version, note={"comment": text},
+    _transition(report, "return", user, version, note={"comment": text},
                 returned_at=utcnow(), reviewed_at=None, reviewed_by_id=None)
     _add_comment(report, user, text, CommentKind.RETURN)
     return report
@@ -342,14 +366,21 @@ def return_report(report: ProgressReport, user, comment: str, version: int | Non
 
 def reopen(report: ProgressReport, user, reason: str, version: int | None = None) -> ProgressReport:
     """Unlock an approved report for correction (approved → returned), with the reason on record."""
+    check_step("reopen", report, user)
     text = _clean_comment(reason, "reason")
-    if report.status != Status.APPROVED:
-        raise _wrong_state()
-    _transition(report, "report.reopen", Status.RETURNED, user, version, note={"reason": text},
+    _transition(report, "reopen", user, version, note={"reason": text},
                 returned_at=utcnow(), approved_at=None, approved_by_id=None, reviewed_at=None,
                 reviewed_by_id=None)
     _add_comment(report, user, text, CommentKind.REOPEN)
     return report
+
+
+def record_refusal(report: ProgressReport, exc: ReportForbidden, user) -> None:
+    """Put a refused step on the audit trail (``report.refused``, with the step and the reason's code).
+
+    The caller has rolled back the refused attempt; this event is its own change.
+    """
+    record("report.refused", report, after={"step": exc.step, "reason": exc.code}, actor=user)
 
 
 # --- evidence ---------------------------------------------------------------------
@@ -416,4 +447,4 @@ def transition_by_name(name: str, report: ProgressReport, user, *, comment: str 
     raise KeyError(name)
 
 
-WORKFLOW_STEPS = ("submit", "review", "approve", "return", "reopen")
+WORKFLOW_STEPS = workflow.STEPS

@@ -26,7 +26,7 @@ from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
 from wcc.permissions import can, require
-from wcc.reporting import services
+from wcc.reporting import services, workflow
 from wcc.reporting.forms import (
     HISTORY_LABELS,
     STATUS_LABELS,
@@ -39,6 +39,7 @@ from wcc.reporting.models import ProgressReport, ReportEvidence, Status
 from wcc.reporting.periods import PeriodError, format_period, parse_period
 from wcc.reporting.queries import (
     expected_periods,
+    held_for_others_count,
     latest_comments,
     linkable_initiatives,
     nav_counts,
@@ -191,11 +192,13 @@ def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: O
 @login_required
 def new_report():
     org = current_user.org
-    if current_user.role == "admin" and request.values.get("org"):
+    if request.values.get("org") and can(current_user, "report.create_for_any"):
         org = get_by_code(request.values["org"][:40]) or abort(404)
-    require(current_user, "report.create", org)
-    goals = reporting_goals(org) if org.kind != OrgKind.NETWORK else []
     goal = get_goal(request.values.get("goal", "")) if request.values.get("goal") else None
+    if request.method == "GET" and (goal is None or not can(current_user, "report.create", org)):
+        return _picker(org)
+    require(current_user, "report.create", org)
+    goals = reporting_goals(org)
     form = ReportForm()
     form.goal.choices = choices((gl.code, gl.title(current_language())) for gl in goals)
     form.period.choices = choices(_period_choices([goal] if goal else goals))
@@ -237,6 +240,18 @@ def new_report():
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The draft has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+def _picker(org: Organisation):
+    """Step one of a new report: choose the goal and period (and, for admins, the member)."""
+    chooses_org = can(current_user, "report.create_for_any")
+    if not (chooses_org or can(current_user, "report.create", org)):
+        abort(403)
+    goals = reporting_goals(org) if can(current_user, "report.create", org) else all_goals(active_only=True)
+    lang = current_language()
+    return render_template("reporting/pick.html", org=org, goals=[(g.code, g.title(lang)) for g in goals],
+                           periods=_period_choices(goals), orgs=_org_choices() if chooses_org else [],
+                           chosen_goal=request.args.get("goal", ""), chosen_period=request.args.get("period", ""))
 
 
 def _existing(org, goal, period_key):
@@ -333,8 +348,7 @@ def _detail_page(report: ProgressReport, *, status: int = 200, error: str | None
     people = users_by_id({report.submitted_by_id, report.reviewed_by_id, report.approved_by_id,
                           report.created_by_id})
     comments = report.comments
-    steps = [step for step in services.WORKFLOW_STEPS if can(current_user, f"report.{step}", report)
-             and _state_allows(step, report)]
+    steps = workflow.available_steps(report, current_user)
     # Someone who may read the report but not one of its initiatives learns only that there is one.
     initiatives = [i for i in report.initiatives if can(current_user, "initiative.view", i)]
     return render_template(
@@ -343,19 +357,6 @@ def _detail_page(report: ProgressReport, *, status: int = 200, error: str | None
         comment_form=comment_form or CommentForm(formdata=None),
         due=services.report_due_date(report), can_edit=can(current_user, "report.edit", report)
         and report.is_editable, **LABELS), status
-
-
-def _state_allows(step: str, report: ProgressReport) -> bool:
-    """Which buttons to offer; the services decide again when the button is pressed."""
-    s = report.status
-    municipal = report.org.kind == OrgKind.MUNICIPALITY
-    return {
-        "submit": s in (Status.DRAFT, Status.RETURNED),
-        "review": s == Status.SUBMITTED and municipal,
-        "approve": s == Status.REVIEWED or (s == Status.SUBMITTED and not municipal),
-        "return": s == Status.SUBMITTED or (s == Status.REVIEWED and current_user.role == "admin"),
-        "reopen": s == Status.APPROVED,
-    }[step]
 
 
 @bp.get("/reports/<int:report_id>")
@@ -377,7 +378,6 @@ STEP_MESSAGES = {
 @login_required
 def step(report_id: int, step: str):
     report = _report_or_404(report_id)
-    require(current_user, f"report.{step}", report)
     form = DecisionForm()
     if not form.validate():
         return _detail_page(report, status=400, decision=form)
@@ -385,6 +385,9 @@ def step(report_id: int, step: str):
         services.transition_by_name(step, report, current_user, comment=form.comment.data,
                                     reason=form.comment.data, version=_int(form.version.data))
         db.session.flush()
+    except services.ReportForbidden as exc:
+        _record_refusal(report_id, exc)
+        return _detail_page(_report_or_404(report_id), status=403, error=exc.message)
     except (services.StaleReport, StaleDataError):
         db.session.rollback()
         return _detail_page(_report_or_404(report_id), status=409, error=_(
@@ -395,6 +398,13 @@ def step(report_id: int, step: str):
     db.session.commit()
     flash(STEP_MESSAGES[step](), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
+
+
+def _record_refusal(report_id: int, exc: services.ReportForbidden) -> None:
+    """Roll back the refused attempt, then keep the refusal on the audit trail."""
+    db.session.rollback()
+    services.record_refusal(_report_or_404(report_id), exc, current_user)
+    db.session.commit()
 
 
 @bp.post("/reports/<int:report_id>/comments")
@@ -461,16 +471,13 @@ def review_queue():
 def _queue_page(status: int = 200, comment_error: str | None = None):
     reports = list(db.session.scalars(review_queue_query(current_user).limit(QUEUE_LIMIT)).unique())
     comments = latest_comments([r.id for r in reports])
-    ready, awaiting_province = [], []
-    for report in reports:
-        municipal_submitted = report.status == Status.SUBMITTED and report.org.kind == OrgKind.MUNICIPALITY
-        if current_user.role == "admin" and municipal_submitted:
-            awaiting_province.append(report)
-        else:
-            ready.append(report)
-    return render_template("reporting/review_queue.html", ready=ready, awaiting_province=awaiting_province,
-                           comments=comments, decision=DecisionForm(formdata=None),
-                           comment_error=comment_error, limit=QUEUE_LIMIT, **LABELS), status
+    # Every report in the queue awaits one of the user's decisions; the table says which.
+    to_review = [r for r in reports if r.status in workflow.sources("review", r.org.kind)]
+    to_approve = [r for r in reports if r not in to_review]
+    return render_template("reporting/review_queue.html", to_review=to_review, to_approve=to_approve,
+                           held=held_for_others_count(current_user), comments=comments,
+                           decision=DecisionForm(formdata=None), comment_error=comment_error,
+                           limit=QUEUE_LIMIT, **LABELS), status
 
 
 @bp.post("/review")
@@ -480,7 +487,7 @@ def bulk_decide():
     require(current_user, "report.review_queue")
     form = DecisionForm()
     step = request.form.get("step", "")
-    if not form.validate() or step not in ("review", "approve", "return"):
+    if not form.validate() or step not in workflow.QUEUE_STEPS:
         abort(400)
     ids = [i for i in (_int(v) for v in request.form.getlist("report")) if i is not None][:QUEUE_LIMIT]
     if not ids:
@@ -491,7 +498,7 @@ def bulk_decide():
     reports = db.session.scalars(reports_by_ids(ids)).unique().all()
     done, skipped = 0, 0
     for report in reports:
-        if not (can(current_user, "report.view", report) and can(current_user, f"report.{step}", report)):
+        if not can(current_user, "report.view", report):
             skipped += 1
             continue
         version = _int(request.form.get(f"v-{report.id}"))
@@ -499,6 +506,10 @@ def bulk_decide():
             with db.session.begin_nested():
                 services.transition_by_name(step, report, current_user, comment=form.comment.data,
                                             version=version)
+        except services.ReportForbidden as exc:
+            services.record_refusal(report, exc, current_user)
+            skipped += 1
+            continue
         except services.ReportError:
             skipped += 1
             continue
