@@ -34,6 +34,15 @@ GLOBAL_ACTIONS = {
     "audit.view": {"admin", "ministry"},
     "token.create": set(ROLES),
     "profile.edit": set(ROLES),
+    "org.list_inactive": {"admin"},
+    "dashboard.home": {"admin", "ministry"},
+    "dashboard.every_member": {"admin", "ministry"},
+    "initiative.create_for_any": {"admin"},
+    "target.change_closed": {"admin"},
+    "report.create_for_any": {"admin"},
+    "report.approval_queue": {"admin"},
+    "report.review_queue": {"admin", "province"},
+    "report.my_reporting": {"province", "municipality"},
 }
 
 

@@ -123,7 +123,8 @@ def test_a_target_change_reaches_a_cached_dashboard(client, bearer, figures_data
     headers = bearer(users["ministry"])
     goal = figures_data.goals["EXPORT-RU"]
     first = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404", headers=headers)
-    services.set_target(goal, figures_data.orgs["WCC"], "1404", "999000", users["admin"])
+    services.set_target(goal, figures_data.orgs["WCC"], "1404", "999000", users["admin"],
+                        reason="The ministry raised the network's target.")
     db.session.commit()
     second = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404", headers=headers)
     assert first.get_json()["network"]["target"] != 999000
@@ -142,14 +143,17 @@ def test_rebuild_command_recomputes_and_reports_row_counts(runner, figures_data)
 def test_with_redis_an_approval_reaches_every_worker_at_once(redis_app, bearer, figures_data):
     """Two workers share Redis: the data version lives there too and moves with the commit."""
     from wcc.auth.models import User
+    from wcc.orgs.models import Organisation
     from wcc.reporting import services
     from wcc.reporting.models import ProgressReport
 
     build, _store = redis_app
     first, second = build().test_client(), build().test_client()
     headers = bearer(figures_data.users["ministry"])
-    waiting = db.session.scalar(select(ProgressReport).where(
-        ProgressReport.status == "reviewed", ProgressReport.value.is_not(None),
+    # A municipality's reviewed report: only those are reviewed in the workflow (the fixture also
+    # puts provinces' reports straight into "reviewed").
+    waiting = db.session.scalar(select(ProgressReport).join(ProgressReport.org).where(
+        ProgressReport.status == "reviewed", ProgressReport.value.is_not(None), Organisation.kind == "municipality",
         ProgressReport.period_key.like("1404%")).order_by(ProgressReport.id))
     url = f"/api/v1/dashboard/goals/{waiting.goal.code}?period_from=1404&period_to=1404"
     member = waiting.org.code

@@ -23,8 +23,8 @@ from wcc.goals.queries import get_goal
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
-from wcc.permissions import require
-from wcc.permissions.helpers import reads_everything
+from wcc.permissions import can, require
+from wcc.permissions.helpers import org_scope
 from wcc.reporting.services import today_local
 from wcc.templating import asset_url
 
@@ -255,11 +255,10 @@ def goal(code: str):
 
 def openable_members(data: dict) -> set[str] | None:
     """Codes of the members whose page the user may open (None: all of them)."""
-    if reads_everything(current_user):
+    if can(current_user, "dashboard.every_member"):
         return None
-    mine = current_user.org.code
-    return {code for code, info in data["orgs"].items()
-            if code == mine or (current_user.role == "province" and info["province"] == mine)}
+    visible = set(db.session.scalars(select(Organisation.code).where(org_scope(current_user, Organisation.id))))
+    return {code for code in data["orgs"] if code in visible}
 
 
 @bp.get("/dashboards/provinces/<code>")

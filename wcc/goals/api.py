@@ -110,6 +110,9 @@ class TargetInput(Schema):
                            metadata={"description": "A Solar Hijri year, such as 1404"})
     value = fields.Raw(required=True, allow_none=True,
                        metadata={"type": "number", "description": "null removes the target"})
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000),
+                           metadata={"description": "Why a target of a closed year changes (administrators "
+                                                    "only: members answer 403); recorded in the history"})
 
 
 class TargetsInput(Schema):
@@ -221,7 +224,10 @@ def put_targets(data, code):
             db.session.rollback()
             abort(403)
         try:
-            services.set_target(goal, org, item["period"], item["value"], user)
+            services.set_target(goal, org, item["period"], item["value"], user, reason=item.get("reason"))
+        except services.TargetLocked as exc:
+            db.session.rollback()
+            abort_with(403, str(exc), {f"items.{index}.period": [str(exc)]})
         except services.GoalError as exc:
             errors[f"items.{index}.{exc.field or 'value'}"] = [str(exc)]
     if errors:

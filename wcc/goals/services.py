@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wcc.audit.services import diff, record, snapshot
+from wcc.db import utcnow
 from wcc.extensions import db
 from wcc.goals.display import plain_number
 from wcc.goals.models import Aggregation, Direction, Goal, Target, Theme, Unit
-from wcc.i18n.text import NumberFormatError, parse_decimal
+from wcc.i18n.formatting import to_local
+from wcc.i18n.text import NumberFormatError, clean_text, parse_decimal
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.reporting.periods import Frequency, PeriodError, parse_period
+from wcc.permissions import can
+from wcc.reporting.periods import Frequency, Period, PeriodError, due_date, format_period, parse_period
 
 GOAL_FIELDS = ("code", "title_fa", "title_en", "title_ru", "description_fa", "description_en",
                "description_ru", "theme", "unit", "aggregation", "direction", "frequency",
@@ -36,6 +40,10 @@ class GoalError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class TargetLocked(GoalError):
+    """A target of a closed year, which only an administrator changes (with a reason)."""
 
 
 class DuplicateGoal(GoalError):
@@ -156,9 +164,34 @@ def update_goal(goal: Goal, **values) -> Goal:
 
 # --- targets ----------------------------------------------------------------------
 
+def _closed_year_reason(year: int, user, reason: str | None) -> str:
+    """The cleaned reason for changing a closed year's target; TargetLocked or GoalError otherwise."""
+    if not can(user, "target.change_closed"):
+        raise TargetLocked(_("%(year)s is closed: its targets are locked. The union secretariat can "
+                             "change them, giving a reason.", year=format_period(str(year), dates=False)),
+                           "period")
+    text = clean_text(reason or "")
+    if not text:
+        raise GoalError(_("Say why a target of the closed year %(year)s changes; the reason is recorded.",
+                          year=format_period(str(year), dates=False)), "reason")
+    if len(text) > MAX_REASON:
+        raise GoalError(_("At most %(max)d characters, please.", max=MAX_REASON), "reason")
+    return text
+
+
 def target_years(goal: Goal) -> list[str]:
     """The Solar Hijri years a goal runs over: the periods targets are set for."""
     return [str(y) for y in range(goal.first.year, goal.last.year + 1)]
+
+
+MAX_REASON = 2_000
+
+
+def year_closed(goal: Goal, year: int, today: date | None = None) -> bool:
+    """Whether ``year`` is closed for ``goal``: the due date of its last period (Q4, or the year
+    itself for a yearly goal) has passed. Targets of a closed year are locked for members."""
+    last = Period(year, 4) if goal.frequency == Frequency.QUARTERLY else Period(year)
+    return due_date(last, goal.due_days) < (today or to_local(utcnow()).date())
 
 
 def check_target_org(goal: Goal, org: Organisation) -> None:
@@ -168,11 +201,14 @@ def check_target_org(goal: Goal, org: Organisation) -> None:
         raise GoalError(_("Members of this kind do not report on this goal."), "org")
 
 
-def set_target(goal: Goal, org: Organisation, period_key: str, raw_value, user) -> Target | None:
+def set_target(goal: Goal, org: Organisation, period_key: str, raw_value, user,
+               reason: str | None = None) -> Target | None:
     """Set, change or (with a blank value) remove an organisation's target for one year.
 
     Targets are per Solar Hijri year within the goal's span. The previous value
-    goes into the audit trail, which is the target's history.
+    goes into the audit trail, which is the target's history. A closed year's
+    target (``year_closed``) is locked: TargetLocked for members; an admin
+    changes it only with a ``reason``, recorded with the change.
     """
     try:
         period = parse_period(period_key)
@@ -189,9 +225,13 @@ def set_target(goal: Goal, org: Organisation, period_key: str, raw_value, user) 
     target = db.session.scalar(select(Target).where(
         Target.goal_id == goal.id, Target.org_id == org.id, Target.period_key == period.key))
     meta = {"goal": goal.code, "org": org.code, "period": period.key}
+    note = {}
+    if (target.value if target is not None else None) != value and year_closed(goal, period.year):
+        note = {"reason": _closed_year_reason(period.year, user, reason)}
     if value is None:
         if target is not None:
-            record("target.delete", target, before={**meta, "value": plain_number(target.value)}, actor=user)
+            record("target.delete", target, before={**meta, "value": plain_number(target.value)},
+                   after={**meta, "value": None, **note}, actor=user)
             db.session.delete(target)
             db.session.flush()
         return None
@@ -201,12 +241,12 @@ def set_target(goal: Goal, org: Organisation, period_key: str, raw_value, user) 
         db.session.add(target)
         db.session.flush()
         record("target.set", target, before={**meta, "value": None},
-               after={**meta, "value": plain_number(value)}, actor=user)
+               after={**meta, "value": plain_number(value), **note}, actor=user)
     elif target.value != value:
         previous = target.value
         target.value = value
         target.updated_by_id = getattr(user, "id", None)
         db.session.flush()
         record("target.set", target, before={**meta, "value": plain_number(previous)},
-               after={**meta, "value": plain_number(value)}, actor=user)
+               after={**meta, "value": plain_number(value), **note}, actor=user)
     return target

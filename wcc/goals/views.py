@@ -196,8 +196,11 @@ def targets():
                 flash(_("The targets have been saved."), "success")
                 return redirect(url_for("goals.targets", org=org.code))
         status = 400
+    # Closed years are locked for members; those who may change them give a reason (one box for the page).
+    closed = {(gl.id, y) for gl in goals for y in services.target_years(gl) if services.year_closed(gl, int(y))}
     return render_template("goals/targets.html", org=org, goals=goals, years=years, current=current,
                            defaults=defaults, editable=editable, form=form, errors=errors, values=values,
+                           closed=closed, changes_closed=can(current_user, "target.change_closed"),
                            history=target_history(list(current.values())),
                            goal_titles={gl.code: gl.title(current_language()) for gl in goals}, **LABELS), status
 
@@ -218,9 +221,10 @@ def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
                 parsed = services.parse_value(raw, goal.unit)
                 if (existing.value if existing else None) == parsed:
                     continue
-                services.set_target(goal, org, year, raw, current_user)
+                services.set_target(goal, org, year, raw, current_user,
+                                    reason=request.form.get("reason", "")[:services.MAX_REASON + 1])
             except services.GoalError as exc:
-                errors[name] = str(exc)
+                errors["reason" if exc.field == "reason" else name] = str(exc)
     if errors:
         db.session.rollback()
     return errors, values

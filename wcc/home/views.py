@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
-from wcc.auth.models import Role, User
 from wcc.extensions import db
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.permissions import require
+from wcc.permissions import can, require
 
 bp = Blueprint("home", __name__)
 
@@ -16,22 +15,16 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.role in (Role.ADMIN, Role.MINISTRY):
+    if can(current_user, "dashboard.home"):
         # The ministry leads by comparing: its home is the network overview.
         return redirect(url_for("dashboards.overview"))
     org = current_user.org
-    children = []
-    if current_user.role == Role.PROVINCE:
+    children = None
+    if org.kind == OrgKind.PROVINCE:
         children = db.session.scalars(
             select(Organisation).where(Organisation.parent_id == org.id, Organisation.active.is_(True))
             .order_by(Organisation.code)).all()
-    counts = None
-    if current_user.role in (Role.ADMIN, Role.MINISTRY):
-        counts = dict(db.session.execute(
-            select(Organisation.kind, func.count()).where(Organisation.active.is_(True))
-            .group_by(Organisation.kind)).all())
-        counts["users"] = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
-    return render_template("home/index.html", org=org, children=children, counts=counts, OrgKind=OrgKind)
+    return render_template("home/index.html", org=org, children=children, counts=None, OrgKind=OrgKind)
 
 
 @bp.get("/admin")

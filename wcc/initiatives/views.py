@@ -145,7 +145,7 @@ def detail(initiative_id: int):
 
 def creatable_orgs() -> list[Organisation]:
     """The organisations the user may create initiatives for (admins: every active one)."""
-    if current_user.role == "admin":
+    if can(current_user, "initiative.create_for_any"):
         return list(db.session.scalars(select(Organisation).where(Organisation.active.is_(True))
                                        .order_by(Organisation.kind != OrgKind.NETWORK, Organisation.code)))
     return [current_user.org] if can(current_user, "initiative.create", current_user.org) else []

@@ -15,7 +15,7 @@ from wcc.orgs.forms import KIND_LABELS, SETTLEMENT_LABELS, OrgForm
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import count_users_by_org, directory_query, get_by_code, org_choices
 from wcc.pagination import paginate, requested_page
-from wcc.permissions import require
+from wcc.permissions import can, require
 
 bp = Blueprint("orgs", __name__)
 
@@ -38,7 +38,7 @@ def directory():
     province = get_by_code(request.args.get("province", "")[:40]) if request.args.get("province") else None
     q = request.args.get("q", "").strip()[:100]
     page = requested_page()
-    show_inactive = request.args.get("inactive") == "1" and current_user.role == "admin"
+    show_inactive = request.args.get("inactive") == "1" and can(current_user, "org.list_inactive")
     stmt = directory_query(kind=kind, parent=province, q=q or None, active=None if show_inactive else True)
     pagination = paginate(stmt, page, PER_PAGE)
     user_counts = count_users_by_org([row[0].id for row in pagination.items])

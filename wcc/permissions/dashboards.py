@@ -10,10 +10,9 @@ see a goal's public dashboard once an admin has opened it.
 
 from __future__ import annotations
 
-from wcc.auth.models import Role
 from wcc.orgs.models import OrgKind
 from wcc.permissions import rule
-from wcc.permissions.helpers import OWN, reads_everything, relation, sees_org_data
+from wcc.permissions.helpers import OWN, is_province_officer, reads_everything, relation, sees_org_data
 
 
 @rule("dashboard.overview", "dashboard.goal")
@@ -27,7 +26,13 @@ def _province_page(user, province) -> bool:
         return False
     if reads_everything(user):
         return True
-    return user.role == Role.PROVINCE and relation(user, province) == OWN
+    return is_province_officer(user) and relation(user, province) == OWN
+
+
+@rule("dashboard.every_member", "dashboard.home")
+def _every_member(user, obj) -> bool:
+    """Admins and the ministry open every member's page; the network overview is their home page."""
+    return reads_everything(user)
 
 
 @rule("dashboard.member")

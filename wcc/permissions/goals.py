@@ -2,7 +2,9 @@
 
 Every member sees the goal catalogue and everyone's targets: commitments are
 what the network compares. Admins manage goals and the network's own targets;
-members set their own targets (admins may too, for any member).
+members set their own targets (admins may too, for any member). Targets of a
+closed year are locked for members; admins change them with a recorded reason
+(``target.change_closed``; the year's closing is ``wcc.goals.services.year_closed``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ def _any_member(user, obj) -> bool:
     return True
 
 
-@rule("goal.create", "goal.edit")
+@rule("goal.create", "goal.edit", "target.change_closed")
 def _admin_only(user, obj) -> bool:
     return is_admin(user)
 

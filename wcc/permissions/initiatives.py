@@ -8,13 +8,21 @@ Owners (and admins) change them; only admins see and restore deleted ones.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_
 
-from wcc.auth.models import Role
 from wcc.permissions import rule
-from wcc.permissions.helpers import is_admin, manages_org_data, reads_everything, sees_org_data
+from wcc.permissions.helpers import (
+    is_admin,
+    manages_org_data,
+    officer_of_reporting_org,
+    org_scope,
+    sees_org_data,
+    signed_in,
+)
 
-CREATOR_ROLES = (Role.ADMIN, Role.PROVINCE, Role.MUNICIPALITY)
+
+def _creates(user) -> bool:
+    return is_admin(user) or officer_of_reporting_org(user)
 
 
 @rule("initiative.list", "initiative.export")
@@ -26,13 +34,19 @@ def _any_member(user, obj) -> bool:
 def _create(user, org) -> bool:
     """With no organisation: whether the user may create initiatives at all."""
     if org is None:
-        return user.role in CREATOR_ROLES
+        return _creates(user)
     return manages_org_data(user, org)
+
+
+@rule("initiative.create_for_any")
+def _create_for_any(user, obj) -> bool:
+    """Whether the initiative form offers every organisation (admins write on a member's behalf)."""
+    return is_admin(user)
 
 
 @rule("initiative.import")
 def _import(user, obj) -> bool:
-    return user.role in CREATOR_ROLES
+    return _creates(user)
 
 
 @rule("initiative.view", "initiative.view_files")
@@ -65,14 +79,8 @@ def _admin_only(user, obj) -> bool:
 def visible_initiatives(user) -> ColumnElement[bool]:
     """A WHERE clause selecting the (not deleted) initiatives ``initiative.view`` allows."""
     from wcc.initiatives.models import Initiative
-    from wcc.orgs.models import Organisation
 
-    alive = Initiative.deleted_at.is_(None)
-    if not (user is not None and user.is_authenticated and user.is_active):
+    if not signed_in(user):
         return false()
-    if reads_everything(user):
-        return alive
-    own = [Initiative.org_id == user.org_id]
-    if user.role == Role.PROVINCE:
-        own.append(Initiative.org_id.in_(select(Organisation.id).where(Organisation.parent_id == user.org_id)))
-    return and_(alive, or_(Initiative.published.is_(True), *own))
+    return and_(Initiative.deleted_at.is_(None),
+                or_(Initiative.published.is_(True), org_scope(user, Initiative.org_id)))

@@ -6,7 +6,7 @@ from wcc.permissions import rule
 from wcc.permissions.helpers import is_admin, reads_everything, sees_org_data
 
 
-@rule("admin.access", "org.create", "org.edit", "org.deactivate",
+@rule("admin.access", "org.create", "org.edit", "org.deactivate", "org.list_inactive",
       "user.create", "user.edit", "user.deactivate", "user.reset_password")
 def _admin_only(user, obj) -> bool:
     return is_admin(user)

@@ -20,13 +20,14 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 
 from wcc.audit.models import AuditEvent
-from wcc.auth.models import Role, User
+from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.goals.demo import member_scale, reporting_members
 from wcc.goals.models import Goal
 from wcc.i18n.text import to_persian_digits
 from wcc.initiatives.models import Initiative, initiative_goals
 from wcc.orgs.models import OrgKind
+from wcc.permissions import can
 from wcc.reporting.models import CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.periods import Period, periods_between
 
@@ -112,8 +113,8 @@ def seed_reports() -> Iterator[str]:
     goals = list(db.session.scalars(select(Goal).where(Goal.active.is_(True)).order_by(Goal.code)))
     members = reporting_members()
     users = list(db.session.scalars(select(User).where(User.active.is_(True))))
-    officer = {u.org_id: u for u in users if u.role in (Role.PROVINCE, Role.MUNICIPALITY)}
-    admin = next((u for u in users if u.role == Role.ADMIN), None)
+    officer = {u.org_id: u for u in users if can(u, "report.my_reporting")}
+    admin = next((u for u in users if can(u, "report.approval_queue")), None)
     existing = set(db.session.execute(
         select(ProgressReport.org_id, ProgressReport.goal_id, ProgressReport.period_key)).all())
     work = _initiatives_by_member_and_goal()
