@@ -8,14 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from wcc.audit.models import AuditEvent
-from wcc.db import utcnow
 from wcc.extensions import db
 from wcc.goals.models import Target
 from wcc.goals.queries import current_year
-from wcc.i18n.formatting import to_local
+from wcc.periods import clock
 
 #: Years relative to today: the current year is open, the year before last is closed.
-OPEN = current_year(to_local(utcnow()).date())
+OPEN = current_year(clock.today())
 NEXT, BEYOND, CLOSED = OPEN + 1, OPEN + 2, OPEN - 2
 
 

@@ -10,15 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wcc.audit.services import diff, record, snapshot
-from wcc.db import utcnow
 from wcc.extensions import db
 from wcc.goals.display import plain_number
 from wcc.goals.models import Aggregation, Direction, Goal, Target, Theme, Unit
-from wcc.i18n.formatting import to_local
 from wcc.i18n.text import NumberFormatError, clean_text, parse_decimal
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import Frequency, Period, PeriodError, clock, due_date, format_period, parse_period
 from wcc.permissions import can
-from wcc.reporting.periods import Frequency, Period, PeriodError, due_date, format_period, parse_period
 
 GOAL_FIELDS = ("code", "title_fa", "title_en", "title_ru", "description_fa", "description_en",
                "description_ru", "theme", "unit", "aggregation", "direction", "frequency",
@@ -191,7 +189,7 @@ def year_closed(goal: Goal, year: int, today: date | None = None) -> bool:
     """Whether ``year`` is closed for ``goal``: the due date of its last period (Q4, or the year
     itself for a yearly goal) has passed. Targets of a closed year are locked for members."""
     last = Period(year, 4) if goal.frequency == Frequency.QUARTERLY else Period(year)
-    return due_date(last, goal.due_days) < (today or to_local(utcnow()).date())
+    return due_date(last, goal.due_days) < (today or clock.today())
 
 
 def check_target_org(goal: Goal, org: Organisation) -> None:
