@@ -34,6 +34,7 @@ from wcc.permissions.helpers import (
     reviewer_scope,
     sees_org_data,
 )
+from wcc.reporting.contributors import AUTHORED, contributions_of
 
 REFUSALS = {
     "created": Refusal("created_it", _l("You created this report in its current round, so someone else "
@@ -55,16 +56,11 @@ _ORDER = ("reviewed", "submitted", "changed", "created")
 
 def _separation(user, report, barred: frozenset[str] | set[str]):
     """True unless the user contributed to the report's current round in one of the ``barred`` ways."""
-    from wcc.reporting.contributors import contributions_of
-
     done = contributions_of(report, user) & barred
     for kind in _ORDER:
         if kind in done:
             return REFUSALS[kind]
     return True
-
-
-AUTHORED = frozenset({"created", "changed", "submitted"})
 
 
 @rule("report.list")

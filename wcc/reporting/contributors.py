@@ -39,6 +39,7 @@ def _round_events(report_id_text):
     round_start = (select(func.coalesce(func.max(previous.id), 0))
                    .where(previous.object_type == table, previous.object_id == report_id_text,
                           previous.action == ROUND_STARTS)
+                   .correlate_except(previous)  # in SQL over reports: the same report's last approval
                    .scalar_subquery())
     condition = and_(event.object_type == table, event.object_id == report_id_text,
                      event.action.in_(CONTRIBUTIONS), event.actor_id.is_not(None), event.id > round_start)
