@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from wcc.i18n import current_language, text_direction
 from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent, localise_digits
+from wcc.i18n.numbers import readings
 from wcc.i18n.text import BIDI_CONTROLS
 from wcc.permissions import can
 
@@ -86,6 +87,7 @@ def init_templating(app: Flask) -> None:
         page_url=page_url,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         role_label=_role_label,
+        number_readings=readings,
     )
     app.jinja_env.filters.update(
         number=format_number,
