@@ -201,6 +201,21 @@ def test_search_is_persian_aware(client, network, login_as, make_initiative, que
     assert title in page and "Something else" not in page
 
 
+@pytest.mark.parametrize("query", ["نمدمالي مسكو", "مسکو نمدمالی", "felt moscow", "MOSCOW felt", "войлок москва",
+                                   "Москва ВОЙЛОК"])
+def test_every_word_matches_in_any_order_and_title_matches_come_first(client, network, login_as, make_initiative,
+                                                                       query):
+    org = network.orgs["IR-10"]
+    make_initiative(org, "Moscow buyers", summary="نمدمالی برای مسکو; felt to Moscow; войлок в Москва",
+                    published=True)
+    make_initiative(org, "نمدمالی برای مسکو — felt to Moscow, войлок в Москва", published=True)
+    make_initiative(org, "نمدمالی کرمانشاه", summary="felt only", published=True)
+    login_as(network.users["shiraz_city"])
+    page = client.get("/initiatives", query_string={"q": query, "view": "table"}).get_data(as_text=True)
+    assert "نمدمالی کرمانشاه" not in page  # one of the words is missing
+    assert page.index("نمدمالی برای مسکو") < page.index("Moscow buyers")  # both words in the title
+
+
 def test_filters_narrow_the_list(client, network, login_as, make_initiative, craft):
     make_initiative(network.orgs["IR-10-KASHAN"], "Kashan felt", published=True, crafts=[craft("felt")],
                     status="completed", partner_country="RU", start_date=date(2025, 4, 1),
