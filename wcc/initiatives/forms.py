@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -25,9 +26,10 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, NumberField, choices, required
 from wcc.i18n import current_language
+from wcc.i18n.dates import date_help, parse_date
 from wcc.i18n.formatting import localise_digits
 from wcc.initiatives.models import CURRENCIES, STORY_MAX, SUMMARY_MAX, TITLE_MAX, Money, Status
-from wcc.initiatives.parsing import parse_date, parse_list
+from wcc.initiatives.parsing import parse_list
 from wcc.initiatives.services import MilestoneData
 
 STATUS_LABELS = {
@@ -44,18 +46,15 @@ CURRENCY_LABELS = {
 }
 #: How an amount's currency is written after the number.
 CURRENCY_UNITS = {"IRR": _l("IRR"), "EUR": _l("EUR"), "USD": _l("USD"), "RUB": _l("RUB")}
-# pycountry's official names read oddly in running text for the union's main partner.
-_COUNTRY_NAMES = {("RU", "fa"): "روسیه", ("RU", "ru"): "Россия", ("RU", "en"): "Russia"}
-
-
 @lru_cache(maxsize=8)
 def country_names(lang: str) -> dict[str, str]:
-    try:
-        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]).gettext
-    except OSError:
-        translate = str
-    return {c.alpha_2: _COUNTRY_NAMES.get((c.alpha_2, lang))
-            or translate(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
+    """Every ISO 3166 country by its common name in ``lang``, from CLDR (Babel's locale data).
+
+    CLDR's names are the ones people use («ایران», «لائوس», «Турция»); a code CLDR
+    lacks keeps its English ISO name.
+    """
+    names = Locale.parse(lang).territories
+    return {c.alpha_2: names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name for c in pycountry.countries}
 
 
 def country_name(code: str | None, lang: str | None = None) -> str:
@@ -71,7 +70,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", "—"), ("RU", names["RU"])] + rest
 
 
-DATE_HELP = _l("Year/month/day, such as 1404/04/01 or 2025-06-22.")
+DATE_HELP = LazyString(date_help)
 
 
 class LocalDateField(StringField):

@@ -26,6 +26,7 @@ from wcc.audit.services import diff, record
 from wcc.db import utcnow
 from wcc.extensions import db
 from wcc.i18n import search
+from wcc.i18n.dates import MAX_YEAR, MIN_YEAR
 from wcc.i18n.text import clean_line, has_control_characters
 from wcc.initiatives.models import (
     AMOUNT_MAX,
@@ -47,7 +48,6 @@ from wcc.initiatives.models import (
     Partner,
     Status,
 )
-from wcc.initiatives.parsing import MAX_YEAR, MIN_YEAR
 from wcc.orgs.models import Organisation
 from wcc.uploads.services import UploadError, delete_stored, store_upload
 

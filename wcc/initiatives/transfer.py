@@ -21,12 +21,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from wcc.extensions import db
+from wcc.i18n.dates import parse_date
 from wcc.i18n.numbers import AmbiguousNumber, NumberFormatError, ambiguous_message, number_error_message, parse_number
 from wcc.i18n.text import fold
 from wcc.initiatives import services
 from wcc.initiatives.forms import STATUS_LABELS, country_names
 from wcc.initiatives.models import Initiative, Money, Status
-from wcc.initiatives.parsing import parse_bool, parse_date, parse_list
+from wcc.initiatives.parsing import parse_bool, parse_list
 from wcc.initiatives.queries import categories, crafts, goals
 from wcc.orgs.models import Organisation
 from wcc.permissions import can
