@@ -20,7 +20,7 @@ from wcc.i18n.numbers import (
     parse_number,
 )
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.reporting.periods import Frequency, PeriodError, parse_period
+from wcc.periods import Frequency, PeriodError, parse_period
 
 GOAL_FIELDS = ("code", "title_fa", "title_en", "title_ru", "description_fa", "description_en",
                "description_ru", "theme", "unit", "aggregation", "direction", "frequency",

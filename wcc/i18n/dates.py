@@ -23,8 +23,8 @@ from babel import Locale
 from flask_babel import gettext as _
 from persiantools.jdatetime import JalaliDate
 
-from wcc.i18n.formatting import JALALI_MONTHS_FA
 from wcc.i18n.text import fold, to_ascii_digits
+from wcc.periods import JALALI_MONTHS_FA
 
 # A year this small is a Solar Hijri year (1404 ≈ 2025): Persian spreadsheets use them.
 JALALI_YEARS = range(1300, 1500)
