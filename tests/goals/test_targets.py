@@ -151,3 +151,21 @@ def test_an_admin_changes_a_closed_years_target_with_a_recorded_reason(client, n
     response = client.post(f"/targets?org={org.code}", data={f"t-{goal.id}-{CLOSED}": "5", "reason": "Audit."})
     assert response.status_code == 302
     assert targets() == {(org.id, str(CLOSED)): 5}
+
+
+@pytest.mark.parametrize("meant, stored", [("thousands", 12500), ("decimal", 12.5)])
+def test_an_ambiguous_target_is_asked_about_and_the_confirmed_reading_is_stored(client, network, goal, login_as,
+                                                                                 meant, stored):
+    login_as(network.users["isfahan_city"])
+    name = f"t-{goal.id}-{OPEN}"
+    asked = client.post("/targets?lang=fa", data={name: "۱۲.۵۰۰"})
+    assert asked.status_code == 400 and targets() == {}
+    page = html.unescape(asked.get_data(as_text=True))
+    assert "۱۲٬۵۰۰" in page and "۱۲٫۵" in page  # both readings offered, in Persian digits
+    assert f'name="{name}-meant"' in page and 'value="thousands:۱۲.۵۰۰"' in page
+    # A choice made for other text does not count: the question is asked again.
+    again = client.post("/targets?lang=fa", data={name: "۱۳.۵۰۰", f"{name}-meant": "thousands:۱۲.۵۰۰"})
+    assert again.status_code == 400 and targets() == {}
+    saved = client.post("/targets?lang=fa", data={name: "۱۲.۵۰۰", f"{name}-meant": f"{meant}:۱۲.۵۰۰"})
+    assert saved.status_code == 302
+    assert [float(v) for v in targets().values()] == [stored]
