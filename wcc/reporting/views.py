@@ -20,7 +20,6 @@ from wcc.goals.models import Goal
 from wcc.goals.queries import all_goals, get_goal
 from wcc.i18n import current_language
 from wcc.i18n.formatting import format_number
-from wcc.i18n.numbers import editable_number
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
@@ -281,7 +280,7 @@ def edit(report_id: int):
     form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
     options = _initiative_options(form, report.org, report.goal, report.initiatives)
     if request.method == "GET":
-        form.value.data = editable_number(report.value)
+        form.value.data = report.value  # the field shows it as an editable number
         form.initiatives.data = [str(i.id) for i in report.initiatives]
         form.version.data = str(report.version)
     if not form.validate_on_submit():
