@@ -15,8 +15,10 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     from wcc.dashboards.cli import init_dashboard_cli
+    from wcc.notifications.cli import init_notification_cli
 
     init_dashboard_cli(app)
+    init_notification_cli(app)
 
 
 @click.command("seed-demo")
@@ -24,6 +26,7 @@ def init_cli(app: Flask) -> None:
 def seed_demo(if_empty: bool) -> None:
     """Load the demo network (idempotent: existing objects are kept)."""
     from wcc.demo import SEED_STEPS
+    from wcc.notifications.services import quiet
     from wcc.orgs.models import Organisation
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
@@ -33,9 +36,10 @@ def seed_demo(if_empty: bool) -> None:
     for name, step, expected in SEED_STEPS:
         created = 0
         with click.progressbar(length=expected, label=f"{name:<14}", show_pos=True) as bar:
-            for _label in step():
-                created += 1
-                bar.update(1)
+            with quiet():
+                for _label in step():
+                    created += 1
+                    bar.update(1)
             bar.update(max(0, expected - created))
         db.session.commit()
         # Steps expecting nothing recompute derived data rather than add objects.
