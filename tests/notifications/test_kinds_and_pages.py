@@ -155,16 +155,16 @@ def test_preferences_digest_and_off(mail_app, network, make_goal, make_report, b
     assert smtp_server.inbox.to(officer.email) == []  # digest later, approvals never by mail
     assert len(client.get("/api/v1/notifications", headers=bearer(officer)).get_json()["items"]) == 3
     with mail_app.app_context():
-        from wcc.reporting.services import today_local
+        from wcc.periods import today
 
-        assert queue_digests(today_local()) == 1
+        assert queue_digests(today()) == 1
         db.session.commit()
     digest, = smtp_server.inbox.to(officer.email)
     text = smtp_server.inbox.text(digest)
     assert f"https://wcc.test/reports/{first.id}" in text and f"https://wcc.test/reports/{second.id}" in text
     assert "Fix 1404-Q1" in text and "Fix 1404-Q2" in text
     with mail_app.app_context():
-        assert queue_digests(today_local()) == 0  # nothing twice
+        assert queue_digests(today()) == 0  # nothing twice
         db.session.commit()
     assert len(smtp_server.inbox.messages) == 1
     assert db.session.scalar(select(Delivery.kind)) == "digest"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from wcc.extensions import db
 from wcc.notifications.models import Notification
-from wcc.reporting.periods import Period, due_date
+from wcc.periods import Period, due_date
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from marshmallow import Schema, fields
 
 from wcc.api.common import ErrorSchema, require_api
 from wcc.designations.queries import designation_rows
+from wcc.periods import today
 from wcc.permissions import can
-from wcc.reporting.services import today_local
 
 blp = Blueprint("api_designations", __name__, url_prefix="/api/v1",
                 description="World Craft City designations and the activity reports they owe")
@@ -41,7 +41,7 @@ class DesignationListSchema(Schema):
 def list_designations():
     """Every designated member the caller may see, oldest designation first."""
     user = require_api("designation.list")
-    rows = designation_rows(today_local(), visible=lambda d: can(user, "designation.view", d))
+    rows = designation_rows(today(), visible=lambda d: can(user, "designation.view", d))
     items = [{"org": row.designation.org.code, "designated_on": row.designation.designated_on,
               "date_confirmed": row.designation.date_confirmed,
               "reports": [{"due": r.report.due_on, "status": r.state, "years_after": r.report.years_after,

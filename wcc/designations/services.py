@@ -34,9 +34,9 @@ class DesignationError(Exception):
 
 
 def _today() -> date:
-    from wcc.reporting.services import today_local
+    from wcc.periods import today
 
-    return today_local()
+    return today()
 
 
 def add_years(day: date, years: int) -> date:

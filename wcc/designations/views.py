@@ -11,8 +11,8 @@ from wcc.designations.models import Designation, DesignationReport
 from wcc.designations.queries import designation_rows
 from wcc.extensions import db
 from wcc.initiatives.parsing import parse_date
+from wcc.periods import today
 from wcc.permissions import can, require
-from wcc.reporting.services import today_local
 
 bp = Blueprint("designations", __name__)
 
@@ -25,7 +25,7 @@ def index():
 
 
 def _page(errors: dict | None = None, status: int = 200):
-    rows = designation_rows(today_local(), visible=lambda d: can(current_user, "designation.view", d))
+    rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     return render_template("designations/index.html", rows=rows, errors=errors or {},
                            manage=can(current_user, "designation.manage"),
                            due_window=services.DUE_WINDOW_DAYS), status

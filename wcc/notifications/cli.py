@@ -24,9 +24,9 @@ def init_notification_cli(app: Flask) -> None:
 
 
 def _today() -> date:
-    from wcc.reporting.services import today_local
+    from wcc.periods import today
 
-    return today_local()
+    return today()
 
 
 def daily_run(day: str | None = None) -> dict:

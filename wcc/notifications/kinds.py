@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from wcc.extensions import db
 from wcc.i18n.formatting import format_date, format_number
-from wcc.reporting.periods import format_period
+from wcc.periods import format_period
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ def send_reminders(day: date) -> int:
 
 def _report_reminders(day: date) -> int:
     from wcc.goals.models import Goal
+    from wcc.periods import due_date, periods_between
     from wcc.reporting.models import ProgressReport
-    from wcc.reporting.periods import due_date, periods_between
 
     members = list(db.session.scalars(select(Organisation).where(
         Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)))

@@ -23,7 +23,6 @@ from sqlalchemy import func, select, update
 from wcc import jobs
 from wcc.db import utcnow
 from wcc.extensions import db
-from wcc.i18n.formatting import local_timezone
 from wcc.notifications.kinds import KINDS, render_all
 from wcc.notifications.mail import MailError, compose, send
 from wcc.notifications.models import (
@@ -34,6 +33,7 @@ from wcc.notifications.models import (
     Notification,
     NotificationPreference,
 )
+from wcc.periods import network_timezone
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ def queue_digests(day: date) -> int:
     made before the end of ``day`` (network time). Returns how many digests were queued."""
     from wcc.auth.models import User
 
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=local_timezone())
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=network_timezone())
     pending = db.session.scalars(select(Notification).where(
         Notification.mail_mode == Mode.DIGEST, Notification.delivery_id.is_(None),
         Notification.created_at < end).order_by(Notification.user_id, Notification.created_at)).all()
