@@ -123,7 +123,10 @@ def _sentence(kind: str, p: dict, names: Names, lang: str) -> str:
         return _("%(org)s has still not sent its report on %(goal)s for %(period)s, due on %(due)s: "
                  "%(days)s days overdue.", days=format_number(p.get("days", 0), 0, lang), **args)
     if kind == "initiative.published":
-        return _("%(org)s published a new initiative: %(title)s.", org=org, title=p.get("title", ""))
+        # The title is what its author wrote, perhaps in another script: isolated, so the
+        # sentence's punctuation stays where the reader's language puts it.
+        return _("%(org)s published a new initiative: %(title)s.", org=org,
+                 title=f"\u2068{p.get('title', '')}\u2069")
     if kind == "target.set":
         return _("The target of %(org)s for %(goal)s in %(period)s was set to %(value)s.",
                  value=_value(p.get("value"), names.goals.get(p.get("goal") or ""), lang), **args)
