@@ -27,19 +27,15 @@ def rq_app(make_app, mail_settings):
 
 
 def work(app) -> None:
-    """Run every queued job with a real RQ worker, until the queue is empty."""
-    from redis import Redis
-    from rq import SimpleWorker
-
+    """``flask worker --burst``: a real RQ worker runs every queued job, until the queue is empty."""
     from wcc import jobs
 
-    jobs.set_worker_app(app)
-    connection = Redis.from_url(REDIS_URL)
     try:
-        SimpleWorker([jobs.QUEUE_NAME], connection=connection).work(burst=True, logging_level="WARNING")
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     finally:
         jobs.set_worker_app(None)
-        connection.close()
+    assert result.exit_code == 0, result.output
 
 
 def queued() -> int:
@@ -120,3 +116,32 @@ def client_session(user) -> dict:
 def test_deliveries_page_is_for_admins_only(rq_app, network, client, login_as):
     login_as(network.users["ministry"])
     assert client.get("/admin/deliveries").status_code == 403
+
+
+def test_the_daily_run_queued_by_the_scheduler(rq_app, network, make_goal, smtp_server):
+    """What ``flask scheduler`` queues each day: the reminders of the day, mailed by the worker."""
+    from sqlalchemy import func
+
+    from wcc.notifications.cli import DAILY_JOB
+    from wcc.notifications.models import Notification
+
+    make_goal(first_period="1404-Q2", last_period="1404-Q2", reported_by_province=False)
+    with rq_app.app_context():
+        from wcc.jobs import get_queue, run
+
+        get_queue().enqueue(run, DAILY_JOB, "2025-10-20")  # two days before the due date
+    work(rq_app)
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 3
+    assert sorted(a.addr_spec for m in smtp_server.inbox.messages for a in m["To"].addresses) == [
+        "isfahan.city@test.example.org", "kashan.city@test.example.org", "shiraz.city@test.example.org"]
+    with rq_app.app_context():
+        get_queue().enqueue(run, DAILY_JOB, "2025-10-20")
+    work(rq_app)
+    assert len(smtp_server.inbox.messages) == 3
+
+
+def test_worker_and_scheduler_need_redis(app):
+    runner = app.test_cli_runner()
+    for command in (["worker", "--burst"], ["scheduler"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1 and "WCC_REDIS_URL" in result.output
