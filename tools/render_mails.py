@@ -34,7 +34,7 @@ SAMPLES = {
 def main(out: str, screenshots: bool) -> None:
     from wcc import create_app
     from wcc.notifications.kinds import render_all
-    from wcc.notifications.mail import compose
+    from wcc.notifications.mail import compose, html_part
     from wcc.notifications.models import Notification
 
     target = Path(out)
@@ -50,14 +50,14 @@ def main(out: str, screenshots: bool) -> None:
             for _n, item in rendered:
                 message = compose(to="officer@example.org", name="Maryam Ahmadi", lang=lang,
                                   subject=f"{item.title}: {item.text}", template="notification", items=[item])
-                html = message.get_body(("html",)).get_content()
-                parts.append(f"<h2 style='font:14px monospace;margin:24px'>{message['Subject']}</h2>"
+                html = html_part(message)
+                parts.append(f"<h2 style='font:14px monospace;margin:24px'>{item.title}: {item.text}</h2>"
                              f"<iframe style='width:100%;height:420px;border:1px solid #ccc' srcdoc=\"{_attr(html)}\">"
                              "</iframe>")
             digest = compose(to="officer@example.org", name="Maryam Ahmadi", lang=lang, subject="digest",
                              template="digest", items=[r for _n, r in rendered[:4]])
             parts.append(f"<h2 style='font:14px monospace;margin:24px'>digest ({lang})</h2><iframe style='width:100%;"
-                         f"height:560px;border:1px solid #ccc' srcdoc=\"{_attr(digest.get_body(('html',)).get_content())}\">"
+                         f"height:560px;border:1px solid #ccc' srcdoc=\"{_attr(html_part(digest))}\">"
                          "</iframe>")
             path = target / f"mail-{lang}.html"
             path.write_text("<!doctype html><meta charset=utf-8><body style='margin:0'>" + "".join(parts),

@@ -1,5 +1,4 @@
-"""Notifications, mail preferences, deliveries and their attempts; World Craft City designations
-and their activity reports
+"""Notifications, mail preferences, deliveries; World Craft City designations and their reports
 
 Revision ID: d7b30df6e733
 Revises: 39bc9c636d5a

@@ -56,7 +56,7 @@ def one_of_each(network, make_goal):
 @pytest.mark.parametrize("lang", ["fa", "en", "ru"])
 def test_every_kind_is_written_in_each_language(one_of_each, lang, client, bearer, app, mail_settings):
     from wcc.notifications.kinds import render_all
-    from wcc.notifications.mail import compose
+    from wcc.notifications.mail import compose, html_part
 
     user, made = one_of_each
     items = client.get(f"/api/v1/notifications?lang={lang}&per_page=50", headers=bearer(user)).get_json()["items"]
@@ -78,7 +78,7 @@ def test_every_kind_is_written_in_each_language(one_of_each, lang, client, beare
         for _n, rendered in render_all(made, lang, external=True):
             message = compose(to=user.email, name=user.name, lang=lang, subject=rendered.title,
                               template="notification", items=[rendered])
-            html = message.get_body(("html",)).get_content()
+            html = html_part(message)
             assert rendered.url in html and rendered.url.startswith("https://wcc.test/")
             assert f'dir="{"rtl" if lang == "fa" else "ltr"}"' in html
 

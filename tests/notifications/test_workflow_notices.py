@@ -61,6 +61,10 @@ def test_persian_mail_is_right_to_left(mail_app, network, make_goal, make_report
     html = smtp_server.inbox.html(message)
     assert 'dir="rtl"' in html and 'lang="fa"' in html
     assert "۱۴۰۴" in message["Subject"]  # the period in Persian digits
+    # A long Persian subject is folded over several encoded words without losing a space.
+    item, = client.get("/api/v1/notifications?lang=fa",
+                       headers=bearer(network.users["isfahan_city"])).get_json()["items"]
+    assert message["Subject"] == f"{item['title']}: {item['text']}" and len(message["Subject"]) > 80
     assert message["Content-Language"] == "fa"
 
 

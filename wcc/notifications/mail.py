@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -25,7 +28,7 @@ class MailError(RuntimeError):
     """The mail server refused the message or could not be reached."""
 
 
-def compose(*, to: str, name: str, lang: str, subject: str, template: str, **context) -> EmailMessage:
+def compose(*, to: str, name: str, lang: str, subject: str, template: str, **context) -> Message:
     """A message to ``to`` written in ``lang`` from ``mail/<template>.txt`` and ``.html``."""
     app = current_app._get_current_object()
     with app.test_request_context("/", base_url=app.config["BASE_URL"]), force_locale(lang):
@@ -34,22 +37,28 @@ def compose(*, to: str, name: str, lang: str, subject: str, template: str, **con
                        subject=subject, home_url=url_for("home.index", _external=True))
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = app.config["MAIL_FROM"]
+    # The classic MIME classes with Header: the newer EmailMessage API folds long non-ASCII
+    # subjects between encoded words and so loses the spaces there (every Persian subject).
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = Header(subject, "utf-8")
+    msg["From"] = formataddr(parseaddr(app.config["MAIL_FROM"]))  # formataddr encodes non-ASCII names
     msg["To"] = formataddr((name, to))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="wcc.network")
+    msg["Content-Language"] = lang
     msg["Auto-Submitted"] = "auto-generated"
     msg["List-Unsubscribe"] = f"<{preferences}>"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    # Content-* headers set earlier would move into the first part; this one describes the whole.
-    msg["Content-Language"] = lang
+    msg.attach(MIMEText(text, "plain", "utf-8"))
+    msg.attach(MIMEText(html, "html", "utf-8"))
     return msg
 
 
-def send(msg: EmailMessage) -> str:
+def html_part(msg: Message) -> str:
+    """The HTML of a message ``compose`` made (for previews and tests)."""
+    return next(p for p in msg.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+
+
+def send(msg: Message) -> str:
     """Hand ``msg`` to the mail server (``"smtp"``), or to the log without one (``"log"``).
 
     Raises MailError when the server cannot be reached or refuses the message.
