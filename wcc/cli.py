@@ -26,7 +26,6 @@ def init_cli(app: Flask) -> None:
 def seed_demo(if_empty: bool) -> None:
     """Load the demo network (idempotent: existing objects are kept)."""
     from wcc.demo import SEED_STEPS
-    from wcc.notifications.services import quiet
     from wcc.orgs.models import Organisation
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
@@ -36,10 +35,9 @@ def seed_demo(if_empty: bool) -> None:
     for name, step, expected in SEED_STEPS:
         created = 0
         with click.progressbar(length=expected, label=f"{name:<14}", show_pos=True) as bar:
-            with quiet():
-                for _label in step():
-                    created += 1
-                    bar.update(1)
+            for _label in step():
+                created += 1
+                bar.update(1)
             bar.update(max(0, expected - created))
         db.session.commit()
         # Steps expecting nothing recompute derived data rather than add objects.

@@ -78,10 +78,10 @@ def report_params(report, **extra) -> dict:
 
 def on_report_changed(report, action: str, before=None, after=None, **_kw) -> None:
     """One notice per workflow step, in the transaction of the step."""
-    from wcc.notifications.services import notify
+    from wcc.notifications.services import is_quiet, notify
 
     kind = REPORT_STEPS.get(action)
-    if kind is None:
+    if kind is None or is_quiet():
         return
     org = report.org
     if kind == "report.submitted":
@@ -102,9 +102,9 @@ def on_report_changed(report, action: str, before=None, after=None, **_kw) -> No
 # --- initiatives and targets (from the audit trail) ---------------------------------------
 
 def on_audit_recorded(obj, event=None, **_kw) -> None:
-    from wcc.notifications.services import notify
+    from wcc.notifications.services import is_quiet, notify
 
-    if event is None or obj is None:
+    if event is None or obj is None or is_quiet():
         return
     action = event.action
     if action == "initiative.publish" or (action == "initiative.create" and (event.after or {}).get("published")):

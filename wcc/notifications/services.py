@@ -43,6 +43,10 @@ MAX_ERROR = 500
 _quiet: ContextVar[bool] = ContextVar("wcc_notifications_quiet", default=False)
 
 
+def is_quiet() -> bool:
+    return _quiet.get()
+
+
 @contextmanager
 def quiet() -> Iterator[None]:
     """Notify nobody inside this block (loading the demo network records history, not news)."""
