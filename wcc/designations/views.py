@@ -10,7 +10,7 @@ from wcc.designations import services
 from wcc.designations.models import Designation, DesignationReport
 from wcc.designations.queries import designation_rows
 from wcc.extensions import db
-from wcc.initiatives.parsing import parse_date
+from wcc.i18n.dates import date_examples, parse_date
 from wcc.periods import today
 from wcc.permissions import can, require
 
@@ -28,7 +28,7 @@ def _page(errors: dict | None = None, status: int = 200):
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     return render_template("designations/index.html", rows=rows, errors=errors or {},
                            manage=can(current_user, "designation.manage"),
-                           due_window=services.DUE_WINDOW_DAYS), status
+                           due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 
 
 def _date_field(name: str):
