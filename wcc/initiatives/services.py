@@ -88,6 +88,8 @@ def current_values(ini: Initiative) -> dict[str, Any]:
     """The initiative in the shape services take (``values``)."""
     return {
         "title": ini.title, "summary": ini.summary, "story": ini.story, "category": ini.category,
+        "title_en": ini.title_en, "title_ru": ini.title_ru, "story_en": ini.story_en, "story_ru": ini.story_ru,
+        "story_needs_translation": ini.story_needs_translation,
         "crafts": list(ini.crafts), "goals": list(ini.goals), "status": ini.status, "start_date": ini.start_date,
         "end_date": ini.end_date, "partner_country": ini.partner_country,
         "partners": [p.name for p in ini.partners], "budget": ini.budget, "deal_value": ini.deal_value,
