@@ -52,13 +52,8 @@ def photo_bytes(width: int = 2400, height: int = 1600, colour=(180, 60, 40)) -> 
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(reference_data):
-    return reference_data
-
-
 @pytest.fixture
-def city(network, make_initiative, make_goal, make_report):
+def city(reference_data, network, make_initiative, make_goal, make_report):
     """Isfahan, World Craft City since 2015, with three initiatives in 1404 (one exhibition, one deal
     in EUR, one felt-making story in Russian), two photos, partners, and an approved EXPORT-RU value
     of 12,500 EUR in 1404-Q1 against a target of 50,000."""
