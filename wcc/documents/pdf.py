@@ -94,11 +94,12 @@ def _fetcher_class():
     class LocalFetcher(URLFetcher):
         """Answers static files and the photos the document was allowed to show; nothing else."""
 
-        def __init__(self, static_folder: str, upload_dir: str, photos: dict[int, str]):
+        def __init__(self, static_folder: str, upload_dir: str, photos: dict[int, str], resolve=None):
             super().__init__()
             self.static_folder = Path(static_folder).resolve()
             self.upload_dir = Path(upload_dir)
             self.photos = photos
+            self.resolve = resolve
 
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
@@ -121,6 +122,10 @@ def _fetcher_class():
                 if self.static_folder not in file.parents or not file.is_file():
                     raise ValueError("no such static file")
                 return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": _guess_type(file.name)})
+            found = self.resolve(path) if self.resolve is not None else None
+            if found is not None:
+                data = downsample(found, 120)  # no page prints a photo wider than 12 cm
+                return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
             raise ValueError(f"not fetched while printing: {path[:80]}")
 
     return LocalFetcher
@@ -133,10 +138,12 @@ def _guess_type(name: str) -> str:
         or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def render_pdf(html: str, *, photos: dict[int, str] | None = None, max_pages: int | None = None) -> RenderedPdf:
+def render_pdf(html: str, *, photos: dict[int, str] | None = None, max_pages: int | None = None,
+               resolve=None) -> RenderedPdf:
     """The PDF of ``html`` (a whole page with its print stylesheet).
 
-    ``photos`` maps the stored-file ids the document may show to their keys.
+    ``photos`` maps the stored-file ids the document may show to their keys;
+    ``resolve(path)`` may answer other local paths with a file (or None to refuse).
     Raises ``PdfUnavailable`` without WeasyPrint, ``PdfTooLong`` past ``max_pages``.
     """
     reason = pdf_unavailable_reason()
@@ -144,7 +151,7 @@ def render_pdf(html: str, *, photos: dict[int, str] | None = None, max_pages: in
         raise PdfUnavailable(reason)
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(current_app.static_folder, current_app.config["UPLOAD_DIR"], photos or {})
+    fetcher = _fetcher_class()(current_app.static_folder, current_app.config["UPLOAD_DIR"], photos or {}, resolve)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     pages = len(document.pages)
     if max_pages is not None and pages > max_pages:
