@@ -170,6 +170,9 @@ def register_template_helpers(app: Flask) -> None:
     from wcc.templating import init_templating
 
     init_templating(app)
+    from wcc.documents.pages import init_page_pdfs
+
+    init_page_pdfs(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -82,7 +82,7 @@ def test_making_it_again_keeps_the_old_version(client, login_as, network, city):
 
 def test_the_next_report_starts_after_the_last_one(client, login_as, network, city):
     from wcc.documents import queries
-    from wcc.reporting.services import today_local
+    from wcc.periods import today as today_local
 
     login_as(network.users["isfahan"])
     today = today_local()
@@ -138,12 +138,11 @@ def test_without_pdf_rendering_the_page_says_so(make_app, network, city):
 
 def test_figures_use_the_dashboards_status(client, login_as, network, city):
     """The report's status column is the dashboards' progress status for the same member and span."""
-    from wcc.dashboards.periods import PeriodRange
     from wcc.dashboards.queries import Filters, member_dashboard
     from wcc.documents import services
     from wcc.documents.queries import Span
-    from wcc.reporting.periods import Period
-    from wcc.reporting.services import today_local
+    from wcc.periods import Period, PeriodRange
+    from wcc.periods import today as today_local
 
     with client.application.test_request_context():
         rows = services._figures(city.org, Span(1404, 1405), "en", today_local())

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from wcc.extensions import db
@@ -38,13 +39,13 @@ def designation_report(code: str, language: str, out: Path, first: int | None, l
     from wcc.documents import queries, services
     from wcc.documents.pdf import PdfTooLong, PdfUnavailable
     from wcc.orgs.models import Organisation
-    from wcc.reporting.services import today_local
+    from wcc.periods import today as today_local
 
     org = db.session.scalar(select(Organisation).where(Organisation.code == code))
     if org is None:
         _fail(f"No organisation with the code {code}.")
     try:
-        with current_app.test_request_context():
+        with current_app.test_request_context(), force_locale("en"):
             span = services.check_span(org, first, last, today_local())
             initiatives = queries.span_initiatives(org, span)
             document = services.create_designation_report(
@@ -79,7 +80,7 @@ def brochure(language: str, craft_code: str | None, initiative_ids: tuple[int, .
     if org is None:
         _fail(f"No organisation with the code {org_code}.")
     try:
-        with current_app.test_request_context():
+        with current_app.test_request_context(), force_locale("en"):
             document = services.create_brochure(org, language=language, paper=paper,
                                                 initiative_ids=list(initiative_ids) or None,
                                                 craft_code=craft_code, contact_ids=[], user=None)

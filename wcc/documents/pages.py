@@ -76,5 +76,19 @@ def page_as_pdf(response: Response) -> Response:
     return pdf
 
 
+def printable_page() -> str | None:
+    """The URL of this page's PDF when the page is printable, else None."""
+    from urllib.parse import urlencode
+
+    if request.endpoint not in PRINTABLE:
+        return None
+    args = request.args.to_dict(flat=False)
+    args["format"] = ["pdf"]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
 def init_page_pdfs(app: Flask) -> None:
     app.after_request(page_as_pdf)
+    from wcc.periods import today
+
+    app.jinja_env.globals.update(printable_page=printable_page, network_today=today)

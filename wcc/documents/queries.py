@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from persiantools.jdatetime import JalaliDate
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,8 +14,8 @@ from wcc.documents.models import Document, DocumentKind, DocumentVersion
 from wcc.extensions import db
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, initiative_crafts
 from wcc.orgs.models import Organisation
+from wcc.periods import Frequency, Period, period_containing
 from wcc.permissions.helpers import reads_everything
-from wcc.reporting.periods import Period
 
 #: Initiative categories whose initiatives are events held (shown in their own section).
 EVENT_CATEGORIES = ("exhibition", "auction")
@@ -43,7 +42,7 @@ class Span:
 
 
 def solar_year(day: date) -> int:
-    return JalaliDate(day).year
+    return period_containing(day, Frequency.YEARLY).year
 
 
 def designation_year(org: Organisation) -> int | None:

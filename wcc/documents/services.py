@@ -115,11 +115,10 @@ def check_span(org: Organisation, first: int | None, last: int | None, today: da
 def _figures(org: Organisation, span: Span, language: str, today: date) -> list[dict]:
     """The member's approved figures per goal against its targets, with the dashboards' progress
     status (one rule for status, in wcc.dashboards.queries)."""
-    from wcc.dashboards.periods import PeriodRange
     from wcc.dashboards.queries import Filters, member_dashboard
     from wcc.dashboards.tables import TRACK_LABELS
     from wcc.goals.display import format_value
-    from wcc.reporting.periods import Period
+    from wcc.periods import Period, PeriodRange
     from wcc.reporting.progress import STATUS_LABELS, ProgressStatus
 
     data = member_dashboard(org, Filters(PeriodRange(Period(span.first), Period(span.last))), today)
@@ -150,7 +149,7 @@ def designation_context(org: Organisation, span: Span, language: str, photo_ids:
                         today: date | None = None) -> tuple[dict, dict[int, str]]:
     """Everything the activity report prints, and the photos it may show."""
     from wcc.i18n.formatting import format_number, localise_digits
-    from wcc.reporting.services import today_local
+    from wcc.periods import today as today_local
 
     today = today or today_local()
     with force_locale(language):
@@ -249,7 +248,7 @@ def brochure_scope(org: Organisation) -> list[int] | None:
 
 
 def brochure_context(document: Document) -> tuple[dict, dict[int, str]]:
-    from wcc.reporting.services import today_local
+    from wcc.periods import today as today_local
 
     sources = document.sources
     language = document.language
@@ -332,8 +331,8 @@ def brochure_report_offer(document: Document, today: date) -> dict | None:
     the goal, the period, the count, and the report it would go into. None when it does not apply
     (not a published Russian brochure, no such goal, or the report is no longer editable)."""
     from wcc.goals.queries import get_goal
+    from wcc.periods import period_containing
     from wcc.reporting.models import Status
-    from wcc.reporting.periods import period_containing
     from wcc.reporting.services import find_report
 
     if document.kind != DocumentKind.BROCHURE or document.language != "ru" or document.published_at is None:

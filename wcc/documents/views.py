@@ -15,8 +15,8 @@ from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation
 from wcc.pagination import paginate, requested_page
+from wcc.periods import today as today_local
 from wcc.permissions import can, require
-from wcc.reporting.services import today_local
 from wcc.uploads.services import send_stored
 
 bp = Blueprint("documents", __name__)
