@@ -89,6 +89,7 @@ def printable_page() -> str | None:
 
 def init_page_pdfs(app: Flask) -> None:
     app.after_request(page_as_pdf)
+    from wcc.documents.svg import table_chart
     from wcc.periods import today
 
-    app.jinja_env.globals.update(printable_page=printable_page, network_today=today)
+    app.jinja_env.globals.update(printable_page=printable_page, network_today=today, table_chart=table_chart)

@@ -123,3 +123,37 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, lang: str, ti
     parts.append("</svg>")
     parts.append(f'<div class="legend small">{" ".join(legend)}</div></figure>')
     return Markup("".join(parts))
+
+
+def table_chart(table) -> Markup:
+    """A static chart of a dashboard table, for printed pages (where plotly.js does not run):
+    a line per value column over periods, or a bar per row of its share (or value) column.
+    Empty when the table has no single column worth drawing (a heat map, a list)."""
+    from wcc.dashboards.tables import display
+
+    lang = table.lang
+    kinds = [c.kind for c in table.columns]
+    rows = table.rows[:25]
+    if not rows:
+        return Markup("")
+    if kinds and kinds[0] == "period":
+        values = [c for c in table.columns[1:] if c.kind in ("value", "number", "count")][:2]
+        labels = [display(table, table.columns[0], r) for r in rows]
+        return line_chart(labels, [Series(c.label, [_float(r.get(c.key)) for r in rows]) for c in values],
+                          lang=lang, title=table.caption)
+    percents = [c for c in table.columns if c.kind == "percent"]
+    if len(percents) > 1:
+        return Markup("")
+    column = percents[0] if percents else next(
+        (c for c in table.columns[1:] if c.kind in ("value", "number", "count")), None)
+    if column is None:
+        return Markup("")
+    label = table.columns[0]
+    bars = [Bar(display(table, label, r), _float(r.get(column.key)), text=display(table, column, r))
+            for r in rows]
+    return bar_chart(bars, lang=lang, title=f"{table.caption} · {column.label}",
+                     reference=100.0 if column.kind == "percent" else None)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
