@@ -1,7 +1,7 @@
 """Generated documents with their versions; initiative titles and stories in English and Russian
 
 Revision ID: dd78aa6d5f49
-Revises: 39bc9c636d5a
+Revises: 145f0c386e82
 Create Date: 2026-11-30 18:21:06.098029
 
 """
@@ -13,7 +13,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = 'dd78aa6d5f49'
-down_revision = '39bc9c636d5a'
+down_revision = '145f0c386e82'
 branch_labels = None
 depends_on = None
 
