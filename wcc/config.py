@@ -104,6 +104,9 @@ def load_config() -> dict:
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         # Background jobs: seconds between the retries of a failed mail (RQ's back-off).
         "JOB_RETRY_INTERVALS": retry_intervals,
+        # Documents: the most pages one request may render, and the contact printed on brochures.
+        "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),
+        "NETWORK_CONTACT": _env("NETWORK_CONTACT", "secretariat@wcc.example.org"),
         # Sessions: HttpOnly always, Secure in production, never readable by scripts.
         "SESSION_COOKIE_NAME": "wcc_session",
         "SESSION_COOKIE_HTTPONLY": True,

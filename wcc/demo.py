@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from wcc.auth.demo import seed_users
 from wcc.dashboards.demo import seed_rollups
 from wcc.designations.demo import seed_designations
+from wcc.documents.demo import seed_translations
 from wcc.goals.demo import seed_goals, seed_targets
 from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.notifications.services import quiet
@@ -39,6 +40,7 @@ SEED_STEPS: list[SeedStep] = [
     ("goals", _quietly(seed_goals), 11),
     ("targets", _quietly(seed_targets), 1200),
     ("initiatives", _quietly(seed_initiatives), demo_count()),
+    ("translations", _quietly(seed_translations), 75),
     ("reports", _quietly(seed_reports), EXPECTED_REPORTS),
     ("designations", _quietly(seed_designations), 14),
     # Last: the dashboards' rollups are computed from everything seeded before.

@@ -1,7 +1,7 @@
 """Notifications, mail preferences, deliveries; World Craft City designations and their reports
 
 Revision ID: d7b30df6e733
-Revises: 145f0c386e82
+Revises: dd78aa6d5f49
 Create Date: 2026-11-30 18:26:35.284477
 
 """
@@ -13,7 +13,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = 'd7b30df6e733'
-down_revision = '145f0c386e82'
+down_revision = 'dd78aa6d5f49'
 branch_labels = None
 depends_on = None
 
