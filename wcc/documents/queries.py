@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from wcc.auth.models import Role
 from wcc.documents.models import Document, DocumentKind, DocumentVersion
 from wcc.extensions import db
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, initiative_crafts
 from wcc.orgs.models import Organisation
 from wcc.periods import Frequency, Period, period_containing
-from wcc.permissions.helpers import reads_everything
+from wcc.permissions.helpers import org_scope
 
 #: Initiative categories whose initiatives are events held (shown in their own section).
 EVENT_CATEGORIES = ("exhibition", "auction")
@@ -167,14 +166,7 @@ def brochure_initiatives(*, ids: list[int] | None = None, craft: Craft | None = 
 
 def visible_documents(user) -> ColumnElement[bool]:
     """The documents ``document.view`` allows, as a WHERE clause (same rule, in SQL)."""
-    if not (user is not None and user.is_authenticated and user.is_active):
-        return false()
-    if reads_everything(user):
-        return Document.id.is_not(None)
-    own = [Document.org_id == user.org_id]
-    if user.role == Role.PROVINCE:
-        own.append(Document.org_id.in_(select(Organisation.id).where(Organisation.parent_id == user.org_id)))
-    return or_(*own)
+    return org_scope(user, Document.org_id)
 
 
 def library_query(user, *, kind: str | None = None, language: str | None = None) -> Select:

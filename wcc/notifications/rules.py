@@ -27,10 +27,11 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from wcc.auth.models import Role, User
+from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.permissions import can
+from wcc.permissions.helpers import admins_sql
 
 #: Workflow actions of ``report_changed`` and the notice each one gives.
 REPORT_STEPS = {
@@ -53,7 +54,7 @@ def officers(org_ids) -> list[User]:
 
 def secretariat() -> list[User]:
     """The union secretariat: active admins."""
-    return list(db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    return list(db.session.scalars(select(User).where(admins_sql(), User.active.is_(True))
                                    .order_by(User.id)))
 
 

@@ -102,6 +102,13 @@ def has_active_officer(org_id: int | None) -> bool:
                                                    User.active.is_(True)).limit(1)) is not None
 
 
+def admins_sql() -> ColumnElement[bool]:
+    """SQL over User: the user is an admin (the union secretariat)."""
+    from wcc.auth.models import User
+
+    return User.role == Role.ADMIN
+
+
 def provinces_with_active_officer():
     """SQL: ids of the provinces that have an active province officer."""
     from wcc.auth.models import User
