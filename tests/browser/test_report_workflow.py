@@ -28,19 +28,26 @@ def flash(page) -> str:
 
 
 def test_a_report_goes_from_a_municipality_through_its_province_to_approval(page, network, make_goal):
+    from wcc.extensions import db
+    from wcc.goals.models import Target
+
     goal = make_goal()
     city, province, admin = (network.users[n] for n in ("isfahan_city", "isfahan", "admin"))
+    # The target of 1404, set back then (the year is closed now, so its targets are locked).
+    db.session.add(Target(goal_id=goal.id, org_id=network.orgs["IR-10-ISFAHAN"].id, period_key="1404", value=50000))
+    db.session.commit()
 
     # The municipality officer sets a target, in Persian digits.
     sign_in(page, city.email, TEST_PASSWORD)
     assert page.locator("html").get_attribute("lang") == "fa"
     page.click("nav a[href='/reporting']")
     page.click("main a[href='/targets']")
-    page.fill(f"input[name='t-{goal.id}-1404']", "۵۰٬۰۰۰")
+    # 1405 is the current year: 1404's targets are locked since its last report fell due.
+    page.fill(f"input[name='t-{goal.id}-1405']", "۵۰٬۰۰۰")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "مقادیر هدف ذخیره شد" in flash(page)
-    assert page.locator(f"input[name='t-{goal.id}-1404']").input_value() == "50000"
+    assert page.locator(f"input[name='t-{goal.id}-1405']").input_value() == "۵۰۰۰۰"
 
     # ... then reports on 1404-Q2 from My reporting, with a photo, typing «۱۲٬۵۰۰».
     page.click("nav a[href='/reporting']")

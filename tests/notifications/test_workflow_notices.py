@@ -139,7 +139,8 @@ def test_a_target_set_by_the_secretariat_is_news_for_the_member(app, network, ma
     make_goal()
     city = network.users["isfahan_city"]
     assert client.put("/api/v1/goals/EXPORT-RU/targets", headers=bearer(network.users["admin"]),
-                      json={"items": [{"org": "IR-10-ISFAHAN", "period": "1404", "value": 250000}]}).status_code == 200
+                      json={"items": [{"org": "IR-10-ISFAHAN", "period": "1404", "value": 250000,
+                                       "reason": "1404 is closed: the secretariat corrects it."}]}).status_code == 200
     items = client.get("/api/v1/notifications?lang=en", headers=bearer(city)).get_json()["items"]
     assert [(i["kind"], i["params"]["period"]) for i in items] == [("target.set", "1404")]
     assert "250,000" in items[0]["text"] and items[0]["url"] == "/targets?org=IR-10-ISFAHAN"
