@@ -27,7 +27,6 @@ for templates and for the cache.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +39,7 @@ from sqlalchemy.orm import aliased
 from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal
+from wcc.goals.queries import area_targets
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import (
     Frequency,
@@ -51,8 +51,8 @@ from wcc.periods import (
     period_seq,
     period_share_of_year,
 )
-from wcc.reporting.progress import Observation, ProgressStatus, assess_additive, assess_level
-from wcc.reporting.queries import municipal_target_sums, network_base, targets_for
+from wcc.reporting.progress import Observation, ProgressStatus, base_seq, judge
+from wcc.reporting.queries import network_base, targets_for
 
 MEMBER_KINDS = (OrgKind.PROVINCE, OrgKind.MUNICIPALITY)
 
@@ -179,32 +179,33 @@ def default_range(today: date) -> PeriodRange:
 
 @dataclass
 class TargetBook:
-    """Yearly targets, {(goal id, org id): {year: value}}, with provinces' defaults."""
+    """Yearly targets, {(goal id, org id): {year: value}}: each organisation's own, and each
+    province's as a whole (its organisations' targets added up, see ``AreaTargets``)."""
 
     explicit: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    defaults: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    areas: dict[tuple[int, int], dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod
     def load(cls, goals: list[Goal], org_ids=None, province_ids: list[int] | None = None) -> TargetBook:
-        """Targets of ``org_ids`` (all when None); with ``province_ids``, also the sums of their
-        municipalities' targets for provinces that lack one of their own (one more query, when any do)."""
+        """Targets of ``org_ids`` (all when None); with ``province_ids``, also those provinces' targets
+        as a whole (two more queries)."""
         book = cls()
         for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids).items():
             book.explicit[(goal_id, org_id)][int(key)] = value
         if province_ids:
-            lacking = {pid for goal in goals if goal.is_additive for pid in province_ids
-                       if len(book.explicit.get((goal.id, pid), {})) < goal.last.year - goal.first.year + 1}
-            if lacking:
-                for (goal_id, org_id, key), value in municipal_target_sums(goals, province_ids=lacking).items():
-                    book.defaults[(goal_id, org_id)][int(key)] = value
+            areas = area_targets(goals, province_ids=province_ids)
+            by_id = {g.id: g for g in goals}
+            for goal_id, area_id, key in areas.sums:
+                value = areas.target(by_id[goal_id], area_id, key)
+                if value is not None:
+                    book.areas[(goal_id, area_id)][int(key)] = value
         return book
 
-    def yearly(self, goal: Goal, org_id: int, as_area: bool = False) -> dict[int, Decimal]:
-        own = self.explicit.get((goal.id, org_id), {})
-        if as_area and goal.is_additive:
-            defaults = self.defaults.get((goal.id, org_id), {})
-            return {**defaults, **own}
-        return own
+    def yearly(self, goal: Goal, org_id: int, as_area: bool = False) -> dict[int, Decimal | float]:
+        """An organisation's own yearly targets, or (``as_area``) a province's as a whole."""
+        if as_area:
+            return self.areas.get((goal.id, org_id), {})
+        return self.explicit.get((goal.id, org_id), {})
 
     def over(self, goal: Goal, org_id: int, rng: PeriodRange, as_area: bool = False) -> float | None:
         return range_target(goal, self.yearly(goal, org_id, as_area), rng)
@@ -243,37 +244,11 @@ def period_target(goal: Goal, yearly: dict[int, Decimal], period: Period) -> flo
 
 # --- progress status over a range ---------------------------------------------------------
 
-def _covered(goal: Goal, rng: PeriodRange, last_with_data: int | None, today: date) -> float:
-    """The share of the range's periods that are due by ``today`` or already reported."""
-    due, seqs = _due_prefix(goal.frequency, goal.first_period, goal.last_period, goal.due_days, rng, today)
-    if not seqs:
-        return 0.0
-    reached = bisect_right(seqs, last_with_data) if last_with_data is not None else 0
-    return max(due, reached) / len(seqs)
-
-
-@lru_cache(maxsize=1024)
-def _due_prefix(frequency: str, first_key: str, last_key: str, due_days: int, rng: PeriodRange,
-                today: date) -> tuple[int, tuple[int, ...]]:
-    """How many of the goal's periods in the range are past their due date, and their seqs."""
-    from wcc.periods.ranges import _goal_periods
-
-    periods = _goal_periods(frequency, first_key, last_key, rng)
-    due = sum(1 for p in periods if due_date(p, due_days) < today)
-    return due, tuple(period_seq(p) for p in periods)
-
-
-def judge(goal: Goal, actual: float | None, target: float | None, observations: list[Observation],
-          last_seq: int | None, rng: PeriodRange, today: date, base: Observation | None = None) -> str:
-    """The progress status (``ProgressStatus`` value) of a figure over the range."""
-    if actual is None:
-        return ProgressStatus.NOT_ENOUGH_DATA.value
-    if goal.is_additive:
-        covered = _covered(goal, rng, last_seq, today)
-        return assess_additive(actual, covered, direction=goal.direction, target=target).status.value
-    target_time = Period(rng.last.year).time
-    return assess_level(observations, direction=goal.direction, base=base, target=target,
-                        target_time=target_time).status.value
+def status_over(goal: Goal, actual: float | None, last_seq: int | None, target: float | None,
+                rng: PeriodRange, today: date, base: Observation | None = None) -> str:
+    """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``."""
+    last = seq_period(last_seq, goal) if last_seq is not None else None
+    return judge(goal, actual=actual, last=last, target=target, span=rng, today=today, base=base).status.value
 
 
 def figure(goal: Goal, actual, target, reports: int, status: str) -> dict:
@@ -374,14 +349,36 @@ def area_series(goal: Goal, rng: PeriodRange, grouped, area_id: int, yearly: dic
 
 def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], target: float | None,
                 reports: int, base: Observation | None = None) -> dict:
+    """An area's figure over the range from its per-period ``series``; ``base`` from ``area_bases``."""
     values = [p["actual"] for p in series if p["actual"] is not None]
     actual = combine(goal, values)
-    observations = [Observation(parse_period(p["period"]).time, p["actual"]) for p in series
-                    if p["actual"] is not None]
     last_seq = max((period_seq(parse_period(p["period"])) for p in series if p["actual"] is not None),
                    default=None)
-    status = judge(goal, actual, target, observations, last_seq, rng, today, base)
-    return figure(goal, actual, target, reports, status)
+    return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
+
+
+def area_bases(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int, int], Observation]:
+    """Each area's base for level goals: its first approved per-period value (mean across its
+    members) at or after the goal's base period and not after the range. One query, none when
+    every goal adds up. {(goal id, area id): Observation}."""
+    levels = [g for g in goals if not g.is_additive and goal_periods_bounds(g, rng)]
+    if not levels or not area_ids:
+        return {}
+    a = AreaPeriod
+    window = or_(*[and_(a.goal_id == g.id, a.seq.between(base_seq(g), goal_periods_bounds(g, rng)[1]))
+                   for g in levels])
+    per_period = (select(a.goal_id, a.area_id, a.seq, func.sum(a.value_sum).label("s"),
+                         func.sum(a.value_count).label("c"))
+                  .where(window, a.area_id.in_(area_ids))
+                  .group_by(a.goal_id, a.area_id, a.seq).having(func.sum(a.value_count) > 0).subquery())
+    ranked = select(per_period, func.row_number().over(
+        partition_by=(per_period.c.goal_id, per_period.c.area_id), order_by=per_period.c.seq).label("n")).subquery()
+    by_id = {g.id: g for g in levels}
+    out = {}
+    for r in db.session.execute(select(ranked).where(ranked.c.n == 1)):
+        goal = by_id[r.goal_id]
+        out[(r.goal_id, r.area_id)] = Observation(seq_period(r.seq, goal).time, float(r.s) / int(r.c))
+    return out
 
 
 # --- members -----------------------------------------------------------------------------
@@ -409,9 +406,10 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
 
     kind_ok = or_(and_(org.kind == OrgKind.PROVINCE, goal.reported_by_province.is_(True)),
                   and_(org.kind == OrgKind.MUNICIPALITY, goal.reported_by_municipality.is_(True)))
-    # The first value inside the range is only needed to judge levels (rates, stocks).
+    # The base (the first value at or after the goal's base period) only judges levels (rates, stocks).
     levels = any(not g.is_additive for g in goals)
-    first_probe = probe(func.min, s.seq.between(lo_bound, hi_bound)) if levels else cast(null(), Integer)
+    base_bound = case(*[(goal.id == g.id, base_seq(g)) for g in goals])
+    first_probe = probe(func.min, s.seq.between(base_bound, hi_bound)) if levels else cast(null(), Integer)
     pairs = (select(goal.id.label("goal_id"), org.id.label("org_id"),
                     probe(func.max, s.seq <= hi_bound).label("hi"), probe(func.max, s.seq < lo_bound).label("lo"),
                     first_probe.label("first"))
@@ -439,14 +437,12 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
             if g.aggregation == Aggregation.AVERAGE:
                 actual = Decimal(total) / count
         out[(r.goal_id, r.org_id)] = {"actual": _num(actual), "reports": count, "last_seq": r.hi if count else None,
-                                      "first_seq": r.first, "first_value": _num(r.first_value),
-                                      "last_value": _num(r.hi_value) if count else None}
+                                      "base_seq": r.first, "base_value": _num(r.first_value)}
     return out
 
 
 #: A member with nothing approved in the range.
-NO_FIGURE = {"actual": None, "reports": 0, "last_seq": None, "first_seq": None, "first_value": None,
-             "last_value": None}
+NO_FIGURE = {"actual": None, "reports": 0, "last_seq": None, "base_seq": None, "base_value": None}
 
 
 def goal_periods_bounds(goal: Goal, rng: PeriodRange) -> tuple[int, int] | None:
@@ -455,23 +451,16 @@ def goal_periods_bounds(goal: Goal, rng: PeriodRange) -> tuple[int, int] | None:
 
 
 def member_status(goal: Goal, fig: dict, target: float | None, rng: PeriodRange, today: date) -> str:
-    observations = []
-    if fig["first_seq"] is not None and fig["last_seq"] is not None:
-        observations = [Observation(_seq_time(fig["first_seq"], goal), fig["first_value"]),
-                        Observation(_seq_time(fig["last_seq"], goal), fig["actual"] if goal.aggregation
-                                    == Aggregation.AVERAGE else fig["last_value"])]
-        if fig["first_seq"] == fig["last_seq"]:
-            observations = observations[1:]
-    return judge(goal, fig["actual"], target, observations, fig["last_seq"], rng, today)
+    """A member's status over the range, from ``member_figures``."""
+    base = None
+    if fig["base_seq"] is not None:
+        base = Observation(seq_period(fig["base_seq"], goal).time, fig["base_value"])
+    return status_over(goal, fig["actual"], fig["last_seq"], target, rng, today, base)
 
 
 def seq_period(seq: int, goal: Goal) -> Period:
     year, quarter = divmod(seq, 4)
     return Period(year) if goal.frequency == Frequency.YEARLY else Period(year, quarter + 1)
-
-
-def _seq_time(seq: int, goal: Goal) -> float:
-    return seq_period(seq, goal).time
 
 
 def member_period_values(goal: Goal, rng: PeriodRange, members: Select) -> dict[int, dict[str, float]]:
@@ -639,12 +628,14 @@ def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book
     if ctx.network_id is None:
         return {}
     grouped = by_area(area_period_rows(goals, rng, [ctx.network_id]))
+    # A recorded baseline is the network's base; without one, its first approved value.
+    bases = area_bases([g for g in goals if network_base(g) is None], rng, [ctx.network_id])
     out = {}
     for goal in goals:
         series = area_series(goal, rng, grouped, ctx.network_id, book.yearly(goal, ctx.network_id))
         reports = sum(int(r.c) for r in grouped.get((goal.id, ctx.network_id), {}).values())
         fig = area_figure(goal, rng, ctx.today, series, book.over(goal, ctx.network_id, rng), reports,
-                          network_base(goal))
+                          network_base(goal) or bases.get((goal.id, ctx.network_id)))
         out[goal.id] = {**fig, "periods": series}
     return out
 
@@ -665,10 +656,12 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     provinces = []
     province_ids = ctx.provinces(province_id)
     grouped = by_area(area_period_rows([goal], rng, province_ids) if province_ids else [])
+    bases = area_bases([goal], rng, province_ids)
     for pid in province_ids:
         series = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
         reports = sum(int(r.c) for r in grouped.get((goal.id, pid), {}).values())
-        fig = area_figure(goal, rng, today, series, book.over(goal, pid, rng, as_area=True), reports)
+        fig = area_figure(goal, rng, today, series, book.over(goal, pid, rng, as_area=True), reports,
+                          bases.get((goal.id, pid)))
         if fig["actual"] is not None or fig["target"] is not None:
             provinces.append({"org": ctx.code(pid), **fig, "periods": series})
     provinces.sort(key=_ranking_key)
@@ -842,11 +835,13 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     totals = area_totals(goals, rng, province_ids) if province_ids and goals else {}
     grouped = by_area(area_period_rows(goals, rng, [province.id]) if goals else [])
     network = network_goal_figures(goals, ctx, rng, book)
+    bases = area_bases(goals, rng, [province.id])
     goal_rows = []
     for goal in goals:
         series = area_series(goal, rng, grouped, province.id, book.yearly(goal, province.id, as_area=True))
         fig = area_figure(goal, rng, today, series, book.over(goal, province.id, rng, as_area=True),
-                          sum(int(r.c) for r in grouped.get((goal.id, province.id), {}).values()))
+                          sum(int(r.c) for r in grouped.get((goal.id, province.id), {}).values()),
+                          bases.get((goal.id, province.id)))
         peers = [_area_actual(goal, totals.get((goal.id, pid))) for pid in province_ids]
         peers = [p for p in peers if p is not None]
         average = sum(peers) / len(peers) if peers else None
