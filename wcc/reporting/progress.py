@@ -109,6 +109,11 @@ STATUS_LABELS = {
     ProgressStatus.NOT_ENOUGH_DATA: _l("Not enough data"),
 }
 
+#: Which organisations a province's figures cover, said on every page that shows a province as a whole.
+PROVINCE_RULE = _l("A province as a whole counts the reports of the provincial government and of its "
+                   "municipalities, and is measured against the targets of the same organisations, added up "
+                   "(averaged for rates), once each of them has set one.")
+
 #: Bootstrap colours for the status badges.
 STATUS_STYLES = {
     ProgressStatus.TARGET_ACHIEVED: "success",

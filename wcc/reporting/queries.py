@@ -21,7 +21,7 @@ from wcc.goals.models import Aggregation, Goal, Target
 from wcc.goals.queries import area_targets
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.periods import Period, PeriodRange, due_date, parse_period, period_containing, periods_between
+from wcc.periods import Period, PeriodRange, clock, due_date, parse_period, period_containing, periods_between
 from wcc.permissions.helpers import reads_everything
 from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status, report_initiatives
 from wcc.reporting.progress import Assessment, Observation, base_period, judge
@@ -389,6 +389,20 @@ def municipal_target_sums(goals: list[Goal], year: int | None = None,
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
     return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}
+
+
+def progress_year(years: list[str], requested: str, goal: Goal | None = None) -> int:
+    """The year a progress page or answer is about: ``requested`` if it is one of ``years``; else
+    the latest year with approved reports (of ``goal``), else this year (or the nearest of ``years``)."""
+    if requested in years:
+        return int(requested)
+    latest = latest_approved_year(goal)
+    if latest is not None and str(latest) in years:
+        return latest
+    this_year = period_containing(clock.today(), "yearly").year
+    if years and str(this_year) not in years:
+        return int(years[-1] if this_year > int(years[-1]) else years[0])
+    return this_year
 
 
 def latest_approved_year(goal: Goal | None = None) -> int | None:
