@@ -374,9 +374,9 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dic
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
                           province_ids=None) -> dict[tuple[int, int, str], Decimal]:
-    """Sum of the municipalities' targets per province: the default target of a province
-    for an additive goal. {(goal id, province id, year key): sum}, of ``province_ids`` when
-    given. One query."""
+    """Sum of the municipalities' targets per province for additive goals, shown beside a
+    province's own target on the targets page. {(goal id, province id, year key): sum}, of
+    ``province_ids`` when given. One query."""
     additive = [g.id for g in goals if g.is_additive]
     if not additive:
         return {}
