@@ -351,12 +351,12 @@ def member_dashboard(org: Organisation, filters: Filters, today: date, *, initia
     averages = kind_averages(goals, ctx, rng, members) if goals else {}
     goal_rows = []
     for goal in goals:
-        fig = figs.get((goal.id, org.id))
+        fig = figs.get((goal.id, org.id)) or NO_FIGURE
         target = book.over(goal, org.id, rng)
-        status = member_status(goal, fig, target, rng, today) if fig else ProgressStatus.NOT_ENOUGH_DATA.value
-        actual = fig["actual"] if fig else None
+        status = member_status(goal, fig, target, rng, today)
+        actual = fig["actual"]
         peers, everyone = averages.get((goal.id, org.kind)), averages.get((goal.id, None))
-        goal_rows.append({"code": goal.code, **figure(goal, actual, target, fig["reports"] if fig else 0, status),
+        goal_rows.append({"code": goal.code, **figure(goal, actual, target, fig["reports"], status),
                           "peers_average": peers, "network_average": everyone,
                           "index_vs_peers": percent(actual, peers), "index_vs_network": percent(actual, everyone)})
     periods = compliance_periods(all_goals, rng, today)
