@@ -114,11 +114,15 @@ class IsolatedClient(FlaskClient):
 
     Flask reuses an app context that is already pushed, so without this every
     request of a test would share ``g`` (the signed-in user) and the database
-    session with the test and with each other. After each request the test's
-    own session forgets what it loaded, so assertions read fresh rows.
+    session with the test and with each other. Before each request the test's
+    own transaction ends (committing what the test set up, and ending its read
+    snapshot); after it, the test's session forgets what it loaded, so assertions
+    read fresh rows.
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             db.session.expire_all()
