@@ -50,6 +50,7 @@ from wcc.initiatives.models import (
 )
 from wcc.initiatives.parsing import MAX_YEAR, MIN_YEAR
 from wcc.orgs.models import Organisation
+from wcc.periods import clock
 from wcc.transaction import unique, versioned
 from wcc.uploads.services import delete_stored, store_upload
 
@@ -163,7 +164,7 @@ def _clean_money(name: str, money: Money | None, fallback_date: date | None,
     if problem:
         errors[f"{name}.value_date"] = problem
     # The value date says when the amount was valued; without one, the start of the work.
-    return Money(amount, currency, money.value_date or fallback_date or date.today())
+    return Money(amount, currency, money.value_date or fallback_date or clock.today())
 
 
 def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | None = None,
