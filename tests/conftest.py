@@ -31,7 +31,8 @@ from wcc import create_app
 from wcc.extensions import cache, db, limiter
 
 # Factories of each area, shared by every test folder.
-pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards"]
+pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards",
+                  "tests.fixtures.server"]
 
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]

@@ -140,7 +140,7 @@ def test_external_ids_are_unique_within_an_organisation_only(network, make_initi
     make_initiative(network.orgs["IR-07"], external_id="X-1")
     with pytest.raises(ServiceError) as caught:
         make_initiative(network.orgs["IR-10"], external_id="X-1")
-    assert "external_id" in caught.value.field_errors
+    assert "external_id" in caught.value.field_errors and caught.value.status == 409
 
 
 def test_milestones_and_partners_replace_the_old_ones(network, make_initiative):

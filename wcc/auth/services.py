@@ -254,6 +254,7 @@ def create_user(*, email: str, name: str, password: str, role: str, org: Organis
                 preferred_language: str | None = None, password_hash: str | None = None) -> User:
     """Add a user. Raises ServiceError when the e-mail is taken or the role and org do not fit."""
     from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
 
     check_role_fits_org(role, org)
     if find_user_by_email(email) is not None:
@@ -264,7 +265,7 @@ def create_user(*, email: str, name: str, password: str, role: str, org: Organis
     user = User(email=email.strip(), email_normalised=normalise_email(email), name=name.strip(),
                 password_hash=password_hash, role=role, org_id=org.id,
                 preferred_language=preferred_language, active=True)
-    with unique(_("A user with this e-mail address already exists."), "email"):
+    with unique(_l("A user with this e-mail address already exists."), "email"):
         db.session.add(user)
         user.org = org
     record("user.create", user, after=snapshot(user, USER_FIELDS))

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wcc.audit.services import diff, record, snapshot
@@ -115,7 +116,7 @@ def create_goal(**values) -> Goal:
     (also by a request creating the same code at the same moment)."""
     goal = Goal(**values)
     validate_goal(goal)
-    with unique(_("Another goal already has the code %(code)s.", code=goal.code), "code"):
+    with unique(_l("Another goal already has the code %(code)s.", code=goal.code), "code"):
         db.session.add(goal)
     record("goal.create", goal, after=snapshot(goal, GOAL_FIELDS))
     return goal
@@ -187,7 +188,7 @@ def set_target(goal: Goal, org: Organisation, period_key: str, raw_value, user) 
     if target is None:
         target = Target(goal_id=goal.id, org_id=org.id, period_key=period.key, value=value,
                         updated_by_id=getattr(user, "id", None))
-        with unique(_("Someone else set this target at the same moment. Reload to see it."), "value"):
+        with unique(_l("Someone else set this target at the same moment. Reload to see it."), "value"):
             db.session.add(target)
         record("target.set", target, before={**meta, "value": None},
                after={**meta, "value": plain_number(value)}, actor=user)

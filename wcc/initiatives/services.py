@@ -74,8 +74,9 @@ def _invalid(errors: dict[str, str]) -> ServiceError:
     return ServiceError(str(INVALID), fields=errors)
 
 
-def _duplicate_external_id(external_id) -> str:
-    return _("Another initiative of this organisation already has the external id %(id)s.", id=external_id)
+def _duplicate_external_id(external_id):
+    """Lazy: translated only when shown."""
+    return _l("Another initiative of this organisation already has the external id %(id)s.", id=external_id)
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,9 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
     """Check ``values`` (merged over ``current`` when updating) and return them tidied.
 
     Raises ServiceError (422) naming every field that breaks a rule, with translated
-    messages. ``check_unique=False`` skips the external-id lookup for callers that
-    checked a whole batch themselves.
+    messages; an external id the organisation already uses (the values being valid)
+    is a 409 on ``external_id``. ``check_unique=False`` skips the external-id lookup
+    for callers that checked a whole batch themselves.
     """
     merged = {**current_values(current), **values} if current is not None else dict(values)
     errors: dict[str, str] = {}
@@ -281,7 +283,11 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
             other = db.session.scalar(select(Initiative.id).where(
                 Initiative.org_id == org.id, Initiative.external_id == external_id))
         if other is not None and (current is None or other != current.id):
-            errors["external_id"] = _duplicate_external_id(external_id)
+            if errors:
+                errors["external_id"] = _duplicate_external_id(external_id)
+            else:
+                # Valid values, but the organisation already has this reference: a conflict.
+                raise ServiceError(_duplicate_external_id(external_id), field="external_id", status=409)
     if errors:
         raise _invalid(errors)
     return out
@@ -366,7 +372,7 @@ def update_initiative(ini: Initiative, values: dict[str, Any], *, version: int |
     values = clean(values, org=values.get("org") or ini.org, current=ini, check_unique=check_unique)
     if not flush:
         return _update(ini, values)
-    with versioned(ini, str(STALE)):
+    with versioned(ini, STALE):
         return _update(ini, values)
 
 
@@ -426,7 +432,7 @@ def save_reference(model: type[Category] | type[Craft], item: Category | Craft |
         raise ServiceError(_("This code is already in use."), field="code", status=409)
     kind = model.__tablename__
     if item is None:
-        with unique(_("This code is already in use."), "code"):
+        with unique(_l("This code is already in use."), "code"):
             item = model(**values)
             db.session.add(item)
         record(f"{kind}.create", item, after={k: getattr(item, k) for k in REFERENCE_FIELDS})

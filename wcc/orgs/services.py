@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from wcc.audit.services import diff, record, snapshot
@@ -64,7 +65,7 @@ def create_org(**values) -> Organisation:
     org = Organisation(**values)
     org.parent_id = parent.id if parent else None
     validate_org(org, parent)
-    with unique(_("Another organisation already has the code %(code)s.", code=org.code), "code"):
+    with unique(_l("Another organisation already has the code %(code)s.", code=org.code), "code"):
         db.session.add(org)
         org.parent = parent
     record("org.create", org, after=snapshot(org, ORG_FIELDS))

@@ -180,7 +180,7 @@ def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None,
                             initiatives=_initiatives(org, initiatives, []),
                             created_by_id=user.id, updated_by_id=user.id)
     report.set_period(period)
-    with unique(str(DUPLICATE_MESSAGE), "period"):
+    with unique(DUPLICATE_MESSAGE, "period"):
         db.session.add(report)
     _emit(report, "report.create", None, {"goal": goal.code, "org": org.code, "period": period.key,
                                           **_snapshot(report)}, user)
@@ -209,7 +209,7 @@ def update_report(report: ProgressReport, *, version: int | None, user, **change
     is still current (also at the moment of writing: a request that saved first wins, this one is a 409)."""
     check_editable(report)
     check_version(report, version)
-    with versioned(report, str(STALE_MESSAGE)):
+    with versioned(report, STALE_MESSAGE):
         _update(report, user, changes)
     return report
 
@@ -241,7 +241,7 @@ def _transition(report: ProgressReport, action: str, to: Status, user, version: 
     if version is not None:
         check_version(report, version)
     before = {"status": report.status, "value": plain_number(report.value) or None}
-    with versioned(report, str(STALE_MESSAGE)):
+    with versioned(report, STALE_MESSAGE):
         report.status = to
         for name, value in stamps.items():
             setattr(report, name, value)
