@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from wcc.assets import WccFlask, init_assets
 from wcc.config import ROOT, load_config
+from wcc.urls import register_converters
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_request_hooks(app)
+    register_converters(app)
     register_blueprints(app)
     connect_signals(app)
     register_api(app)

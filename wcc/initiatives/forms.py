@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -23,12 +24,12 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, choices, required
+from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, NumberField, choices, required
 from wcc.i18n import current_language
+from wcc.i18n.dates import date_help, parse_date
 from wcc.i18n.formatting import localise_digits
-from wcc.i18n.text import NumberFormatError, parse_decimal
 from wcc.initiatives.models import CURRENCIES, STORY_MAX, SUMMARY_MAX, TITLE_MAX, Money, Status
-from wcc.initiatives.parsing import parse_date, parse_list
+from wcc.initiatives.parsing import parse_list
 from wcc.initiatives.services import MilestoneData
 
 STATUS_LABELS = {
@@ -45,18 +46,15 @@ CURRENCY_LABELS = {
 }
 #: How an amount's currency is written after the number.
 CURRENCY_UNITS = {"IRR": _l("IRR"), "EUR": _l("EUR"), "USD": _l("USD"), "RUB": _l("RUB")}
-# pycountry's official names read oddly in running text for the union's main partner.
-_COUNTRY_NAMES = {("RU", "fa"): "روسیه", ("RU", "ru"): "Россия", ("RU", "en"): "Russia"}
-
-
 @lru_cache(maxsize=8)
 def country_names(lang: str) -> dict[str, str]:
-    try:
-        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]).gettext
-    except OSError:
-        translate = str
-    return {c.alpha_2: _COUNTRY_NAMES.get((c.alpha_2, lang))
-            or translate(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
+    """Every ISO 3166 country by its common name in ``lang``, from CLDR (Babel's locale data).
+
+    CLDR's names are the ones people use («ایران», «لائوس», «Турция»); a code CLDR
+    lacks keeps its English ISO name.
+    """
+    names = Locale.parse(lang).territories
+    return {c.alpha_2: names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name for c in pycountry.countries}
 
 
 def country_name(code: str | None, lang: str | None = None) -> str:
@@ -72,7 +70,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", "—"), ("RU", names["RU"])] + rest
 
 
-DATE_HELP = _l("Year/month/day, such as 1404/04/01 or 2025-06-22.")
+DATE_HELP = LazyString(date_help)
 
 
 class LocalDateField(StringField):
@@ -102,21 +100,35 @@ class LocalDateField(StringField):
                 raise ValueError(str(exc)) from None
 
 
-class AmountField(StringField):
-    """An amount typed with Persian, Arabic or Latin digits and separators."""
+#: Currency names and signs an amount may be typed with («۱۲٬۵۰۰ یورو», "€ 12,500.50"), folded.
+CURRENCY_WORDS = {
+    **dict.fromkeys(("eur", "euro", "euros", "€", "یورو", "евро"), "EUR"),
+    **dict.fromkeys(("irr", "rial", "rials", "ریال", "﷼", "риал", "риалов"), "IRR"),
+    **dict.fromkeys(("usd", "dollar", "dollars", "us$", "$", "دلار", "доллар", "долларов", "долларов сша"), "USD"),
+    **dict.fromkeys(("rub", "rouble", "roubles", "ruble", "rubles", "₽", "روبل", "руб", "руб.", "рубль",
+                     "рубля", "рублей"), "RUB"),
+}
+_CURRENCY_AROUND = re.compile(r"^\s*(?P<before>[^\d۰-۹٠-٩+\-−.,٫٬]*?)\s*(?P<number>[+\-−]?[\d۰-۹٠-٩].*?)\s*"
+                              r"(?P<after>[^\d۰-۹٠-٩.,٫٬'\s][^\d۰-۹٠-٩]*)?\s*$")
 
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else format(self.data.normalize(), "f")
+
+class AmountField(NumberField):
+    """An amount: a number, optionally with its currency («۱۲٬۵۰۰ یورو»), which then sets the currency."""
+
+    currency: str | None = None
 
     def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist:
-            try:
-                self.data = parse_decimal(valuelist[0])
-            except NumberFormatError:
-                raise ValueError(_l("Enter an amount such as 12500 or 12500.50.")) from None
+        self.currency = None
+        if valuelist and valuelist[0].strip():
+            match = _CURRENCY_AROUND.match(valuelist[0])
+            if match and (match["before"] or match["after"]):
+                word = (match["before"] or match["after"] or "").strip().casefold()
+                if match["before"] and match["after"] or word not in CURRENCY_WORDS:
+                    self.data = None
+                    raise ValueError(_l("Write the amount as a number; choose the currency from the list."))
+                self.currency = CURRENCY_WORDS[word]
+                valuelist = [match["number"]]
+        super().process_formdata(valuelist)
 
 
 class MilestoneForm(Form):
@@ -193,6 +205,13 @@ class InitiativeForm(FlaskForm):
         filled = sum(1 for m in self.milestones if not m.form.is_blank())
         while len(self.milestones) < min(filled + blank_milestones, self.milestones.max_entries):
             self.milestones.append_entry()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Standard validation; a currency typed with an amount («۱۲٬۵۰۰ یورو») selects that currency."""
+        for amount, currency in ((self.budget_amount, self.budget_currency), (self.deal_amount, self.deal_currency)):
+            if amount.currency:
+                currency.data = amount.currency
+        return super().validate(extra_validators)
 
     def values(self, *, orgs, categories, crafts, goals) -> dict:
         """The form as the ``values`` services take (objects looked up by code)."""

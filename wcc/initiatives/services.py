@@ -27,7 +27,9 @@ from wcc.audit.services import diff, record
 from wcc.db import utcnow
 from wcc.errors import ServiceError
 from wcc.extensions import db
-from wcc.i18n.text import clean_line, fold, has_control_characters
+from wcc.i18n import search
+from wcc.i18n.dates import MAX_YEAR, MIN_YEAR
+from wcc.i18n.text import clean_line, has_control_characters
 from wcc.initiatives.models import (
     AMOUNT_MAX,
     CURRENCIES,
@@ -48,7 +50,6 @@ from wcc.initiatives.models import (
     Partner,
     Status,
 )
-from wcc.initiatives.parsing import MAX_YEAR, MIN_YEAR
 from wcc.orgs.models import Organisation
 from wcc.periods import clock
 from wcc.transaction import unique, versioned
@@ -131,8 +132,7 @@ def audit_state(ini: Initiative) -> dict[str, Any]:
 
 def search_key(ini: Initiative) -> str:
     """The folded text search runs on; fields apart, so a match never spans two of them."""
-    parts = [ini.title, ini.summary, ini.external_id or "", *(p.name for p in ini.partners)]
-    return "|".join(fold(part) for part in parts if part)
+    return search.search_key(ini.title, ini.summary, ini.external_id, *(p.name for p in ini.partners))
 
 
 # --- validation ---------------------------------------------------------------------
