@@ -39,6 +39,9 @@ def configure_logging(app: Flask) -> None:
     # Alembic announces each of its plugins at INFO on every start; only its
     # migration messages are worth reading.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The PDF renderer's font subsetter narrates every font it cuts down.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
@@ -131,13 +134,15 @@ def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
     from wcc.dashboards.views import bp as dashboards_bp
+    from wcc.documents.views import bp as documents_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
     from wcc.initiatives.views import bp as initiatives_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp,
+                      documents_bp):
         app.register_blueprint(blueprint)
 
 
@@ -167,6 +172,9 @@ def register_template_helpers(app: Flask) -> None:
     from wcc.templating import init_templating
 
     init_templating(app)
+    from wcc.documents.pages import init_page_pdfs
+
+    init_page_pdfs(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -17,6 +17,9 @@ def init_cli(app: Flask) -> None:
     from wcc.dashboards.cli import init_dashboard_cli
 
     init_dashboard_cli(app)
+    from wcc.documents.cli import init_documents_cli
+
+    init_documents_cli(app)
 
 
 @click.command("seed-demo")

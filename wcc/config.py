@@ -86,6 +86,9 @@ def load_config() -> dict:
         # Whole requests may carry several files; each file is checked on its own.
         "MAX_CONTENT_LENGTH": (max_upload_mb * 5 + 1) * 1024 * 1024,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Documents: the most pages one request may render, and the contact printed on brochures.
+        "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),
+        "NETWORK_CONTACT": _env("NETWORK_CONTACT", "secretariat@wcc.example.org"),
         # Sessions: HttpOnly always, Secure in production, never readable by scripts.
         "SESSION_COOKIE_NAME": "wcc_session",
         "SESSION_COOKIE_HTTPONLY": True,

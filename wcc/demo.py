@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from wcc.auth.demo import seed_users
 from wcc.dashboards.demo import seed_rollups
+from wcc.documents.demo import seed_translations
 from wcc.goals.demo import seed_goals, seed_targets
 from wcc.initiatives.demo import demo_count, seed_initiatives
 from wcc.orgs.demo import seed_orgs
@@ -25,6 +26,7 @@ SEED_STEPS: list[SeedStep] = [
     ("goals", seed_goals, 11),
     ("targets", seed_targets, 1200),
     ("initiatives", seed_initiatives, demo_count()),
+    ("translations", seed_translations, 75),
     ("reports", seed_reports, EXPECTED_REPORTS),
     # Last: the dashboards' rollups are computed from everything seeded before.
     ("dashboards", seed_rollups, 0),

@@ -3,6 +3,7 @@
 from wcc.audit.models import AuditEvent  # noqa: F401
 from wcc.auth.models import ApiToken, SignInThrottle, User, UserSession  # noqa: F401
 from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries  # noqa: F401
+from wcc.documents.models import Document, DocumentVersion  # noqa: F401
 from wcc.goals.models import Goal, Target  # noqa: F401
 from wcc.initiatives.models import Category, Craft, Initiative, InitiativeFile, Milestone, Partner  # noqa: F401
 from wcc.orgs.models import Organisation  # noqa: F401
