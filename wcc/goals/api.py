@@ -232,8 +232,8 @@ def get_progress(args, code):
     years = year_span([goal])
     requested = to_ascii_digits(args.get("year", "")).strip()
     if requested and requested not in years:
-        abort_with(400, _("Choose a year the goal runs in: %(first)s to %(last)s.", first=years[0],
-                          last=years[-1]), {"year": [_("Not a year of this goal.")]})
+        raise ServiceError(_("Choose a year the goal runs in: %(first)s to %(last)s.", first=years[0],
+                             last=years[-1]), fields={"year": [_("Not a year of this goal.")]}, status=400)
     year = progress_year(years, requested, goal)
     progress = goal_progress(goal, year, clock.today())
     orgs = {o.id: o for o in progress.orgs}
