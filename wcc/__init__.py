@@ -134,26 +134,33 @@ def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
     from wcc.dashboards.views import bp as dashboards_bp
+    from wcc.designations.views import bp as designations_bp
     from wcc.documents.views import bp as documents_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
     from wcc.initiatives.views import bp as initiatives_bp
+    from wcc.notifications.views import bp as notifications_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
     for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp,
-                      documents_bp):
+                      notifications_bp, designations_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 
 def connect_signals(app: Flask) -> None:
     """Hooks that follow changes across areas: the dashboards' rollups follow the reports,
-    the shared cache of token owners follows users, organisations and tokens."""
+    the shared cache of token owners follows users, organisations and tokens, notifications
+    follow reports, initiatives and targets; jobs queued in a transaction run after it commits."""
     from wcc.auth.token_cache import init_token_cache
     from wcc.dashboards.rollups import init_rollups
+    from wcc.jobs import init_jobs
+    from wcc.notifications.rules import connect as connect_notifications
 
     init_rollups()
     init_token_cache()
+    connect_notifications()
+    init_jobs(app)
 
 
 def register_api(app: Flask) -> None:
