@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from wcc.audit.services import record
 from wcc.auth import services
-from wcc.extensions import db
 
 SESSION_KEY = "sid"
 
@@ -55,4 +54,4 @@ def remember_requested_language() -> None:
         record("user.update", current_user, before={"preferred_language": current_user.preferred_language},
                after={"preferred_language": lang})
         current_user.preferred_language = lang
-        db.session.commit()
+

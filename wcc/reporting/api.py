@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from wcc.api.common import ErrorSchema, PageArgs, require_api, require_user
-from wcc.errors import abort_with
+from wcc.errors import abort_with, register_current
 from wcc.extensions import db
 from wcc.goals.queries import get_goal
 from wcc.orgs.queries import get_by_code
@@ -19,6 +18,7 @@ from wcc.periods import PeriodError, parse_period
 from wcc.reporting import services
 from wcc.reporting.models import ProgressReport, Status
 from wcc.reporting.queries import initiatives_by_ids, linked_initiative_ids, report_list_query
+from wcc.transaction import keep_changes, roll_back
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Progress reports")
 
@@ -109,6 +109,10 @@ def report_payload(report: ProgressReport, goal_code: str | None = None, org_cod
     }
 
 
+# A 409 shows the report as saved now, as this API represents it.
+register_current(ProgressReport, report_payload)
+
+
 def _report_or_404(report_id: int) -> ProgressReport:
     report = db.session.get(ProgressReport, report_id,
                             options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org)])
@@ -116,19 +120,6 @@ def _report_or_404(report_id: int) -> ProgressReport:
         abort(404)
     require_api("report.view", report, hide=True)
     return report
-
-
-def _fail(exc: services.ReportError):
-    db.session.rollback()
-    abort_with(exc.status, exc.message, exc.details)
-
-
-def _stale(report_id: int):
-    """409 for an edit based on an old version, with the version now saved."""
-    db.session.rollback()
-    current = _report_or_404(report_id)
-    abort_with(409, _("Someone else saved this report in the meantime. Nothing has been overwritten."),
-               {"current_version": current.version, "current": report_payload(current)})
 
 
 @blp.route("/reports")
@@ -193,12 +184,8 @@ def create_report(data):
                    {"org": [_("There is no organisation with this code.")]})
     require_api("report.create", org)
     initiatives = _initiatives_or_422(data["initiatives"])
-    try:
-        report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
-                                        narrative=data["narrative"], initiatives=initiatives, user=user)
-    except services.ReportError as exc:
-        _fail(exc)
-    db.session.commit()
+    report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
+                                    narrative=data["narrative"], initiatives=initiatives, user=user)
     return report_payload(report)
 
 
@@ -225,7 +212,7 @@ def patch_report(data, report_id):
     changes = {k: data[k] for k in ("value", "narrative") if k in data}
     if "initiatives" in data:
         changes["initiatives"] = _initiatives_or_422(data["initiatives"])
-    _commit(report, lambda: services.update_report(report, version=data["version"], user=user, **changes))
+    services.update_report(report, version=data["version"], user=user, **changes)
     return report_payload(report)
 
 
@@ -234,28 +221,20 @@ def _step(name: str, report_id: int, data: dict) -> dict:
     table (409 for a wrong state)."""
     report = _report_or_404(report_id)
     user = require_user()
-    _commit(report, lambda: services.transition_by_name(
-        name, report, user, comment=data.get("comment"), reason=data.get("reason"), version=data.get("version")))
+    try:
+        services.transition_by_name(name, report, user, comment=data.get("comment"), reason=data.get("reason"),
+                                    version=data.get("version"))
+    except services.StepRefused as exc:
+        _keep_refusal(report.id, exc, user)
+        raise
     return report_payload(report)
 
 
-def _commit(report: ProgressReport, change) -> None:
-    """Run ``change`` and commit it; a stale version answers 409 with what is saved, other refusals
-    the service's status."""
-    try:
-        change()
-        db.session.flush()
-    except (services.StaleReport, StaleDataError):
-        _stale(report.id)
-    except services.ReportForbidden as exc:
-        # The refusal is kept on the audit trail, without the refused attempt.
-        db.session.rollback()
-        services.record_refusal(_report_or_404(report.id), exc, require_user())
-        db.session.commit()
-        abort_with(403, exc.message, {"reason": [exc.code]})
-    except services.ReportError as exc:
-        _fail(exc)
-    db.session.commit()
+def _keep_refusal(report_id: int, exc, user) -> None:
+    """Undo the refused attempt but keep the refusal on the audit trail (the answer is a 403)."""
+    roll_back()
+    services.record_refusal(_report_or_404(report_id), exc, user)
+    keep_changes()
 
 
 def _register_step(name: str, doc: str) -> None:
