@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, make_response
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 
 from wcc.api.common import ErrorSchema, PageArgs, require_api, require_user
-from wcc.errors import abort_with, register_current
+from wcc.errors import abort_with, error_response, register_current
 from wcc.extensions import db
 from wcc.goals.queries import get_goal
 from wcc.orgs.queries import get_by_code
@@ -225,8 +225,9 @@ def _step(name: str, report_id: int, data: dict) -> dict:
         services.transition_by_name(name, report, user, comment=data.get("comment"), reason=data.get("reason"),
                                     version=data.get("version"))
     except services.StepRefused as exc:
+        # Answered here, not by the error handler (which keeps nothing): the refusal stays on the audit trail.
         _keep_refusal(report.id, exc, user)
-        raise
+        return make_response(error_response(403, exc.message, {"reason": [exc.code]}))
     return report_payload(report)
 
 
