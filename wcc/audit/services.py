@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,6 +13,10 @@ from flask_login import current_user
 
 from wcc.audit.models import AuditEvent
 from wcc.extensions import db
+
+log = logging.getLogger("wcc.security")
+
+ACCESS_DENIED = "access.denied"
 
 
 def _jsonable(value: Any) -> Any:
@@ -71,3 +76,31 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:
+    """Log and audit a refusal by the policy (403, or 404 hiding the object), with the user,
+    the route and the object.
+
+    Written on a connection of its own, so the refusal stays on record although the
+    request that caused it ends in an error and its own transaction is rolled back.
+    """
+    object_type = getattr(obj, "__tablename__", None) or ""
+    object_id = getattr(obj, "id", None) if object_type else None
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    route = request.path[:200] if has_request_context() else ""
+    log.warning("access denied: user=%s action=%s route=%s %s object=%s:%s status=%s", user_id, action,
+                request.method if has_request_context() else "", route, object_type, object_id, status)
+    values = {
+        "at": datetime.now().astimezone(), "actor_id": user_id, "action": ACCESS_DENIED,
+        "object_type": object_type[:40], "object_id": None if object_id is None else str(object_id),
+        "after": {"permission": action, "route": route, "status": status,
+                  "method": request.method if has_request_context() else None},
+        "request_id": g.get("request_id") if has_request_context() else None,
+        "ip": request.remote_addr if has_request_context() else None,
+    }
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(AuditEvent.__table__.insert().values(**values))
+    except Exception:  # noqa: BLE001 - the log line above is the record then
+        log.exception("could not audit an access refusal")

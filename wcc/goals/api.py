@@ -14,7 +14,7 @@ from wcc.goals import services
 from wcc.goals.models import Aggregation, Direction, Goal, Theme, Unit
 from wcc.goals.queries import all_goals, get_goal, goal_target_rows
 from wcc.orgs.queries import get_by_code
-from wcc.permissions import can
+from wcc.permissions import can, denied
 from wcc.reporting.periods import Frequency
 
 blp = Blueprint("api_goals", __name__, url_prefix="/api/v1", description="The union's goals and targets")
@@ -219,6 +219,7 @@ def put_targets(data, code):
             continue
         if not can(user, "target.set", org):
             db.session.rollback()
+            denied(user, "target.set", org, 403)
             abort(403)
         try:
             services.set_target(goal, org, item["period"], item["value"], user)
