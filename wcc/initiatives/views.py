@@ -226,6 +226,9 @@ def edit(initiative_id: int):
             values["org"] = org
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
+            if version is None:
+                # A form that does not say which version it changes cannot show it saw the latest.
+                raise services.StaleVersion()
             services.update_initiative(ini, values, version=version)
             if not _attach_chosen_files(form, ini):
                 db.session.rollback()
