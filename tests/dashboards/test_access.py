@@ -120,7 +120,7 @@ def test_public_page_only_for_goals_an_admin_opened(client, login_as, figures_da
     # Only approved figures: the network total equals the approved rows; drafts and submissions are left out.
     from tests.dashboards.test_figures import formatted
     from tests.fixtures.dashboards import expected_area, raw_reports
-    from wcc.reporting.periods import parse_period
+    from wcc.periods import parse_period
 
     approved, _ = expected_area(goal, {o.id for o in figures_data.members}, parse_period("1404"),
                                 parse_period("1404"), raw_reports())

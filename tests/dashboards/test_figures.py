@@ -14,7 +14,7 @@ from tests.fixtures.dashboards import (
     raw_reports,
     yearly_targets,
 )
-from wcc.reporting.periods import parse_period
+from wcc.periods import parse_period
 
 RANGES = [("1404", "1404"), ("1403-Q3", "1404-Q2"), ("1403", "1404")]
 
@@ -144,7 +144,7 @@ def test_overview_csv_tables_hold_the_page_numbers(client, login_as, figures_dat
 def test_compliance_counts_owed_sent_and_missing_reports(client, bearer, figures_data):
     """1404-Q2: every member owes one report per quarterly goal its kind reports."""
     from wcc.dashboards import queries
-    from wcc.reporting.services import today_local
+    from wcc.periods import clock
 
     data = figures_data
     body = client.get("/api/v1/dashboard/overview?period_from=1404&period_to=1404",
@@ -155,8 +155,8 @@ def test_compliance_counts_owed_sent_and_missing_reports(client, bearer, figures
         if r.status == "approved" or (r.status in ("submitted", "reviewed", "returned") and r.submitted_at):
             sent[r.org_id] = sent.get(r.org_id, 0) + 1
     quarterly = [g for g in data.goals.values() if g.frequency == "quarterly"]
-    ctx = queries.Context.load(today_local())
-    rows = queries.member_compliance(list(data.goals.values()), parse_period("1404-Q2"), today_local(),
+    ctx = queries.Context.load(clock.today())
+    rows = queries.member_compliance(list(data.goals.values()), parse_period("1404-Q2"), clock.today(),
                                      ctx.directory, [o.id for o in data.members])
     for row in rows:
         org = data.orgs[row["org"]]

@@ -12,7 +12,7 @@ from wcc.api.common import ErrorSchema, require_api
 from wcc.dashboards import queries
 from wcc.dashboards.views import current_filters, goal_data, overview_data
 from wcc.goals.queries import get_goal
-from wcc.reporting.services import today_local
+from wcc.periods import clock
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1", description="Dashboards")
 
@@ -116,6 +116,6 @@ def dashboard_goal(_args, code: str):
 def json_response(kind: str, filters: queries.Filters, payload) -> Response:
     """The answer as JSON text, itself cached (under the data version, like the data): a repeated
     request costs a cache read, not a serialisation of thousands of figures."""
-    text = queries.cached(f"api:{kind}", filters.key(), today_local(),
+    text = queries.cached(f"api:{kind}", filters.key(), clock.today(),
                           lambda: json.dumps(payload(), ensure_ascii=False, separators=(",", ":")))
     return current_app.response_class(text, mimetype="application/json")

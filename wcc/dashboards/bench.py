@@ -42,7 +42,7 @@ CHUNK = 50_000
 # --- the synthetic network ---------------------------------------------------------------
 
 def _periods():
-    from wcc.reporting.periods import Period
+    from wcc.periods import Period
 
     out, period = [], Period(FIRST_YEAR, 1)
     for _ in range(PERIODS):
@@ -232,7 +232,7 @@ def build_network(reports: int, seed: int = 1404, members_count: int = MEMBERS,
 # --- the floor: the raw GROUP BYs each page needs ------------------------------------------
 
 def floor_queries(info: dict, network_id: int = 1) -> dict[str, list[tuple[str, tuple]]]:
-    from wcc.reporting.periods import parse_period
+    from wcc.periods import parse_period
 
     start, end = parse_period(info["first"]).first_day, parse_period(info["last"]).last_day
     area = "CASE WHEN o.kind = 'province' THEN o.id ELSE o.parent_id END"

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from wcc.dashboards.tables import Table, display, goal_title, org_name
 from wcc.i18n import current_language, text_direction
 from wcc.i18n.formatting import format_number, format_percent
-from wcc.reporting.periods import format_period
+from wcc.periods import format_period
 
 FONT = "Vazirmatn, Roboto, system-ui, sans-serif"
 COLOURS = {"actual": "#0f5257", "target": "#c0392b", "peers": "#f2c14e", "network": "#7a8b99",

@@ -11,11 +11,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from wcc.dashboards.periods import PeriodRange
 from wcc.dashboards.queries import Filters, cached, default_range
 from wcc.goals.models import Theme
 from wcc.i18n.text import to_ascii_digits
-from wcc.reporting.periods import PeriodError, parse_period
+from wcc.periods import PeriodError, PeriodRange, parse_period
 
 MAX_YEARS = 30
 CODE_MAX = 40

@@ -33,7 +33,7 @@ class MemberSeries(db.Model):
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
-    #: The period's position on the goal's axis (``wcc.dashboards.periods.period_seq``).
+    #: The period's position on the goal's axis (``wcc.periods.period_seq``).
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     period_key: Mapped[str] = mapped_column(String(7))
     value: Mapped[Decimal] = mapped_column(VALUE_TYPE)

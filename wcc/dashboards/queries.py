@@ -38,11 +38,19 @@ from sqlalchemy import Integer, Select, and_, case, cast, func, null, or_, selec
 from sqlalchemy.orm import aliased
 
 from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
-from wcc.dashboards.periods import PeriodRange, goal_periods, period_seq, period_share_of_year
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.reporting.periods import Frequency, Period, due_date, parse_period
+from wcc.periods import (
+    Frequency,
+    Period,
+    PeriodRange,
+    due_date,
+    goal_periods,
+    parse_period,
+    period_seq,
+    period_share_of_year,
+)
 from wcc.reporting.progress import Observation, ProgressStatus, assess_additive, assess_level
 from wcc.reporting.queries import municipal_target_sums, network_base, targets_for
 
@@ -157,7 +165,7 @@ def dashboard_goals(filters: Filters | None = None, public_only: bool = False) -
 
 def default_range(today: date) -> PeriodRange:
     """The latest Solar Hijri year with approved figures; this year when there are none."""
-    from wcc.reporting.periods import period_containing
+    from wcc.periods import period_containing
 
     # The network's rows hold every approved period; (area_id, seq) is indexed, so this reads a few rows.
     network = select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK).scalar_subquery()
@@ -248,7 +256,7 @@ def _covered(goal: Goal, rng: PeriodRange, last_with_data: int | None, today: da
 def _due_prefix(frequency: str, first_key: str, last_key: str, due_days: int, rng: PeriodRange,
                 today: date) -> tuple[int, tuple[int, ...]]:
     """How many of the goal's periods in the range are past their due date, and their seqs."""
-    from wcc.dashboards.periods import _goal_periods
+    from wcc.periods.ranges import _goal_periods
 
     periods = _goal_periods(frequency, first_key, last_key, rng)
     due = sum(1 for p in periods if due_date(p, due_days) < today)

@@ -25,9 +25,9 @@ from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, se
 from sqlalchemy.orm import Session, aliased
 
 from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries
-from wcc.dashboards.periods import seq_column
 from wcc.extensions import db
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import seq_column
 from wcc.reporting.models import ProgressReport, Status
 
 #: Report actions after which the rollups are recomputed (evidence and comments change no figure).

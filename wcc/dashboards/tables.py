@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from wcc.goals.display import format_value
 from wcc.i18n import current_language
 from wcc.i18n.formatting import format_number, format_percent
-from wcc.reporting.periods import format_period
+from wcc.periods import format_period
 from wcc.reporting.progress import STATUS_LABELS, ProgressStatus
 
 TRACK_LABELS = {

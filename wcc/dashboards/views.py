@@ -23,9 +23,9 @@ from wcc.goals.queries import get_goal
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
+from wcc.periods import clock
 from wcc.permissions import require
 from wcc.permissions.helpers import reads_everything
-from wcc.reporting.services import today_local
 from wcc.templating import asset_url
 
 bp = Blueprint("dashboards", __name__)
@@ -35,39 +35,39 @@ bp = Blueprint("dashboards", __name__)
 
 def current_filters() -> queries.Filters:
     try:
-        return parse_filters(request.args, today_local())
+        return parse_filters(request.args, clock.today())
     except FilterError as exc:
         abort_with(400, str(exc))
 
 
 def overview_data(filters: queries.Filters) -> dict:
-    today = today_local()
+    today = clock.today()
     return queries.cached("overview", filters.key(), today,
                           lambda: queries.overview(filters, today, initiatives=initiative_figures(filters)))
 
 
 def goal_data(goal: Goal, filters: queries.Filters, *, member_periods: bool = True) -> dict:
-    today = today_local()
+    today = clock.today()
     return queries.cached(f"goal:{goal.code}:{member_periods}", filters.key(), today,
                           lambda: queries.goal_dashboard(goal, filters, today, member_periods=member_periods))
 
 
 def province_data(province, filters: queries.Filters) -> dict:
-    today = today_local()
+    today = clock.today()
     return queries.cached(f"province:{province.code}", filters.key(), today,
                           lambda: queries.province_dashboard(province, filters, today,
                                                              initiatives=initiative_figures(filters, province, whole=True)))
 
 
 def member_data(org, filters: queries.Filters) -> dict:
-    today = today_local()
+    today = clock.today()
     return queries.cached(f"member:{org.code}", filters.key(), today,
                           lambda: queries.member_dashboard(org, filters, today,
                                                            initiatives=initiative_figures(filters, org)))
 
 
 def public_data(goal: Goal, filters: queries.Filters) -> dict:
-    today = today_local()
+    today = clock.today()
     return queries.cached(f"public:{goal.code}", filters.range.key, today,
                           lambda: queries.public_goal_dashboard(goal, filters, today))
 
@@ -209,8 +209,7 @@ def _page_context(filters: queries.Filters, **extra) -> dict:
 
 def filter_options() -> dict:
     """Choices for the filter form: years and quarters the goals run over, provinces, themes."""
-    from wcc.dashboards.periods import PeriodRange
-    from wcc.reporting.periods import Period
+    from wcc.periods import Period, PeriodRange
 
     goals = queries.dashboard_goals()
     first = min((g.first.year for g in goals), default=1403)

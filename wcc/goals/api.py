@@ -14,8 +14,8 @@ from wcc.goals import services
 from wcc.goals.models import Aggregation, Direction, Goal, Theme, Unit
 from wcc.goals.queries import all_goals, get_goal, goal_target_rows
 from wcc.orgs.queries import get_by_code
+from wcc.periods import Frequency
 from wcc.permissions import can, denied
-from wcc.reporting.periods import Frequency
 
 blp = Blueprint("api_goals", __name__, url_prefix="/api/v1", description="The union's goals and targets")
 

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from wcc.forms import CleanStringField, CleanTextAreaField, choices, required
 from wcc.goals.models import Aggregation, Direction, Theme, Unit
-from wcc.reporting.periods import Frequency
+from wcc.periods import Frequency
 
 THEME_LABELS = {
     Theme.EXPORTS: _l("Exports"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wcc.db import TimestampMixin, UTCDateTime, utcnow
 from wcc.extensions import db
-from wcc.reporting.periods import Frequency, Period, parse_period
+from wcc.periods import Frequency, Period, parse_period
 
 if TYPE_CHECKING:
     from wcc.auth.models import User

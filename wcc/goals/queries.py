@@ -12,7 +12,7 @@ from wcc.extensions import db
 from wcc.goals.models import Goal, Target
 from wcc.goals.services import target_years
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.reporting.periods import period_containing
+from wcc.periods import period_containing
 
 
 def get_goal(code: str) -> Goal | None:

@@ -14,7 +14,7 @@ from wcc.goals.display import plain_number
 from wcc.goals.models import Aggregation, Direction, Goal, Target, Theme, Unit
 from wcc.i18n.text import NumberFormatError, parse_decimal
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.reporting.periods import Frequency, PeriodError, parse_period
+from wcc.periods import Frequency, PeriodError, parse_period
 
 GOAL_FIELDS = ("code", "title_fa", "title_en", "title_ru", "description_fa", "description_en",
                "description_ru", "theme", "unit", "aggregation", "direction", "frequency",

@@ -32,10 +32,10 @@ from wcc.i18n import current_language
 from wcc.initiatives.queries import contributing
 from wcc.orgs.models import OrgKind
 from wcc.orgs.queries import get_by_code
+from wcc.periods import clock
 from wcc.permissions import can, require
 from wcc.reporting.progress import STATUS_LABELS, STATUS_STYLES, measure_for
 from wcc.reporting.queries import goal_progress, latest_approved_year, municipal_target_sums, network_progress
-from wcc.reporting.services import today_local
 
 bp = Blueprint("goals", __name__)
 
@@ -59,7 +59,7 @@ def _chosen_year(years: list[str], goal: Goal | None = None) -> int:
     latest = latest_approved_year(goal)
     if latest is not None and str(latest) in years:
         return latest
-    this_year = current_year(today_local())
+    this_year = current_year(clock.today())
     if years and str(this_year) not in years:
         return int(years[-1] if this_year > int(years[-1]) else years[0])
     return this_year
@@ -73,7 +73,7 @@ def catalogue():
     goals = all_goals(active_only=not show_inactive)
     years = year_span(goals)
     year = _chosen_year(years)
-    progress = network_progress(goals, year, today_local())
+    progress = network_progress(goals, year, clock.today())
     themes: dict[str, list[Goal]] = {}
     for goal in goals:
         themes.setdefault(goal.theme, []).append(goal)
@@ -88,7 +88,7 @@ def detail(code: str):
     require(current_user, "goal.view", goal)
     years = year_span([goal])
     year = _chosen_year(years, goal)
-    progress = goal_progress(goal, year, today_local())
+    progress = goal_progress(goal, year, clock.today())
     provinces = [o for o in progress.orgs if o.kind == OrgKind.PROVINCE]
     municipalities: dict[int, list] = {}
     for org in progress.orgs:

@@ -7,24 +7,18 @@ Russian get Gregorian dates. Templates use these through filters registered in
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.numbers import NumberPattern, parse_pattern
-from flask import current_app, has_app_context
 from persiantools.jdatetime import JalaliDate
 
 from wcc.i18n.text import to_persian_digits
-
-JALALI_MONTHS_FA = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
-)
+from wcc.periods import JALALI_MONTHS_FA, to_network_time
 
 
 def _locale(locale: str | None) -> str:
@@ -85,22 +79,11 @@ def format_date(value: date | datetime | None, locale: str | None = None) -> str
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = to_local(value).date()
+        value = to_network_time(value).date()
     loc = _locale(locale)
     if loc == "fa":
         return jalali_date_text(value)
     return babel_format_date(value, "d MMM y", locale=loc)
-
-
-def local_timezone() -> ZoneInfo:
-    name = current_app.config.get("TIMEZONE", "Asia/Tehran") if has_app_context() else "Asia/Tehran"
-    return ZoneInfo(name)
-
-
-def to_local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(local_timezone())
 
 
 def format_datetime(value: datetime | None, locale: str | None = None) -> str:
@@ -108,7 +91,7 @@ def format_datetime(value: datetime | None, locale: str | None = None) -> str:
     if value is None:
         return "—"
     loc = _locale(locale)
-    local = to_local(value)
+    local = to_network_time(value)
     time_text = babel_format_time(local, "HH:mm", locale=loc)
     return f"{format_date(local.date(), loc)}، {localise_digits(time_text, loc)}" if loc == "fa" \
         else f"{format_date(local.date(), loc)} {time_text}"

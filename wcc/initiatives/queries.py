@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from persiantools.jdatetime import JalaliDate
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -16,6 +15,7 @@ from wcc.goals.models import Goal
 from wcc.i18n.text import fold, to_ascii_digits
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, Status
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import Frequency, Period, clock, period_containing
 from wcc.permissions.initiatives import visible_initiatives
 
 SORTS = {
@@ -76,13 +76,6 @@ class Filters:
         return bool(self.as_args().keys() - {"sort"})
 
 
-def jalali_year_bounds(year: int) -> tuple[date, date]:
-    """1 Farvardin of ``year`` and the last day of its Esfand, in Gregorian dates."""
-    first = JalaliDate(year, 1, 1).to_gregorian()
-    last = JalaliDate(year + 1, 1, 1).to_gregorian()
-    return first, date.fromordinal(last.toordinal() - 1)
-
-
 def search_pattern(q: str) -> str | None:
     """A LIKE pattern for the folded query, or None when nothing is left to look for."""
     key = fold(q)
@@ -124,7 +117,8 @@ def initiative_query(user: User, filters: Filters) -> Select:
     if filters.partner_country:
         stmt = stmt.where(Initiative.partner_country == filters.partner_country)
     if filters.year:
-        first, last = jalali_year_bounds(filters.year)
+        year = Period(filters.year)
+        first, last = year.first_day, year.last_day
         stmt = stmt.where(and_(Initiative.start_date <= last,
                                or_(Initiative.end_date.is_(None), Initiative.end_date >= first)))
     return stmt.order_by(*SORTS[filters.sort])
@@ -225,9 +219,13 @@ def years_in_use() -> list[int]:
         select(func.min(Initiative.start_date), func.max(Initiative.start_date), func.max(Initiative.end_date))
     ).one()
     if first is None:
-        return [JalaliDate.today().year]
+        return [period_containing(clock.today(), Frequency.YEARLY).year]
     last = max(last_start, last_end or last_start)
-    return list(range(JalaliDate(last).year, JalaliDate(first).year - 1, -1))
+    return list(range(_year_of(last), _year_of(first) - 1, -1))
+
+
+def _year_of(day: date) -> int:
+    return period_containing(day, Frequency.YEARLY).year
 
 
 def history(ini: Initiative, limit: int = 50):

@@ -48,6 +48,7 @@ from wcc.initiatives.models import (
 )
 from wcc.initiatives.parsing import MAX_YEAR, MIN_YEAR
 from wcc.orgs.models import Organisation
+from wcc.periods import clock
 from wcc.uploads.services import UploadError, delete_stored, store_upload
 
 #: One-line text fields and their longest allowed length.
@@ -159,7 +160,7 @@ def _clean_money(name: str, money: Money | None, fallback_date: date | None,
     if problem:
         errors[f"{name}.value_date"] = problem
     # The value date says when the amount was valued; without one, the start of the work.
-    return Money(amount, currency, money.value_date or fallback_date or date.today())
+    return Money(amount, currency, money.value_date or fallback_date or clock.today())
 
 
 def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | None = None,

@@ -15,9 +15,9 @@ from wcc.extensions import db
 from wcc.goals.queries import get_goal
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
+from wcc.periods import PeriodError, parse_period
 from wcc.reporting import services
 from wcc.reporting.models import ProgressReport, Status
-from wcc.reporting.periods import PeriodError, parse_period
 from wcc.reporting.queries import initiatives_by_ids, linked_initiative_ids, report_list_query
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Progress reports")

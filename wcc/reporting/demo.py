@@ -27,8 +27,8 @@ from wcc.goals.models import Goal
 from wcc.i18n.text import to_persian_digits
 from wcc.initiatives.models import Initiative, initiative_goals
 from wcc.orgs.models import OrgKind
+from wcc.periods import Period, periods_between
 from wcc.reporting.models import CommentKind, ProgressReport, ReportComment, Status, report_initiatives
-from wcc.reporting.periods import Period, periods_between
 
 YEARS = (1403, 1404)
 #: A rough count for the progress bar of ``flask seed-demo``.

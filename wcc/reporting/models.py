@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wcc.db import TimestampMixin, UTCDateTime, utcnow
 from wcc.extensions import db
 from wcc.goals.models import VALUE_TYPE
-from wcc.reporting.periods import Period
+from wcc.periods import Period
 
 if TYPE_CHECKING:
     from wcc.auth.models import User

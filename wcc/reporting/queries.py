@@ -20,9 +20,9 @@ from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import Period, due_date, parse_period, period_containing, periods_between
 from wcc.permissions.helpers import reads_everything
 from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status, report_initiatives
-from wcc.reporting.periods import Period, due_date, parse_period, period_containing, periods_between
 from wcc.reporting.progress import Assessment, Observation, ProgressStatus, assess_additive, assess_level
 
 # --- visibility and lists -----------------------------------------------------------

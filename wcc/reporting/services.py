@@ -31,10 +31,10 @@ from wcc.extensions import db
 from wcc.goals.display import plain_number
 from wcc.goals.models import Goal
 from wcc.goals.services import GoalError, parse_value
-from wcc.i18n.formatting import to_local
 from wcc.i18n.text import clean_text, has_control_characters
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import Period, PeriodError, clock, due_date, parse_period
 from wcc.reporting.models import (
     EDITABLE,
     CommentKind,
@@ -43,7 +43,6 @@ from wcc.reporting.models import (
     ReportEvidence,
     Status,
 )
-from wcc.reporting.periods import Period, PeriodError, due_date, parse_period
 from wcc.uploads.services import UploadError, delete_stored, store_upload
 
 REPORT_FIELDS = ("value", "narrative", "status")
@@ -106,10 +105,6 @@ def _snapshot(report: ProgressReport) -> dict:
 
 
 # --- helpers ------------------------------------------------------------------------
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
-
 
 def report_due_date(report: ProgressReport) -> date:
     return due_date(report.period, report.goal.due_days)
@@ -179,7 +174,7 @@ def check_period(goal: Goal, key: str, today: date | None = None) -> Period:
     if period.sort_key < goal.first.sort_key or period.sort_key > goal.last.sort_key:
         raise ReportInvalid(_("This goal runs from %(first)s to %(last)s.", first=goal.first_period,
                               last=goal.last_period), "period")
-    if period.first_day > (today or today_local()):
+    if period.first_day > (today or clock.today()):
         raise ReportInvalid(_("This period has not begun yet."), "period")
     return period
 
@@ -298,7 +293,7 @@ def submit(report: ProgressReport, user, version: int | None = None) -> Progress
     stamps: dict[str, Any] = {}
     if report.submitted_at is None:
         stamps = {"submitted_at": now, "submitted_by_id": user.id,
-                  "is_late": to_local(now).date() > report_due_date(report)}
+                  "is_late": clock.network_date(now) > report_due_date(report)}
     else:
         stamps = {"submitted_by_id": user.id}
     return _transition(report, "report.submit", Status.SUBMITTED, user, version, **stamps)

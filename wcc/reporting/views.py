@@ -25,6 +25,7 @@ from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.pagination import paginate
+from wcc.periods import PeriodError, clock, format_period, parse_period
 from wcc.permissions import can, require
 from wcc.reporting import services
 from wcc.reporting.forms import (
@@ -36,7 +37,6 @@ from wcc.reporting.forms import (
     ReportForm,
 )
 from wcc.reporting.models import ProgressReport, ReportEvidence, Status
-from wcc.reporting.periods import PeriodError, format_period, parse_period
 from wcc.reporting.queries import (
     expected_periods,
     latest_comments,
@@ -70,7 +70,7 @@ def _navigation():
     def reporting_nav():
         """Counts for the navigation, computed once per request and only when a page shows them."""
         if "reporting_nav" not in g:
-            g.reporting_nav = nav_counts(current_user, services.today_local(), g.get("reporting_overview"))
+            g.reporting_nav = nav_counts(current_user, clock.today(), g.get("reporting_overview"))
         return g.reporting_nav
 
     return {"reporting_nav": reporting_nav}
@@ -96,7 +96,7 @@ def my_reporting():
         # Admins and the ministry do not report; their work is reviewing and reading.
         target = "reporting.review_queue" if can(current_user, "report.review_queue") else "reporting.reports"
         return redirect(url_for(target))
-    overview = g.reporting_overview = reporting_overview(current_user.org, services.today_local())
+    overview = g.reporting_overview = reporting_overview(current_user.org, clock.today())
     return render_template("reporting/my_reporting.html", overview=overview, org=current_user.org,
                            **LABELS)
 
@@ -146,7 +146,7 @@ def _province_choices() -> list[tuple[str, str]]:
 # --- writing ------------------------------------------------------------------------------
 
 def _period_choices(goals: list[Goal]) -> list[tuple[str, str]]:
-    today = services.today_local()
+    today = clock.today()
     keys = {}
     for goal in goals:
         for period in expected_periods(goal, today):

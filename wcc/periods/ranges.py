@@ -1,4 +1,4 @@
-"""Period ranges for dashboards: which of a goal's periods a range holds, and pro-rated targets.
+"""Period ranges: which of a goal's periods a range holds, the seq axis, pro-rated shares.
 
 A range runs from the first day of ``period_from`` to the last day of
 ``period_to`` (keys such as ``1404`` or ``1404-Q2``). A report counts when its
@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from sqlalchemy import func
 
-from wcc.reporting.periods import Frequency, Period, parse_period
+from wcc.periods.period import Frequency, Period, parse_period
 
 
 def period_seq(period: Period) -> int:

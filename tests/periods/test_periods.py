@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from wcc.reporting.periods import (
+from wcc.periods import (
     Period,
     PeriodError,
     due_date,

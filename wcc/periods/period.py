@@ -19,8 +19,12 @@ from babel.dates import format_date as babel_format_date
 from flask_babel import force_locale, pgettext
 from persiantools.jdatetime import JalaliDate
 
-from wcc.i18n.formatting import JALALI_MONTHS_FA, localise_digits
+from wcc.i18n.text import to_persian_digits
 
+JALALI_MONTHS_FA = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)
 KEY_PATTERN = re.compile(r"(\d{4})(?:-Q([1-4]))?")
 #: Years the app accepts; far outside this range a key is a typing mistake.
 MIN_YEAR, MAX_YEAR = 1300, 1500
@@ -157,7 +161,7 @@ def _label(period: Period, lang: str, dates: bool) -> str:
         span = period._span_text(lang)
         if span:
             text = f"{text} ({span})"
-    return localise_digits(text, lang)
+    return to_persian_digits(text) if lang == "fa" else text
 
 
 @lru_cache(maxsize=4096)
