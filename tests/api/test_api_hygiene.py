@@ -56,7 +56,7 @@ def test_refusals_are_logged_audited_and_counted_on_the_security_page(client, ne
                               .order_by(AuditEvent.id)).all()
     assert [(r.actor_id, r.after["route"], r.after["status"]) for r in rows] == [
         (intruder.id, "/admin/users", 403), (intruder.id, f"/initiatives/{draft.id}/edit", 404)]
-    assert rows[1].object_type == "initiatives" and rows[1].object_id == str(draft.id)
+    assert rows[1].after["object"] == f"initiatives#{draft.id}"
     login_as(network.users["admin"])
     page = client.get("/admin/security?lang=en").get_data(as_text=True)
     assert "Refused by the permission rules" in page and f"/initiatives/{draft.id}/edit" in page

@@ -83,7 +83,9 @@ def test_required_roles_without_a_second_factor_can_open_only_the_set_up_page(cl
     for path in ("/", "/admin/users", "/profile", "/initiatives", "/orgs"):
         assert client.get(path).headers.get("Location") == "/account/two-factor", path
     assert client.get("/api/v1/me").status_code == 403
-    assert client.get("/account/two-factor").status_code == 200
+    set_up = client.get("/account/two-factor")
+    assert set_up.status_code == 200
+    assert 'href="/initiatives"' not in set_up.get_data(as_text=True)  # no menu to pages that will not open
     secret, codes = enrol(client, user)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert client.get("/profile").status_code == 200

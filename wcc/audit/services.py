@@ -91,11 +91,14 @@ def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:
     route = request.path[:200] if has_request_context() else ""
     log.warning("access denied: user=%s action=%s route=%s %s object=%s:%s status=%s", user_id, action,
                 request.method if has_request_context() else "", route, object_type, object_id, status)
+    # The object goes into the details, not into object_type/object_id: an object's own
+    # history (what was done to it) must not list who was refused a look at it.
     values = {
         "at": datetime.now().astimezone(), "actor_id": user_id, "action": ACCESS_DENIED,
-        "object_type": object_type[:40], "object_id": None if object_id is None else str(object_id),
+        "object_type": "access", "object_id": None,
         "after": {"permission": action, "route": route, "status": status,
-                  "method": request.method if has_request_context() else None},
+                  "method": request.method if has_request_context() else None,
+                  "object": f"{object_type}#{object_id}" if object_type else None},
         "request_id": g.get("request_id") if has_request_context() else None,
         "ip": request.remote_addr if has_request_context() else None,
     }
