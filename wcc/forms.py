@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wcc.i18n.numbers import (
+    AmbiguousNumber,
+    NumberFormatError,
+    ambiguous_message,
+    editable_number,
+    number_error_message,
+    parse_number,
+    resolve_choice,
+)
 from wcc.i18n.text import clean_line, clean_text, has_control_characters
 
 
@@ -67,3 +77,42 @@ def required() -> DataRequired:
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), ...]`` as the option objects WTForms expects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def meant_field(name: str) -> str:
+    """The form key that says which reading of the ambiguous number in ``name`` was meant."""
+    return f"{name}-meant"
+
+
+class NumberField(StringField):
+    """A number typed as people type it (see ``wcc.i18n.numbers``), kept as typed when re-shown.
+
+    An ambiguous «۱۲.۵۰۰» is an error that keeps both readings in ``ambiguous``;
+    the form macro offers them, and the choice posted back resolves this text only.
+    """
+
+    ambiguous: AmbiguousNumber | None = None
+    MAX_LENGTH = 60
+
+    def process(self, formdata, data=None, **kwargs):
+        self._meant = formdata.get(meant_field(self.name)) if formdata is not None else None
+        super().process(formdata, data, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return editable_number(self.data)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self.ambiguous = None
+        if valuelist and len(valuelist[0]) > self.MAX_LENGTH:
+            raise ValueError(_("At most %(max)d characters, please.", max=self.MAX_LENGTH))
+        if valuelist:
+            try:
+                self.data = parse_number(resolve_choice(valuelist[0], getattr(self, "_meant", None)))
+            except AmbiguousNumber as exc:
+                self.ambiguous = exc
+                raise ValueError(ambiguous_message(exc)) from None
+            except NumberFormatError:
+                raise ValueError(number_error_message()) from None

@@ -7,16 +7,19 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from wcc.i18n import current_language, text_direction
 from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent, localise_digits
+from wcc.i18n.numbers import readings
 from wcc.i18n.text import BIDI_CONTROLS
 from wcc.permissions import can
 
-LANGUAGE_NAMES = {"fa": "فارسی", "en": "English", "ru": "Русский"}
+#: Each language by its own name, from CLDR («فارسی», "English", «Русский»).
+LANGUAGE_NAMES = {code: Locale.parse(code).get_display_name(code).capitalize() for code in ("fa", "en", "ru")}
 YEAR = 365 * 24 * 3600
 
 
@@ -75,9 +78,18 @@ def user_text(value: str | None) -> Markup:
     return Markup('<bdi dir="auto">%s</bdi>') % BIDI_CONTROLS.sub("", str(value))
 
 
+def separator() -> str:
+    """What separates items on one line: the Persian comma in fa, where a middle dot reads as a
+    Persian zero («۱ · ۹ خرداد» looks like «۱۰۹ خرداد»); a middle dot elsewhere."""
+    return "، " if current_language() == "fa" else " · "
+
+
 def init_templating(app: Flask) -> None:
+    from wcc.notifications.views import unread_notifications
+
     app.jinja_env.globals.update(
         asset=asset_url,
+        unread_notifications=unread_notifications,
         inline_asset=inline_asset,
         can=lambda action, obj=None: can(current_user, action, obj),
         current_language=current_language,
@@ -87,6 +99,8 @@ def init_templating(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         role_label=_role_label,
         two_factor_pending=_two_factor_pending,
+        number_readings=readings,
+        sep=separator,
     )
     app.jinja_env.filters.update(
         number=format_number,

@@ -4,7 +4,7 @@ A TOTP secret per user (pending until confirmed), the last time step accepted, a
 hashed single-use recovery codes.
 
 Revision ID: 591fe16c9311
-Revises: 39bc9c636d5a
+Revises: d7b30df6e733
 Create Date: 2026-11-30 18:28:45.607991
 
 """
@@ -16,7 +16,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = '591fe16c9311'
-down_revision = '39bc9c636d5a'
+down_revision = 'd7b30df6e733'
 branch_labels = None
 depends_on = None
 

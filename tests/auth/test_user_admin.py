@@ -114,3 +114,12 @@ def test_users_see_and_revoke_their_own_tokens_only(client, app, network, login_
     assert client.post(f"/profile/tokens/{theirs.id}/revoke").status_code == 404
     assert client.post(f"/profile/tokens/{mine.id}/revoke").status_code == 302
     assert program.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+@pytest.mark.parametrize("query", ["علي رضايي", "رضایی علی", "ali rezaei", "REZAEI ali", "rezaei example"])
+def test_the_user_list_finds_every_word_in_any_order(client, network, login_as, create_user, query):
+    create_user("municipality", network.orgs["IR-10-KASHAN"], email="ali.rezaei@example.org", name="علی رضایی Ali Rezaei")
+    create_user("municipality", network.orgs["IR-10-KASHAN"], email="ali.karimi@example.org", name="علی کریمی Ali Karimi")
+    login_as(network.users["admin"])
+    page = client.get("/admin/users", query_string={"q": query}).get_data(as_text=True)
+    assert "ali.rezaei@example.org" in page and "ali.karimi@example.org" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +11,7 @@ from wcc.audit.models import AuditEvent
 from wcc.auth.models import ApiToken, User
 from wcc.extensions import db
 from wcc.orgs.models import Organisation
+from wcc.urls import IdConverter
 
 NASTY = {
     "empty": "",
@@ -131,3 +134,28 @@ def test_unexpected_errors_show_no_stack_trace(make_app):
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body and "Something went wrong" in body
+
+
+@pytest.mark.parametrize("bad_id", [str(2**31), str(2**63), "9999999999999999999999999", "0x10", "١٢", "-1", "1.5", "abc"])
+def test_ids_that_cannot_exist_answer_404_on_every_route(app, client, network, login_as, bad_id):
+    login_as(network.users["admin"])
+    rules = [rule for rule in app.url_map.iter_rules()
+             if any(isinstance(c, IdConverter) for c in rule._converters.values())]
+    assert len(rules) > 20
+    for rule in rules:
+        path = rule.rule
+        for name, converter in rule._converters.items():
+            path = _fill(path, name, bad_id if isinstance(converter, IdConverter) else "X")
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS", "HEAD"})[0]
+        response = client.open(path, method=method)
+        assert response.status_code == 404, (rule.rule, method, response.status_code)
+
+
+def _fill(path: str, name: str, value: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?" + re.escape(name) + ">", value, path)
+
+
+def test_the_largest_possible_id_is_an_ordinary_missing_object(client, network, login_as):
+    login_as(network.users["admin"])
+    assert client.get(f"/initiatives/{2**31 - 1}").status_code == 404
+    assert client.get(f"/reports/{2**31 - 1}").status_code == 404

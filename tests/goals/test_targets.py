@@ -97,3 +97,21 @@ def test_the_targets_api(client, network, goal, bearer):
     assert [(i["period"], i["value"]) for i in listed] == [("1404", 20000)]
     assert client.get("/api/v1/goals/NOPE/targets", headers=city).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Target)) == 2
+
+
+@pytest.mark.parametrize("meant, stored", [("thousands", 12500), ("decimal", 12.5)])
+def test_an_ambiguous_target_is_asked_about_and_the_confirmed_reading_is_stored(client, network, goal, login_as,
+                                                                                 meant, stored):
+    login_as(network.users["isfahan_city"])
+    name = f"t-{goal.id}-1404"
+    asked = client.post("/targets?lang=fa", data={name: "۱۲.۵۰۰"})
+    assert asked.status_code == 400 and targets() == {}
+    page = html.unescape(asked.get_data(as_text=True))
+    assert "۱۲٬۵۰۰" in page and "۱۲٫۵" in page  # both readings offered, in Persian digits
+    assert f'name="{name}-meant"' in page and 'value="thousands:۱۲.۵۰۰"' in page
+    # A choice made for other text does not count: the question is asked again.
+    again = client.post("/targets?lang=fa", data={name: "۱۳.۵۰۰", f"{name}-meant": "thousands:۱۲.۵۰۰"})
+    assert again.status_code == 400 and targets() == {}
+    saved = client.post("/targets?lang=fa", data={name: "۱۲.۵۰۰", f"{name}-meant": f"{meant}:۱۲.۵۰۰"})
+    assert saved.status_code == 302
+    assert [float(v) for v in targets().values()] == [stored]

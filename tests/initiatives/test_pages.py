@@ -137,6 +137,30 @@ def test_form_errors_are_in_the_users_language(client, network, login_as):
     assert "Это поле обязательно." in page
 
 
+def test_dates_and_amounts_are_read_as_typed_and_ambiguous_amounts_are_asked_about(client, network, login_as):
+    login_as(network.users["isfahan"])
+    page = client.get("/initiatives/new?lang=fa").get_data(as_text=True)
+    assert "<bdi>2027-02-11</bdi>" in page and "<bdi>۲۲ بهمن ۱۴۰۵</bdi>" in page
+    data = form(start_date="۲۲ بهمن ۱۴۰۵", end_date="11.03.2027", budget_amount="۱۲٬۵۰۰ یورو", budget_currency="IRR",
+                deal_amount="۱۲.۵۰۰")
+    asked = client.post("/initiatives/new?lang=fa", data=data)
+    assert asked.status_code in (400, 422) and count() == 0
+    page = asked.get_data(as_text=True)
+    assert 'name="deal_amount-meant"' in page and "۱۲٬۵۰۰" in page and "۱۲٫۵" in page
+    assert client.post("/initiatives/new?lang=fa", data={**data, "deal_amount-meant": "decimal:۱۲.۵۰۰"}).status_code == 302
+    ini = db.session.scalars(select(Initiative)).one()
+    assert (ini.start_date, ini.end_date) == (date(2027, 2, 11), date(2027, 3, 11))
+    assert (ini.budget_amount, ini.budget_currency) == (Decimal("12500"), "EUR")  # the currency typed wins
+    assert (ini.deal_amount, ini.deal_currency) == (Decimal("12.5"), "EUR")
+
+
+@pytest.mark.parametrize("typed", ["۱۲٬۵۰۰ تومان", "EUR 12 500 RUB", "دوازده هزار"])
+def test_an_amount_with_words_that_are_not_a_currency_is_refused(client, network, login_as, typed):
+    login_as(network.users["isfahan"])
+    response = client.post("/initiatives/new?lang=en", data=form(budget_amount=typed))
+    assert response.status_code in (400, 422) and count() == 0
+
+
 def test_every_input_has_a_visible_label_tied_to_it(client, network, login_as):
     import re
 
@@ -212,6 +236,21 @@ def test_search_is_persian_aware(client, network, login_as, make_initiative, que
     login_as(network.users["shiraz_city"])
     page = client.get("/initiatives", query_string={"q": query}).get_data(as_text=True)
     assert title in page and "Something else" not in page
+
+
+@pytest.mark.parametrize("query", ["نمدمالي مسكو", "مسکو نمدمالی", "felt moscow", "MOSCOW felt", "войлок москва",
+                                   "Москва ВОЙЛОК"])
+def test_every_word_matches_in_any_order_and_title_matches_come_first(client, network, login_as, make_initiative,
+                                                                       query):
+    org = network.orgs["IR-10"]
+    make_initiative(org, "Moscow buyers", summary="نمدمالی برای مسکو; felt to Moscow; войлок в Москва",
+                    published=True)
+    make_initiative(org, "نمدمالی برای مسکو — felt to Moscow, войлок в Москва", published=True)
+    make_initiative(org, "نمدمالی کرمانشاه", summary="felt only", published=True)
+    login_as(network.users["shiraz_city"])
+    page = client.get("/initiatives", query_string={"q": query, "view": "table"}).get_data(as_text=True)
+    assert "نمدمالی کرمانشاه" not in page  # one of the words is missing
+    assert page.index("نمدمالی برای مسکو") < page.index("Moscow buyers")  # both words in the title
 
 
 def test_filters_narrow_the_list(client, network, login_as, make_initiative, craft):

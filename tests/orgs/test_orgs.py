@@ -74,3 +74,15 @@ def test_organisation_rules(client, network, login_as, code, kind, parent):
         "name_fa": "نام", "name_en": "Name", "name_ru": "Имя", "country": "IR", "active": "y"})
     assert response.status_code == 400
     assert db.session.scalar(select(Organisation).where(Organisation.name_en == "Name")) is None
+
+
+@pytest.mark.parametrize("query", ["شهرداري كاشان", "کاشان شهرداری", "kashan municipality", "Municipality KASHAN",
+                                   "Кашан муниципалитет"])
+def test_the_directory_finds_every_word_in_any_order(client, network, login_as, create_org, query):
+    create_org("municipality", code="IR-10-NOOSH", parent=network.orgs["IR-10"], name_fa="شهرداری کاشان نوش‌آباد",
+               name_en="Kashan Noosh municipality", name_ru="Муниципалитет Кашан-Нуш")
+    create_org("municipality", code="IR-10-OTHER", parent=network.orgs["IR-10"], name_fa="شهرداری آران",
+               name_en="Aran municipality", name_ru="Муниципалитет Аран")
+    login_as(network.users["shiraz_city"])
+    page = client.get("/orgs", query_string={"q": query}).get_data(as_text=True)
+    assert "IR-10-NOOSH" in page and "IR-10-OTHER" not in page

@@ -239,3 +239,19 @@ def test_every_change_leaves_through_one_signal_for_rollups(client, network, goa
     assert seen == [("report.create", None, "draft"), ("report.submit", "draft", "submitted"),
                     ("report.review", "submitted", "reviewed"), ("report.approve", "reviewed", "approved"),
                     ("report.reopen", "approved", "returned")]
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    ("12.500", "en", None), ("۱۲.۵۰۰", "fa", None), ("12,5", "ru", 12.5), ("1\u00a0200", "ru", 1200),
+    ("۱۲٬۵۰۰", "fa", 12500), (12500, "en", 12500), (12.5, "en", 12.5),
+])
+def test_the_api_reads_numbers_as_typed_and_refuses_ambiguous_ones(client, network, goal, bearer, value, lang,
+                                                                    expected):
+    headers = {**bearer(network.users["isfahan_city"]), "Accept-Language": lang}
+    response = post_report(client, headers, value=value)
+    if expected is None:
+        assert response.status_code == 422
+        assert "value" in response.get_json()["error"]["details"]
+    else:
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["value"] == expected

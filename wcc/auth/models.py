@@ -4,11 +4,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wcc.db import TimestampMixin, UTCDateTime, utcnow
 from wcc.extensions import db
+from wcc.i18n.search import search_key
 from wcc.orgs.models import Organisation, OrgKind
 
 
@@ -34,6 +35,10 @@ def normalise_email(email: str) -> str:
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What the user typed, and the folded form that uniqueness and sign-in use.
@@ -46,6 +51,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Name and e-mail folded for search (wcc.i18n.search), kept current on every save.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     # Second factor (TOTP, RFC 6238): a secret being set up has no ``totp_enabled_at`` yet.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -67,6 +74,12 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email_normalised} {self.role}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_search_text(mapper, connection, user: User) -> None:
+    user.search_text = search_key(user.name, user.email)
 
 
 class UserSession(db.Model):

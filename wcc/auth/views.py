@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from wcc.audit.services import record
 from wcc.auth import services, two_factor
@@ -28,6 +28,7 @@ from wcc.auth.models import ApiToken, User, UserSession
 from wcc.auth.sessions import SESSION_KEY
 from wcc.extensions import db
 from wcc.forms import choices
+from wcc.i18n.search import matches_all, rank, search_words
 from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
 from wcc.pagination import paginate, requested_page
@@ -275,10 +276,11 @@ def users():
     role = request.args.get("role", "")
     org_code = request.args.get("org", "").strip()[:40]
     page = requested_page()
-    stmt = select(User).join(User.org).order_by(Organisation.code, User.name)
-    if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(pattern), User.email_normalised.like(pattern)))
+    stmt = select(User).join(User.org)
+    words = search_words(q)
+    if words:
+        stmt = stmt.where(matches_all(User.search_text, words)).order_by(rank(User.search_text, words).desc())
+    stmt = stmt.order_by(Organisation.code, User.name)
     if role in ROLE_LABELS:
         stmt = stmt.where(User.role == role)
     if org_code:

@@ -12,7 +12,13 @@ from wcc.audit.services import diff, record, snapshot
 from wcc.extensions import db
 from wcc.goals.display import plain_number
 from wcc.goals.models import Aggregation, Direction, Goal, Target, Theme, Unit
-from wcc.i18n.text import NumberFormatError, parse_decimal
+from wcc.i18n.numbers import (
+    AmbiguousNumber,
+    NumberFormatError,
+    ambiguous_message,
+    number_error_message,
+    parse_number,
+)
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import Frequency, PeriodError, parse_period
 
@@ -45,15 +51,18 @@ class DuplicateGoal(GoalError):
 # --- values -----------------------------------------------------------------------
 
 def parse_value(raw, unit: str, field: str = "value") -> Decimal | None:
-    """A goal value as typed («۱۲٬۵۰۰», "12,500", 12500) → Decimal; GoalError if unusable.
+    """A goal value as typed («۱۲٬۵۰۰», "12 500", 12500) → Decimal; GoalError if unusable.
 
     Whole numbers only for counts and people; percentages from 0 to 100; no
-    negative values; at most four decimal places.
+    negative values; at most four decimal places. «۱۲.۵۰۰» is refused as
+    ambiguous (see ``wcc.i18n.numbers``): the message names both readings.
     """
     try:
-        value = parse_decimal(raw)
+        value = parse_number(raw)
+    except AmbiguousNumber as exc:
+        raise GoalError(ambiguous_message(exc), field) from None
     except NumberFormatError:
-        raise GoalError(_("Enter a number, such as 12500 or 12,500."), field) from None
+        raise GoalError(number_error_message(), field) from None
     if value is None:
         return None
     if not value.is_finite() or abs(value) >= MAX_VALUE:

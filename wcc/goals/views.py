@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wcc.extensions import db
+from wcc.forms import meant_field
 from wcc.goals import services
-from wcc.goals.display import format_value, plain_number
+from wcc.goals.display import format_value
 from wcc.goals.forms import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
@@ -29,6 +30,7 @@ from wcc.goals.queries import (
     year_span,
 )
 from wcc.i18n import current_language
+from wcc.i18n.numbers import editable_number, resolve_choice
 from wcc.initiatives.queries import contributing
 from wcc.orgs.models import OrgKind
 from wcc.orgs.queries import get_by_code
@@ -211,8 +213,9 @@ def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
             name = f"t-{goal.id}-{year}"
             if name not in request.form:
                 continue
-            raw = request.form.get(name, "")[:60]
-            values[name] = raw
+            typed = request.form.get(name, "")[:60]
+            values[name] = typed
+            raw = resolve_choice(typed, request.form.get(meant_field(name)))
             existing = current.get((goal.id, year))
             try:
                 parsed = services.parse_value(raw, goal.unit)
@@ -227,4 +230,4 @@ def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
 
 
 bp.add_app_template_filter(format_value, "goal_value")
-bp.add_app_template_filter(plain_number, "plain")
+bp.add_app_template_filter(editable_number, "plain")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -67,42 +66,3 @@ def clean_text(text: str | None) -> str:
 
 def has_control_characters(text: str) -> bool:
     return bool(_CONTROL.search(text.replace("\r", "").replace("\n", "").replace("\t", "")))
-
-
-class NumberFormatError(ValueError):
-    pass
-
-
-def parse_decimal(text: str | int | float | Decimal | None) -> Decimal | None:
-    """A number typed in any of the ways users type them; None for blank.
-
-    Accepts Persian and Arabic-Indic digits, ASCII and Arabic separators: «۱۲٬۵۰۰»,
-    "12,500", "12500.5", «۱۲٫۵». Raises NumberFormatError for anything else.
-    """
-    if text is None:
-        return None
-    if isinstance(text, bool):
-        raise NumberFormatError(str(text))
-    if isinstance(text, int | Decimal):
-        return Decimal(text)
-    if isinstance(text, float):
-        if text != text or text in (float("inf"), float("-inf")):
-            raise NumberFormatError(str(text))
-        return Decimal(str(text))
-    raw = to_ascii_digits(text).strip().replace(" ", "").replace("\u200c", "")
-    if not raw:
-        return None
-    raw = raw.replace("٬", ",").replace("٫", ".").replace("−", "-")
-    if "," in raw:
-        whole = raw.split(".")[0].lstrip("+-")
-        groups = whole.split(",")
-        if not (1 <= len(groups[0]) <= 3 and all(len(grp) == 3 for grp in groups[1:])):
-            raise NumberFormatError(text)
-        raw = raw.replace(",", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
-        raise NumberFormatError(text)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:  # pragma: no cover - the regex rules this out
-        raise NumberFormatError(text) from exc
-    return value

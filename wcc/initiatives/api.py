@@ -15,7 +15,7 @@ from wcc.api.common import ErrorSchema, LocalisedNames, PageArgs, require_api
 from wcc.errors import abort_with
 from wcc.extensions import db
 from wcc.goals.models import Goal
-from wcc.i18n.text import NumberFormatError, parse_decimal
+from wcc.i18n.numbers import AmbiguousNumber, NumberFormatError, ambiguous_message, number_error_message, parse_number
 from wcc.initiatives import queries, services, transfer
 from wcc.initiatives.models import CURRENCIES, Category, Craft, Initiative, Money, Status
 from wcc.initiatives.queries import Filters
@@ -57,9 +57,11 @@ class Amount(fields.Field):
         if value is None or isinstance(value, bool):
             raise ValidationError(str(MESSAGES["invalid"]))
         try:
-            amount = parse_decimal(value)
+            amount = parse_number(value)
+        except AmbiguousNumber as exc:
+            raise ValidationError(ambiguous_message(exc)) from None
         except NumberFormatError:
-            raise ValidationError(_("Enter an amount such as 12500 or 12500.50.")) from None
+            raise ValidationError(number_error_message()) from None
         if amount is None:
             raise ValidationError(str(MESSAGES["required"]))
         return amount

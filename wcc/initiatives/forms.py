@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -23,12 +24,12 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, choices, required
+from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, NumberField, choices, required
 from wcc.i18n import current_language
+from wcc.i18n.dates import date_help, parse_date
 from wcc.i18n.formatting import localise_digits
-from wcc.i18n.text import NumberFormatError, parse_decimal
 from wcc.initiatives.models import CURRENCIES, STORY_MAX, SUMMARY_MAX, TITLE_MAX, Money, Status
-from wcc.initiatives.parsing import parse_date, parse_list
+from wcc.initiatives.parsing import parse_list
 from wcc.initiatives.services import MilestoneData
 
 STATUS_LABELS = {
@@ -45,18 +46,15 @@ CURRENCY_LABELS = {
 }
 #: How an amount's currency is written after the number.
 CURRENCY_UNITS = {"IRR": _l("IRR"), "EUR": _l("EUR"), "USD": _l("USD"), "RUB": _l("RUB")}
-# pycountry's official names read oddly in running text for the union's main partner.
-_COUNTRY_NAMES = {("RU", "fa"): "روسیه", ("RU", "ru"): "Россия", ("RU", "en"): "Russia"}
-
-
 @lru_cache(maxsize=8)
 def country_names(lang: str) -> dict[str, str]:
-    try:
-        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]).gettext
-    except OSError:
-        translate = str
-    return {c.alpha_2: _COUNTRY_NAMES.get((c.alpha_2, lang))
-            or translate(getattr(c, "common_name", None) or c.name) for c in pycountry.countries}
+    """Every ISO 3166 country by its common name in ``lang``, from CLDR (Babel's locale data).
+
+    CLDR's names are the ones people use («ایران», «لائوس», «Турция»); a code CLDR
+    lacks keeps its English ISO name.
+    """
+    names = Locale.parse(lang).territories
+    return {c.alpha_2: names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name for c in pycountry.countries}
 
 
 def country_name(code: str | None, lang: str | None = None) -> str:
@@ -72,7 +70,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", "—"), ("RU", names["RU"])] + rest
 
 
-DATE_HELP = _l("Year/month/day, such as 1404/04/01 or 2025-06-22.")
+DATE_HELP = LazyString(date_help)
 
 
 class LocalDateField(StringField):
@@ -102,21 +100,35 @@ class LocalDateField(StringField):
                 raise ValueError(str(exc)) from None
 
 
-class AmountField(StringField):
-    """An amount typed with Persian, Arabic or Latin digits and separators."""
+#: Currency names and signs an amount may be typed with («۱۲٬۵۰۰ یورو», "€ 12,500.50"), folded.
+CURRENCY_WORDS = {
+    **dict.fromkeys(("eur", "euro", "euros", "€", "یورو", "евро"), "EUR"),
+    **dict.fromkeys(("irr", "rial", "rials", "ریال", "﷼", "риал", "риалов"), "IRR"),
+    **dict.fromkeys(("usd", "dollar", "dollars", "us$", "$", "دلار", "доллар", "долларов", "долларов сша"), "USD"),
+    **dict.fromkeys(("rub", "rouble", "roubles", "ruble", "rubles", "₽", "روبل", "руб", "руб.", "рубль",
+                     "рубля", "рублей"), "RUB"),
+}
+_CURRENCY_AROUND = re.compile(r"^\s*(?P<before>[^\d۰-۹٠-٩+\-−.,٫٬]*?)\s*(?P<number>[+\-−]?[\d۰-۹٠-٩].*?)\s*"
+                              r"(?P<after>[^\d۰-۹٠-٩.,٫٬'\s][^\d۰-۹٠-٩]*)?\s*$")
 
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else format(self.data.normalize(), "f")
+
+class AmountField(NumberField):
+    """An amount: a number, optionally with its currency («۱۲٬۵۰۰ یورو»), which then sets the currency."""
+
+    currency: str | None = None
 
     def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist:
-            try:
-                self.data = parse_decimal(valuelist[0])
-            except NumberFormatError:
-                raise ValueError(_l("Enter an amount such as 12500 or 12500.50.")) from None
+        self.currency = None
+        if valuelist and valuelist[0].strip():
+            match = _CURRENCY_AROUND.match(valuelist[0])
+            if match and (match["before"] or match["after"]):
+                word = (match["before"] or match["after"] or "").strip().casefold()
+                if match["before"] and match["after"] or word not in CURRENCY_WORDS:
+                    self.data = None
+                    raise ValueError(_l("Write the amount as a number; choose the currency from the list."))
+                self.currency = CURRENCY_WORDS[word]
+                valuelist = [match["number"]]
+        super().process_formdata(valuelist)
 
 
 class MilestoneForm(Form):
@@ -150,6 +162,16 @@ class InitiativeForm(FlaskForm):
     story = CleanTextAreaField(_l("Story"), max_length=STORY_MAX,
                                description=_l("The full story. You may use Markdown: **bold**, *italic*, "
                                               "lists and links. HTML is shown as text."))
+    title_en = CleanStringField(_l("Title in English"), max_length=TITLE_MAX)
+    title_ru = CleanStringField(_l("Title in Russian"), max_length=TITLE_MAX)
+    story_en = CleanTextAreaField(_l("Story in English"), max_length=STORY_MAX,
+                                  description=_l("A translation of the story for brochures in English."))
+    story_ru = CleanTextAreaField(_l("Story in Russian"), max_length=STORY_MAX,
+                                  description=_l("A translation of the story for brochures in Russian."))
+    story_needs_translation = BooleanField(
+        _l("The translations need updating"),
+        description=_l("Set by itself when the Persian story changes after it was translated; clear it "
+                       "once the translations say the same again."))
     crafts = MultiCheckboxField(_l("Crafts"), validate_choice=True)
     goals = MultiCheckboxField(_l("Goals it contributes to"), validate_choice=True,
                                description=_l("The union goals this initiative helps reach. Progress reports "
@@ -194,6 +216,13 @@ class InitiativeForm(FlaskForm):
         while len(self.milestones) < min(filled + blank_milestones, self.milestones.max_entries):
             self.milestones.append_entry()
 
+    def validate(self, extra_validators=None) -> bool:
+        """Standard validation; a currency typed with an amount («۱۲٬۵۰۰ یورو») selects that currency."""
+        for amount, currency in ((self.budget_amount, self.budget_currency), (self.deal_amount, self.deal_currency)):
+            if amount.currency:
+                currency.data = amount.currency
+        return super().validate(extra_validators)
+
     def values(self, *, orgs, categories, crafts, goals) -> dict:
         """The form as the ``values`` services take (objects looked up by code)."""
         by_code = {c.code: c for c in crafts}
@@ -206,6 +235,9 @@ class InitiativeForm(FlaskForm):
             "end_date": self.end_date.data,
             "summary": self.summary.data or "",
             "story": self.story.data or "",
+            "title_en": self.title_en.data or "", "title_ru": self.title_ru.data or "",
+            "story_en": self.story_en.data or "", "story_ru": self.story_ru.data or "",
+            "story_needs_translation": bool(self.story_needs_translation.data),
             "crafts": [by_code[code] for code in self.crafts.data or [] if code in by_code],
             "goals": [goal_by_code[code] for code in self.goals.data or [] if code in goal_by_code],
             "partner_country": self.partner_country.data or None,
@@ -242,6 +274,8 @@ def form_data(ini) -> dict:
     return {
         "title": ini.title, "org": ini.org.code, "category": ini.category.code, "status": ini.status,
         "start_date": ini.start_date, "end_date": ini.end_date, "summary": ini.summary, "story": ini.story,
+        "title_en": ini.title_en, "title_ru": ini.title_ru, "story_en": ini.story_en, "story_ru": ini.story_ru,
+        "story_needs_translation": ini.story_needs_translation,
         "crafts": [c.code for c in ini.crafts], "goals": [g.code for g in ini.goals],
         "partner_country": ini.partner_country or "",
         "partners": "\n".join(p.name for p in ini.partners), **money("budget"), **money("deal"),

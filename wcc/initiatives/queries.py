@@ -12,7 +12,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.goals.models import Goal
-from wcc.i18n.text import fold, to_ascii_digits
+from wcc.i18n.search import matches_all, rank, search_words
+from wcc.i18n.text import to_ascii_digits
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, Status
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import Frequency, Period, clock, period_containing
@@ -76,13 +77,6 @@ class Filters:
         return bool(self.as_args().keys() - {"sort"})
 
 
-def search_pattern(q: str) -> str | None:
-    """A LIKE pattern for the folded query, or None when nothing is left to look for."""
-    key = fold(q)
-    if not key:
-        return None
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def initiative_query(user: User, filters: Filters) -> Select:
@@ -96,10 +90,9 @@ def initiative_query(user: User, filters: Filters) -> Select:
         stmt = stmt.where(Initiative.deleted_at.is_not(None))
     else:
         stmt = stmt.where(visible_initiatives(user))
-    if filters.q:
-        pattern = search_pattern(filters.q)
-        if pattern:
-            stmt = stmt.where(Initiative.search_text.like(pattern, escape="\\"))
+    words = search_words(filters.q)
+    if words:
+        stmt = stmt.where(matches_all(Initiative.search_text, words))
     if filters.org:
         stmt = stmt.where(Organisation.code == filters.org)
     if filters.province:
@@ -121,6 +114,9 @@ def initiative_query(user: User, filters: Filters) -> Select:
         first, last = year.first_day, year.last_day
         stmt = stmt.where(and_(Initiative.start_date <= last,
                                or_(Initiative.end_date.is_(None), Initiative.end_date >= first)))
+    if words and filters.sort == DEFAULT_SORT:
+        # Best matches first (the words in the title), then the usual order.
+        return stmt.order_by(rank(Initiative.search_text, words).desc(), *SORTS[filters.sort])
     return stmt.order_by(*SORTS[filters.sort])
 
 

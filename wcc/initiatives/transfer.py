@@ -21,11 +21,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from wcc.extensions import db
-from wcc.i18n.text import NumberFormatError, fold, parse_decimal
+from wcc.i18n.dates import parse_date
+from wcc.i18n.numbers import AmbiguousNumber, NumberFormatError, ambiguous_message, number_error_message, parse_number
+from wcc.i18n.text import fold
 from wcc.initiatives import services
 from wcc.initiatives.forms import STATUS_LABELS, country_names
 from wcc.initiatives.models import Initiative, Money, Status
-from wcc.initiatives.parsing import parse_bool, parse_date, parse_list
+from wcc.initiatives.parsing import parse_bool, parse_list
 from wcc.initiatives.queries import categories, crafts, goals
 from wcc.orgs.models import Organisation
 from wcc.permissions import can
@@ -309,10 +311,13 @@ class _Importer:
     def _money(self, cells, amount_key, currency_key, date_key, errors) -> Money | None:
         raw = cells[amount_key]
         try:
-            amount = parse_decimal(raw if isinstance(raw, int | float) and not isinstance(raw, bool)
-                                   else _text(raw))
+            amount = parse_number(raw if isinstance(raw, int | float) and not isinstance(raw, bool)
+                                  else _text(raw))
+        except AmbiguousNumber as exc:
+            errors[amount_key] = ambiguous_message(exc)
+            return None
         except NumberFormatError:
-            errors[amount_key] = _("Enter an amount such as 12500 or 12500.50.")
+            errors[amount_key] = number_error_message()
             return None
         if amount is None:
             return None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wcc.db import TimestampMixin
 from wcc.extensions import db
+from wcc.i18n.search import search_key
 
 if TYPE_CHECKING:
     from wcc.auth.models import User
@@ -38,6 +39,10 @@ NETWORK_CODE = "WCC"
 
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisations"
+    __table_args__ = (
+        Index("ix_organisations_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -56,6 +61,8 @@ class Organisation(TimestampMixin, db.Model):
     wcc_craft_en: Mapped[str | None] = mapped_column(String(200))
     wcc_craft_ru: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Names and code folded for search (wcc.i18n.search), kept current on every save.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     parent: Mapped[Organisation | None] = relationship(
         remote_side="Organisation.id", back_populates="children"
@@ -83,5 +90,14 @@ class Organisation(TimestampMixin, db.Model):
             return self.parent_id
         return None
 
+    def search_key(self) -> str:
+        return search_key(self.name_fa, self.name_en, self.name_ru, self.code)
+
     def __repr__(self) -> str:
         return f"<Organisation {self.code}>"
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _keep_search_text(mapper, connection, org: Organisation) -> None:
+    org.search_text = org.search_key()

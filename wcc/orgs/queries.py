@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from wcc.extensions import db
 from wcc.i18n import current_language
+from wcc.i18n.search import matches_all, rank, search_words
 from wcc.orgs.models import Organisation, OrgKind
 
 KIND_ORDER = {OrgKind.NETWORK: 0, OrgKind.PROVINCE: 1, OrgKind.MUNICIPALITY: 2}
@@ -32,24 +33,24 @@ def get_by_code(code: str) -> Organisation | None:
 
 def directory_query(*, kind: str | None = None, parent: Organisation | None = None,
                     q: str | None = None, active: bool | None = True) -> Select:
-    """Organisations for the directory and the API, with their parent, in code order."""
+    """Organisations for the directory and the API, with their parent, in code order.
+
+    ``q`` keeps those whose names or code hold every word, names matching first.
+    """
     parent_org = aliased(Organisation)
     stmt = (select(Organisation, parent_org.code.label("parent_code"))
-            .outerjoin(parent_org, Organisation.parent_id == parent_org.id)
-            .order_by(Organisation.code))
+            .outerjoin(parent_org, Organisation.parent_id == parent_org.id))
+    words = search_words(q)
     if kind:
         stmt = stmt.where(Organisation.kind == kind)
     if parent is not None:
         stmt = stmt.where(Organisation.parent_id == parent.id)
     if active is not None:
         stmt = stmt.where(Organisation.active.is_(active))
-    if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(
-            func.lower(Organisation.code).like(pattern), func.lower(Organisation.name_en).like(pattern),
-            Organisation.name_fa.like(f"%{q}%"), func.lower(Organisation.name_ru).like(pattern),
-        ))
-    return stmt
+    if words:
+        stmt = stmt.where(matches_all(Organisation.search_text, words)).order_by(
+            rank(Organisation.search_text, words).desc())
+    return stmt.order_by(Organisation.code)
 
 
 def count_users_by_org(org_ids: list[int]) -> dict[int, int]:

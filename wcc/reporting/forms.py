@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField
 
-from wcc.forms import CleanStringField, CleanTextAreaField, MultiCheckboxField, required
+from wcc.forms import CleanTextAreaField, MultiCheckboxField, NumberField, required
 from wcc.reporting.models import Status
 
 STATUS_LABELS = {
@@ -29,10 +29,9 @@ class ReportForm(FlaskForm):
     goal = SelectField(_l("Goal"), validate_choice=False)
     period = SelectField(_l("Period"), validate_choice=False)
     org = SelectField(_l("Organisation"), validate_choice=False)
-    value = CleanStringField(_l("Value"), max_length=60,
-                             render_kw={"inputmode": "decimal", "autocomplete": "off"},
-                             description=_l("Persian or Latin digits, with or without separators: "
-                                            "۱۲٬۵۰۰ and 12,500 are the same."))
+    value = NumberField(_l("Value"), render_kw={"inputmode": "decimal", "autocomplete": "off", "data-number": ""},
+                        description=_l("Persian or Latin digits, with or without separators: "
+                                       "۱۲٬۵۰۰, 12 500 and 12500 are the same."))
     narrative = CleanTextAreaField(_l("What was done"), max_length=20_000,
                                    description=_l("What happened in this period, who took part, and what "
                                                   "the evidence shows."))

@@ -15,12 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from wcc.errors import abort_with
 from wcc.extensions import db
 from wcc.forms import choices
-from wcc.goals.display import plain_number
 from wcc.goals.forms import UNIT_LABELS
 from wcc.goals.models import Goal
 from wcc.goals.queries import all_goals, get_goal
 from wcc.i18n import current_language
 from wcc.i18n.formatting import format_number
+from wcc.i18n.numbers import editable_number
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
@@ -266,7 +266,7 @@ def edit(report_id: int):
     form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
     options = _initiative_options(form, report.org, report.goal, report.initiatives)
     if request.method == "GET":
-        form.value.data = plain_number(report.value)
+        form.value.data = editable_number(report.value)
         form.initiatives.data = [str(i.id) for i in report.initiatives]
         form.version.data = str(report.version)
     if not form.validate_on_submit():
