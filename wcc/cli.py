@@ -93,8 +93,8 @@ def create_user(email: str, password: str, role: str, org_code: str, name: str |
     """Create a user who can sign in at once."""
     from flask_babel import force_locale
 
-    from wcc.auth.services import AccountError
     from wcc.auth.services import create_user as create
+    from wcc.errors import ServiceError
     from wcc.orgs.queries import get_by_code
 
     org = get_by_code(org_code)
@@ -104,7 +104,7 @@ def create_user(email: str, password: str, role: str, org_code: str, name: str |
         with force_locale("en"):  # the operator's terminal speaks English
             user = create(email=email, name=name or email, password=password, role=role, org=org,
                           preferred_language=lang)
-    except AccountError as exc:
+    except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} in {org.code}.")

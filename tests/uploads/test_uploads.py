@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.uploads.models import StoredFile
-from wcc.uploads.services import UploadError, send_stored, store_bytes
+from wcc.uploads.services import send_stored, store_bytes
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -83,7 +84,7 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_other_content_is_refused_with_a_message_naming_the_file(app, case):
     data, name = REFUSED[case]
-    with pytest.raises(UploadError) as info:
+    with pytest.raises(ServiceError) as info:
         store_bytes(data, name)
     assert name in str(info.value)
     assert db.session.query(StoredFile).count() == 0
@@ -100,26 +101,26 @@ def test_image_html_polyglots_are_refused(app, where):
         data = jpeg + payload
     with Image.open(io.BytesIO(data)) as still_valid:
         still_valid.load()
-    with pytest.raises(UploadError, match="polyglot.jpg"):
+    with pytest.raises(ServiceError, match="polyglot.jpg"):
         store_bytes(data, "polyglot.jpg")
 
 
 def test_files_over_the_size_limit_are_refused(make_app):
     app = make_app(MAX_UPLOAD_BYTES=1000)
     with app.app_context():
-        with pytest.raises(UploadError, match="big.png"):
+        with pytest.raises(ServiceError, match="big.png"):
             store_bytes(image_bytes("PNG", size=(300, 300), compress_level=0), "big.png")
 
 
 def test_pixel_bombs_are_refused_before_decoding(make_app):
     app = make_app(MAX_IMAGE_PIXELS=1_000_000)
     with app.app_context():
-        with pytest.raises(UploadError, match="huge.png"):
+        with pytest.raises(ServiceError, match="huge.png"):
             store_bytes(image_bytes("PNG", size=(2000, 1000)), "huge.png")
 
 
 def test_photo_only_fields_refuse_pdfs(app):
-    with pytest.raises(UploadError):
+    with pytest.raises(ServiceError):
         store_bytes(MINIMAL_PDF, "report.pdf", allow=("image",))
 
 

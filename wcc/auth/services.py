@@ -1,4 +1,4 @@
-"""Rules about accounts: passwords, sign-in, sessions, tokens. Services flush; views commit."""
+"""Rules about accounts: passwords, sign-in, sessions, tokens. Services flush; the request commits."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from wcc.audit.services import diff, record, snapshot
 from wcc.auth import token_cache
 from wcc.auth.models import ROLE_ORG_KIND, ApiToken, Role, SignInThrottle, User, UserSession, normalise_email
 from wcc.db import utcnow
+from wcc.errors import ServiceError, conflict
 from wcc.extensions import db
 from wcc.orgs.models import Organisation
+from wcc.transaction import unique
 
 # OWASP's recommended Argon2id setting: 19 MiB of memory, 2 passes, 1 lane.
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -34,10 +36,6 @@ FAILURE_MEMORY = timedelta(hours=1)
 FREE_TWO_FACTOR_FAILURES = 5
 
 USER_FIELDS = ("email", "name", "role", "org_id", "preferred_language", "active")
-
-
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is translated for the user."""
 
 
 def hash_password(password: str) -> str:
@@ -270,11 +268,9 @@ def load_session_user(user_id: str, session_id: str | None) -> User | None:
     if now - user_session.created_at > lifetime or now - user_session.last_seen_at > idle \
             or not user.active or not user.org.active:
         db.session.delete(user_session)
-        db.session.commit()
         return None
     if now - user_session.last_seen_at > min(TOUCH_EVERY, idle / 2):
         user_session.last_seen_at = now
-        db.session.commit()
     return user
 
 
@@ -334,7 +330,6 @@ def load_token_user(secret: str) -> User | None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now
-        db.session.commit()
     return user
 
 
@@ -346,39 +341,41 @@ def check_role_fits_org(role: str, org: Organisation) -> None:
     try:
         expected = ROLE_ORG_KIND[Role(role)]
     except ValueError as exc:
-        raise AccountError(_("Unknown role.")) from exc
+        raise ServiceError(_("Unknown role.")) from exc
     if org.kind != expected:
-        raise AccountError(_("A user with this role must belong to an organisation of another kind."))
+        raise ServiceError(_("A user with this role must belong to an organisation of another kind."))
 
 
 def check_password_strength(password: str, *, email: str, name: str | None,
                             org: Organisation | None) -> None:
-    """Raise AccountError with the reason unless the password follows ``wcc.auth.passwords``."""
+    """Raise ServiceError with the reason unless the password follows ``wcc.auth.passwords``."""
     from wcc.auth.passwords import PasswordRejected, check_password
 
     org_names = (org.code, org.name_fa, org.name_en, org.name_ru) if org is not None else ()
     try:
         check_password(password, email=email, name=name, org_names=org_names)
     except PasswordRejected as exc:
-        raise AccountError(str(exc)) from exc
+        raise ServiceError(str(exc)) from exc
 
 
 def create_user(*, email: str, name: str, password: str, role: str, org: Organisation,
                 preferred_language: str | None = None, password_hash: str | None = None) -> User:
-    """Add a user. Raises AccountError when the e-mail is taken or the role and org do not fit."""
+    """Add a user. Raises ServiceError when the e-mail is taken or the role and org do not fit."""
     from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
 
     check_role_fits_org(role, org)
     if find_user_by_email(email) is not None:
-        raise AccountError(_("A user with this e-mail address already exists."))
+        raise conflict(_("A user with this e-mail address already exists."), field="email")
     if password_hash is None:
         check_password_strength(password, email=email, name=name, org=org)
         password_hash = hash_password(password)
     user = User(email=email.strip(), email_normalised=normalise_email(email), name=name.strip(),
-                password_hash=password_hash, role=role, org_id=org.id, org=org,
+                password_hash=password_hash, role=role, org_id=org.id,
                 preferred_language=preferred_language, active=True)
-    db.session.add(user)
-    db.session.flush()
+    with unique(_l("A user with this e-mail address already exists."), "email"):
+        db.session.add(user)
+        user.org = org
     record("user.create", user, after=snapshot(user, USER_FIELDS))
     return user
 
@@ -391,7 +388,7 @@ def update_user(user: User, **changes) -> User:
     if "email" in changes:
         other = find_user_by_email(changes["email"])
         if other is not None and other.id != user.id:
-            raise AccountError(_("A user with this e-mail address already exists."))
+            raise conflict(_("A user with this e-mail address already exists."), field="email")
         user.email_normalised = normalise_email(changes["email"])
     org = changes.pop("org", None)
     if org is not None:

@@ -26,6 +26,7 @@ from wcc.auth.forms import (
 )
 from wcc.auth.models import ApiToken, User, UserSession
 from wcc.auth.sessions import SESSION_KEY
+from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db
 from wcc.forms import choices
 from wcc.i18n.search import matches_all, rank, search_words
@@ -33,6 +34,7 @@ from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
 from wcc.pagination import paginate, requested_page
 from wcc.permissions import can, require
+from wcc.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
@@ -71,7 +73,6 @@ def _finish_sign_in(user: User, next_url: str | None):
     if user.preferred_language or lang:
         session["lang"] = user.preferred_language or lang
     login_user(user)
-    db.session.commit()
     return redirect(safe_next(next_url) or url_for("home.index"))
 
 
@@ -98,11 +99,10 @@ def login():
                 session["lang"] = lang
             session[PENDING_KEY] = {"user": result.user.id, "at": int(time.time()),
                                     "next": safe_next(request.args.get("next"))}
-            db.session.commit()
             return redirect(url_for("auth.second_factor"))
         if result.user is not None:
             return _finish_sign_in(result.user, request.args.get("next"))
-        db.session.commit()
+        keep_changes()  # the failed attempt counts, although the answer is 401 or 429
         status, retry_after = (401 if result.checked else 429), result.retry_after
         if result.checked:
             form.form_errors.append(_("The e-mail address or password is not correct."))
@@ -137,7 +137,7 @@ def second_factor():
         result = services.check_second_factor(user, form.code.data)
         if result.user is not None:
             return _finish_sign_in(user, pending.get("next"))
-        db.session.commit()
+        keep_changes()
         status, retry_after = (401 if result.checked else 429), result.retry_after
         if result.checked:
             form.code.errors.append(_("This code is not correct, or it has been used already."))
@@ -158,7 +158,6 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -200,7 +199,6 @@ def update_profile():
     services.update_user(current_user, name=form.name.data,
                          preferred_language=form.preferred_language.data)
     session["lang"] = form.preferred_language.data
-    db.session.commit()
     flash(_("Your profile has been saved."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -217,13 +215,12 @@ def change_password():
         return _profile_page(password_form=form, status=400)
     try:
         services.set_password(current_user, form.new_password.data, reset_by_admin=False)
-    except services.AccountError as exc:
-        form.new_password.errors.append(str(exc))
+    except ServiceError as exc:
+        form.new_password.errors.append(exc.message)
         return _profile_page(password_form=form, status=400)
     # Keep this browser signed in; every other session has just ended.
     row = services.start_session(current_user, request.remote_addr, request.user_agent.string)
     session[SESSION_KEY] = row.id
-    db.session.commit()
     flash(_("Your password has been changed. Your other sessions have been signed out and your API "
             "tokens revoked."), "success")
     return redirect(url_for("auth.profile"))
@@ -238,7 +235,6 @@ def end_other_sessions():
         if row.id != mine:
             db.session.delete(row)
     record("auth.end_other_sessions", current_user)
-    db.session.commit()
     flash(_("All your other sessions have been signed out."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -251,7 +247,6 @@ def create_token():
     if not form.validate():
         return _profile_page(token_form=form, status=400)
     token, secret = services.create_token(current_user, form.name.data)
-    db.session.commit()
     return _profile_page(new_token=secret)
 
 
@@ -261,7 +256,6 @@ def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     require(current_user, "token.revoke", token, hide=True)
     services.revoke_token(token)
-    db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -296,10 +290,6 @@ def _user_form(form_class, obj=None):
     return form
 
 
-def _save_error(form, exc: services.AccountError) -> None:
-    form.form_errors.append(str(exc))
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
@@ -313,11 +303,9 @@ def new_user():
                                         preferred_language=form.preferred_language.data)
             if not form.active.data:
                 services.update_user(user, active=False)
-        except services.AccountError as exc:
-            db.session.rollback()
-            _save_error(form, exc)
+        except ServiceError as exc:
+            show_on_form(form, exc)
         else:
-            db.session.commit()
             flash(_("The user %(email)s has been created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     status = 400 if request.method == "POST" else 200
@@ -342,11 +330,9 @@ def edit_user(user_id: int):
                                      role=form.role.data, org=db.session.get(Organisation, form.org.data),
                                      preferred_language=form.preferred_language.data,
                                      active=form.active.data)
-            except services.AccountError as exc:
-                db.session.rollback()
-                _save_error(form, exc)
+            except ServiceError as exc:
+                show_on_form(form, exc)
             else:
-                db.session.commit()
                 flash(_("The user has been saved."), "success")
                 return redirect(url_for("auth.users"))
     status = 400 if request.method == "POST" else 200
@@ -362,10 +348,9 @@ def reset_password(user_id: int):
     if reset_form.validate():
         try:
             services.set_password(user, reset_form.new_password.data, reset_by_admin=True)
-        except services.AccountError as exc:
-            reset_form.new_password.errors.append(str(exc))
+        except ServiceError as exc:
+            reset_form.new_password.errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("The password has been reset, the user signed out everywhere and their API tokens "
                     "revoked."), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
@@ -382,7 +367,6 @@ def reset_two_factor(user_id: int):
     require(current_user, "user.reset_two_factor", user)
     two_factor.remove_second_factor(user, by_admin=True)
     services.end_all_sessions(user)
-    db.session.commit()
     flash(_("Two-factor sign-in has been reset: the user sets it up again at the next sign-in."), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
 
@@ -394,7 +378,7 @@ def _two_factor_page(*, form=None, recovery_codes=None, status: int = 200):
     secret = uri = qr = None
     if not user.has_second_factor:
         secret = two_factor.begin_enrolment(user)
-        db.session.commit()
+        keep_changes()
         uri = two_factor.provisioning_uri(user, secret)
         qr = two_factor.qr_svg(uri)
     return render_template(
@@ -424,23 +408,20 @@ def two_factor_confirm():
         if codes is None:
             form.code.errors.append(_("This code is not correct. Check the time on your phone and try again."))
             return _two_factor_page(form=form, status=400)
-        db.session.commit()
         flash(_("Two-factor sign-in is on."), "success")
         return _two_factor_page(recovery_codes=codes)
     if not user.has_second_factor or not services.check_second_factor(user, form.code.data).user:
-        db.session.commit()
+        keep_changes()
         form.code.errors.append(_("This code is not correct, or it has been used already."))
         return _two_factor_page(form=form, status=400)
     if action == "recovery-codes":
         codes = two_factor.replace_recovery_codes(user)
         record("user.recovery_codes_replaced", user)
-        db.session.commit()
         return _two_factor_page(recovery_codes=codes)
     if action == "disable":
         if not can(user, "account.without_second_factor"):
             abort(403)
         two_factor.remove_second_factor(user, by_admin=False)
-        db.session.commit()
         flash(_("Two-factor sign-in is off."), "info")
         return redirect(url_for("auth.profile"))
     abort(400)

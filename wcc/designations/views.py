@@ -73,9 +73,7 @@ def _change(designation_id: int, change):
     try:
         change(designation)
     except services.DesignationError as exc:
-        db.session.rollback()
         return _page({(designation_id, exc.field): exc.message}, 422)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
 

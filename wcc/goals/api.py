@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from wcc.api.common import ErrorSchema, LocalisedNames, require_api
-from wcc.errors import abort_with
-from wcc.extensions import db
+from wcc.errors import ServiceError
 from wcc.goals import services
 from wcc.goals.models import Aggregation, Direction, Goal, Theme, Unit
 from wcc.goals.queries import all_goals, get_goal, goal_target_rows
@@ -178,11 +177,9 @@ def create_goal(data):
             last_period=data["last_period"], reported_by_province="province" in data["reported_by"],
             reported_by_municipality="municipality" in data["reported_by"], due_days=data["due_days"],
             active=data["active"])
-    except services.GoalError as exc:
-        db.session.rollback()
-        status = 409 if isinstance(exc, services.DuplicateGoal) else 422
-        abort_with(status, str(exc), {exc.field or "goal": [str(exc)]})
-    db.session.commit()
+    except ServiceError as exc:
+        exc.field = exc.field or "goal"
+        raise
     return goal_payload(goal)
 
 
@@ -218,15 +215,14 @@ def put_targets(data, code):
             errors[f"items.{index}.org"] = [_("There is no organisation with this code.")]
             continue
         if not can(user, "target.set", org):
-            db.session.rollback()
             denied(user, "target.set", org, 403)
             abort(403)
         try:
             services.set_target(goal, org, item["period"], item["value"], user)
-        except services.GoalError as exc:
-            errors[f"items.{index}.{exc.field or 'value'}"] = [str(exc)]
+        except ServiceError as exc:
+            if exc.status == 409:
+                raise
+            errors[f"items.{index}.{exc.field or 'value'}"] = [exc.message]
     if errors:
-        db.session.rollback()
-        abort_with(422, _("Some of the targets are not valid; none has been saved."), errors)
-    db.session.commit()
+        raise ServiceError(_("Some of the targets are not valid; none has been saved."), fields=errors)
     return _targets_payload(goal)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wcc.extensions import db
+from wcc.errors import ServiceError, show_on_form
 from wcc.forms import meant_field
 from wcc.goals import services
 from wcc.goals.display import format_value
@@ -125,15 +125,9 @@ def _save_goal(form: GoalForm, goal: Goal | None) -> Goal | None:
             goal = services.create_goal(**values)
         else:
             services.update_goal(goal, **values)
-    except services.GoalError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [*field.errors, str(exc)]
-        else:
-            form.form_errors.append(str(exc))
+    except ServiceError as exc:
+        show_on_form(form, exc)
         return None
-    db.session.commit()
     return goal
 
 
@@ -194,7 +188,6 @@ def targets():
         if form.validate_on_submit():
             errors, values = _save_targets(org, goals, current)
             if not errors:
-                db.session.commit()
                 flash(_("The targets have been saved."), "success")
                 return redirect(url_for("goals.targets", org=org.code))
         status = 400
@@ -205,7 +198,8 @@ def targets():
 
 
 def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
-    """Apply the posted target inputs; on any error nothing is kept and the errors are returned."""
+    """Apply the posted target inputs and return the errors; on any error the page answers 400,
+    so nothing is kept."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for goal in goals:
@@ -222,10 +216,8 @@ def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
                 if (existing.value if existing else None) == parsed:
                     continue
                 services.set_target(goal, org, year, raw, current_user)
-            except services.GoalError as exc:
-                errors[name] = str(exc)
-    if errors:
-        db.session.rollback()
+            except ServiceError as exc:
+                errors[name] = exc.message
     return errors, values
 
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.text import clean_line
 from wcc.uploads.models import StoredFile
@@ -42,10 +43,6 @@ _MARKUP = re.compile(
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
 
 
-class UploadError(ValueError):
-    """The file was refused; the message says why, in the user's language."""
-
-
 def _kind_of(head: bytes) -> str | None:
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n") \
             or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
@@ -59,10 +56,10 @@ def _read_limited(upload: FileStorage) -> bytes:
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(_("“%(name)s” is larger than %(mb)s MB.", name=_display_name(upload),
+        raise ServiceError(_("“%(name)s” is larger than %(mb)s MB.", name=_display_name(upload),
                             mb=limit // (1024 * 1024)))
     if not data:
-        raise UploadError(_("“%(name)s” is empty.", name=_display_name(upload)))
+        raise ServiceError(_("“%(name)s” is empty.", name=_display_name(upload)))
     return data
 
 
@@ -85,9 +82,9 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             fmt = probe.format
             width, height = probe.size
             if fmt not in IMAGE_FORMATS:
-                raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+                raise ServiceError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
             if width * height > max_pixels:
-                raise UploadError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
+                raise ServiceError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
                                     name=name, mp=max_pixels // 1_000_000))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
@@ -108,17 +105,17 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             thumb_out = io.BytesIO()
             thumb.convert("RGB").save(thumb_out, "JPEG", quality=80, optimize=True)
             return out.getvalue(), thumb_out.getvalue(), content_type, ext, image.width, image.height
-    except UploadError:
+    except ServiceError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise UploadError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
+        raise ServiceError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
 
 
 def _check_pdf(data: bytes, name: str) -> None:
     if b"%%EOF" not in data[-2048:]:
-        raise UploadError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
+        raise ServiceError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
     if _PDF_ACTIVE.search(data):
-        raise UploadError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
+        raise ServiceError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
                             name=name))
 
 
@@ -134,22 +131,32 @@ def _write(key: str, data: bytes) -> None:
     tmp.replace(path)
 
 
-def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf")) -> StoredFile:
-    """Check an uploaded file, clean it and store it; raises UploadError with a clear message.
+def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf"),
+                 field: str = "file") -> StoredFile:
+    """Check an uploaded file, clean it and store it.
 
-    ``allow`` limits the kinds accepted ("image", "pdf"). The returned row is
-    added to the session (flushed), so it rolls back with the request.
+    A refused file raises ServiceError (422 on ``field``) saying why. ``allow``
+    limits the kinds accepted ("image", "pdf"). The returned row is added to the
+    session (flushed), so it rolls back with the request.
     """
+    try:
+        return _store(upload, allow)
+    except ServiceError as exc:
+        exc.field = exc.field or field
+        raise
+
+
+def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
     name = _display_name(upload)
     data = _read_limited(upload)
     kind = _kind_of(data[:16])
     if kind is None or kind not in allow:
         if allow == ("image",):
-            raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
-        raise UploadError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
+            raise ServiceError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+        raise ServiceError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
                             name=name))
     if _MARKUP.search(data):
-        raise UploadError(_("“%(name)s” contains web page code hidden in the file and was refused.",
+        raise ServiceError(_("“%(name)s” contains web page code hidden in the file and was refused.",
                             name=name))
     thumbnail = None
     width = height = None
