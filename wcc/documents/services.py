@@ -114,8 +114,9 @@ def check_span(org: Organisation, first: int | None, last: int | None, today: da
 
 def _figures(org: Organisation, span: Span, language: str, today: date) -> list[dict]:
     """The member's approved figures per goal against its targets, with the dashboards' progress
-    status (one rule for status, in wcc.dashboards.queries)."""
-    from wcc.dashboards.queries import Filters, member_dashboard
+    status (the one progress status, ``wcc.reporting.progress.judge``)."""
+    from wcc.dashboards.filters import Filters
+    from wcc.dashboards.pages import member_dashboard
     from wcc.dashboards.tables import TRACK_LABELS
     from wcc.goals.display import format_value
     from wcc.periods import Period, PeriodRange
