@@ -18,10 +18,12 @@ def init_cli(app: Flask) -> None:
     from wcc.dashboards.cli import init_dashboard_cli
     from wcc.documents.cli import init_documents_cli
     from wcc.notifications.cli import init_notification_cli
+    from wcc.uploads.cli import init_uploads_cli
 
     init_dashboard_cli(app)
     init_documents_cli(app)
     init_notification_cli(app)
+    init_uploads_cli(app)
 
 
 @click.command("seed-demo")

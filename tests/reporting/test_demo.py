@@ -1,4 +1,4 @@
-"""The demo network's goals, targets and two years of reports: quick, repeatable and realistic."""
+"""The demo network's goals, targets and two years of reports: repeatable and realistic."""
 
 from __future__ import annotations
 
