@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in_with_password
 from wcc.audit.models import AuditEvent
 from wcc.auth.models import SignInThrottle, UserSession
 from wcc.extensions import db
 
 
 def sign_in(client, email, password=TEST_PASSWORD, **kwargs):
-    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+    return sign_in_with_password(client, email, password, **kwargs)
 
 
 def test_signing_in_lands_on_the_home_page_and_records_a_session(client, network):

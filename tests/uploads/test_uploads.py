@@ -34,6 +34,7 @@ def jpeg_with_gps() -> bytes:
                                                ("WEBP", "image/webp")])
 def test_photos_are_accepted_reencoded_and_get_a_thumbnail(app, fmt, content_type):
     stored = store_bytes(image_bytes(fmt, size=(1200, 800)), f"photo.{fmt.lower()}")
+    db.session.commit()  # the files are in place once the row is committed
     assert stored.kind == "image" and stored.content_type == content_type
     assert (stored.width, stored.height) == (1200, 800)
     root = Path(app.config["UPLOAD_DIR"])
@@ -47,6 +48,7 @@ def test_location_and_camera_metadata_are_stripped(app):
     with Image.open(io.BytesIO(original)) as check:
         assert check.getexif().get_ifd(0x8825), "the test image must carry GPS data"
     stored = store_bytes(original, "with-gps.jpg")
+    db.session.commit()
     saved = Path(app.config["UPLOAD_DIR"]) / stored.key[:2] / stored.key
     with Image.open(saved) as image:
         exif = image.getexif()
@@ -127,6 +129,7 @@ def test_photo_only_fields_refuse_pdfs(app):
 def test_served_files_cannot_be_sniffed_or_run(app):
     photo = store_bytes(image_bytes(), "photo.jpg")
     pdf = store_bytes(MINIMAL_PDF, "گزارش.pdf")
+    db.session.commit()
     with app.test_request_context():
         inline = send_stored(photo)
         attachment = send_stored(pdf)

@@ -24,6 +24,7 @@ from wcc.documents.models import Document, DocumentKind, DocumentVersion
 from wcc.documents.pdf import RenderedPdf, photo_url, render_pdf
 from wcc.documents.queries import Span
 from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.initiatives.models import Craft, Initiative, InitiativeFile
 from wcc.initiatives.story import render_story
@@ -39,8 +40,8 @@ BROCHURE_MAX_BYTES = 10 * 1024 * 1024
 BROCHURE_GOAL = "BROCHURES-RU"
 
 
-class DocumentError(ValueError):
-    """A document cannot be made as asked; the message says why, in the user's language."""
+class DocumentError(ServiceError):
+    """A document cannot be made as asked; the message says why, in the user's language (422)."""
 
 
 # --- shared ---------------------------------------------------------------------------------
