@@ -1,0 +1,68 @@
+"""Typing numbers and dates as people write them, in Chromium, in Persian: never a silent guess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import sign_in
+from tests.conftest import TEST_PASSWORD
+from wcc.extensions import db
+from wcc.goals.models import Target
+from wcc.initiatives import services
+from wcc.initiatives.models import Initiative
+
+
+@pytest.fixture
+def categories(app):
+    services.ensure_reference_data()
+    db.session.commit()
+
+
+def test_a_province_officer_types_a_persian_date_and_amount_then_finds_the_initiative(page, network, categories):
+    sign_in(page, network.users["isfahan"].email, TEST_PASSWORD)
+    page.goto(page.base_url + "/initiatives/new")
+    help_text = page.locator("#start_date-help")
+    assert help_text.locator("bdi").all_inner_texts() == ["۲۲ بهمن ۱۴۰۵", "۱۴۰۵/۱۱/۲۲", "2027-02-11"]
+    page.get_by_label("عنوان").fill("فروش نمد به خریدار مسکو")
+    page.get_by_label("خلاصه").fill("نمدمالی اصفهان")
+    page.get_by_label("دسته").select_option("export_deal")
+    page.get_by_label("تاریخ آغاز").fill("۲۲ بهمن ۱۴۰۵")
+    # The end date from the Solar Hijri calendar: Persian month names and digits.
+    page.locator("[data-date-picker='end_date']").click()
+    picker = page.locator("jdp-container")
+    picker.wait_for(state="visible")
+    assert "ش" in picker.inner_text() and any(m in picker.inner_text() for m in ("فروردین", "آذر", "دی", "بهمن"))
+    picker.locator(".jdp-day:not(.disabled-day):not(.not-in-month)", has_text="۱۵").first.click()
+    end_typed = page.get_by_label("تاریخ پایان").input_value()
+    assert end_typed.count("/") == 2 and end_typed[0] == "۱"
+    page.get_by_label("تاریخ پایان").fill("۱۰ اسفند ۱۴۰۵")
+    page.get_by_label("ارزش قرارداد").fill("۱۲٬۵۰۰ یورو")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ذخیره").click()
+
+    ini = db.session.scalars(select(Initiative)).one()
+    assert str(ini.start_date) == "2027-02-11"
+    assert (ini.deal_amount, ini.deal_currency) == (Decimal("12500"), "EUR")
+    page.goto(page.base_url + "/initiatives?q=نمدمالي مسكو")  # Arabic ي/ك, words in the other fields
+    assert page.locator("main").get_by_text("فروش نمد به خریدار مسکو").count() >= 1
+
+
+def test_a_municipality_officer_is_asked_what_an_ambiguous_number_meant(page, network, make_goal):
+    goal = make_goal()
+    sign_in(page, network.users["isfahan_city"].email, TEST_PASSWORD)
+    page.goto(page.base_url + "/targets")
+    box = page.locator(f"#t-{goal.id}-1404")
+    box.fill("۱۲.۵۰۰")
+    with page.expect_navigation():
+        page.get_by_role("button", name="ذخیرهٔ مقادیر هدف").click()
+    assert db.session.scalars(select(Target)).first() is None  # nothing was guessed
+    question = page.locator("fieldset.number-choice")
+    assert question.locator("legend").inner_text() == "منظورتان کدام بود؟"
+    question.get_by_label("۱۲٬۵۰۰").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="ذخیرهٔ مقادیر هدف").click()
+    db.session.expire_all()
+    assert db.session.scalars(select(Target)).one().value == 12500
