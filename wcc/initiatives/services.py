@@ -126,8 +126,18 @@ def audit_state(ini: Initiative) -> dict[str, Any]:
 
 
 def search_key(ini: Initiative) -> str:
-    """The folded text search runs on; fields apart, so a match never spans two of them."""
-    return search.search_key(ini.title, ini.summary, ini.external_id, *(p.name for p in ini.partners))
+    """The folded text search runs on (``wcc.i18n.search``); fields apart, so a match never spans two."""
+    return search.search_key(*initiative_search_fields(
+        ini.title, ini.summary, ini.story, ini.external_id, [p.name for p in ini.partners],
+        [c.name_fa for c in ini.crafts] + [c.name_en for c in ini.crafts] + [c.name_ru for c in ini.crafts],
+        [ini.category.name_fa, ini.category.name_en, ini.category.name_ru] if ini.category else []))
+
+
+def initiative_search_fields(title, summary, story, external_id, partners, crafts, category) -> list[str]:
+    """What an initiative is found by, the title first (it ranks highest): its texts, partners, and
+    the names of its crafts and category in every language, so «نمد مسکو» and "felt moscow" both
+    find a Persian story about felt for Moscow."""
+    return [title, summary, story, external_id or "", *partners, *crafts, *category]
 
 
 # --- validation ---------------------------------------------------------------------
