@@ -39,6 +39,9 @@ def configure_logging(app: Flask) -> None:
     # Alembic announces each of its plugins at INFO on every start; only its
     # migration messages are worth reading.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The PDF renderer's font subsetter narrates every font it cuts down.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
@@ -131,24 +134,33 @@ def register_blueprints(app: Flask) -> None:
     from wcc.audit.views import bp as audit_bp
     from wcc.auth.views import bp as auth_bp
     from wcc.dashboards.views import bp as dashboards_bp
+    from wcc.designations.views import bp as designations_bp
+    from wcc.documents.views import bp as documents_bp
     from wcc.goals.views import bp as goals_bp
     from wcc.home.views import bp as home_bp
     from wcc.initiatives.views import bp as initiatives_bp
+    from wcc.notifications.views import bp as notifications_bp
     from wcc.orgs.views import bp as orgs_bp
     from wcc.reporting.views import bp as reporting_bp
 
-    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp):
+    for blueprint in (home_bp, auth_bp, orgs_bp, audit_bp, initiatives_bp, goals_bp, reporting_bp, dashboards_bp,
+                      notifications_bp, designations_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 
 def connect_signals(app: Flask) -> None:
     """Hooks that follow changes across areas: the dashboards' rollups follow the reports,
-    the shared cache of token owners follows users, organisations and tokens."""
+    the shared cache of token owners follows users, organisations and tokens, notifications
+    follow reports, initiatives and targets; jobs queued in a transaction run after it commits."""
     from wcc.auth.token_cache import init_token_cache
     from wcc.dashboards.rollups import init_rollups
+    from wcc.jobs import init_jobs
+    from wcc.notifications.rules import connect as connect_notifications
 
     init_rollups()
     init_token_cache()
+    connect_notifications()
+    init_jobs(app)
 
 
 def register_api(app: Flask) -> None:
@@ -167,6 +179,9 @@ def register_template_helpers(app: Flask) -> None:
     from wcc.templating import init_templating
 
     init_templating(app)
+    from wcc.documents.pages import init_page_pdfs
+
+    init_page_pdfs(app)
 
 
 def register_cli(app: Flask) -> None:

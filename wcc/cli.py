@@ -15,8 +15,12 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     from wcc.dashboards.cli import init_dashboard_cli
+    from wcc.documents.cli import init_documents_cli
+    from wcc.notifications.cli import init_notification_cli
 
     init_dashboard_cli(app)
+    init_documents_cli(app)
+    init_notification_cli(app)
 
 
 @click.command("seed-demo")

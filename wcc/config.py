@@ -71,6 +71,13 @@ def load_config() -> dict:
 
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'wcc.db'}")
     redis_url = _env("REDIS_URL")
+    smtp_tls = (_env("SMTP_TLS", "starttls") or "").lower()
+    if smtp_tls not in ("starttls", "ssl", "none"):
+        raise ConfigError("WCC_SMTP_TLS must be 'starttls', 'ssl' or 'none'")
+    try:
+        retry_intervals = [int(s) for s in (_env("JOB_RETRY_SECONDS", "60,300,1800,7200") or "").split(",") if s]
+    except ValueError as exc:
+        raise ConfigError("WCC_JOB_RETRY_SECONDS must be whole numbers separated by commas") from exc
     max_upload_mb = _env_int("MAX_UPLOAD_MB", 10)
 
     return {
@@ -86,6 +93,20 @@ def load_config() -> dict:
         # Whole requests may carry several files; each file is checked on its own.
         "MAX_CONTENT_LENGTH": (max_upload_mb * 5 + 1) * 1024 * 1024,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Mail: without a host, messages are written to the log instead of sent.
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _env_int("SMTP_PORT", 0) or None,
+        "SMTP_USER": _env("SMTP_USER"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_TLS": smtp_tls,
+        "MAIL_FROM": _env("MAIL_FROM", "WCC Network <no-reply@wcc.example.org>"),
+        # Links in e-mail point here.
+        "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+        # Background jobs: seconds between the retries of a failed mail (RQ's back-off).
+        "JOB_RETRY_INTERVALS": retry_intervals,
+        # Documents: the most pages one request may render, and the contact printed on brochures.
+        "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),
+        "NETWORK_CONTACT": _env("NETWORK_CONTACT", "secretariat@wcc.example.org"),
         # Sessions: HttpOnly always, Secure in production, never readable by scripts.
         "SESSION_COOKIE_NAME": "wcc_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -85,8 +85,11 @@ def separator() -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from wcc.notifications.views import unread_notifications
+
     app.jinja_env.globals.update(
         asset=asset_url,
+        unread_notifications=unread_notifications,
         inline_asset=inline_asset,
         can=lambda action, obj=None: can(current_user, action, obj),
         current_language=current_language,

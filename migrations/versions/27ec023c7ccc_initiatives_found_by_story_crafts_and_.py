@@ -1,10 +1,11 @@
 """Initiatives found by story, crafts and category
 
 Revision ID: 27ec023c7ccc
-Revises: 145f0c386e82
+Revises: d7b30df6e733
 Create Date: 2026-11-30 19:35:00
 
-An initiative's folded ``search_text`` now holds its story and the names of its
+An initiative's folded ``search_text`` now holds its title and story in every
+language it has them and the names of its
 crafts and category in fa, en and ru as well (see
 ``wcc.initiatives.services.search_key``); existing rows are recomputed. No
 schema change.
@@ -20,14 +21,15 @@ from wcc.initiatives.services import initiative_search_fields
 
 # revision identifiers, used by Alembic.
 revision = '27ec023c7ccc'
-down_revision = '145f0c386e82'
+down_revision = 'd7b30df6e733'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     bind = op.get_bind()
-    ini = sa.table("initiatives", sa.column("id"), sa.column("title"), sa.column("summary"), sa.column("story"),
+    ini = sa.table("initiatives", sa.column("id"), sa.column("title"), sa.column("title_en"), sa.column("title_ru"),
+                   sa.column("summary"), sa.column("story"), sa.column("story_en"), sa.column("story_ru"),
                    sa.column("external_id"), sa.column("category_id"), sa.column("search_text"))
     def named(table):
         t = sa.table(table, sa.column("id"), sa.column("name_fa"), sa.column("name_en"), sa.column("name_ru"))
@@ -43,11 +45,13 @@ def upgrade():
     partners = sa.table("initiative_partners", sa.column("initiative_id"), sa.column("position"), sa.column("name"))
     for row in bind.execute(sa.select(partners.c.initiative_id, partners.c.name).order_by(partners.c.position)):
         partners_of[row.initiative_id].append(row.name)
-    for row in bind.execute(sa.select(ini.c.id, ini.c.title, ini.c.summary, ini.c.story, ini.c.external_id,
+    for row in bind.execute(sa.select(ini.c.id, ini.c.title, ini.c.title_en, ini.c.title_ru, ini.c.summary,
+                                      ini.c.story, ini.c.story_en, ini.c.story_ru, ini.c.external_id,
                                       ini.c.category_id)).all():
         own = crafts_of[row.id]
         fields = initiative_search_fields(
-            row.title, row.summary, row.story, row.external_id, partners_of[row.id],
+            [row.title, row.title_en, row.title_ru], row.summary, [row.story, row.story_en, row.story_ru],
+            row.external_id, partners_of[row.id],
             [c.name_fa for c in own] + [c.name_en for c in own] + [c.name_ru for c in own],
             categories.get(row.category_id, []))
         bind.execute(ini.update().where(ini.c.id == row.id).values(search_text=search_key(*fields)))

@@ -5,3 +5,10 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// "Print" buttons of printable pages.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -16,12 +16,15 @@ API_PREFIX = "/api/v1"
 def api_blueprints():
     from wcc.auth.api import blp as auth_blp
     from wcc.dashboards.api import blp as dashboard_blp
+    from wcc.designations.api import blp as designations_blp
     from wcc.goals.api import blp as goals_blp
     from wcc.initiatives.api import blp as initiatives_blp
+    from wcc.notifications.api import blp as notifications_blp
     from wcc.orgs.api import blp as orgs_blp
     from wcc.reporting.api import blp as reports_blp
 
-    return [auth_blp, orgs_blp, initiatives_blp, goals_blp, reports_blp, dashboard_blp]
+    return [auth_blp, orgs_blp, initiatives_blp, goals_blp, reports_blp, dashboard_blp, notifications_blp,
+            designations_blp]
 
 
 class WccApi(Api):

@@ -7,11 +7,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from blinker import Namespace
 from flask import g, has_request_context, request
 from flask_login import current_user
 
 from wcc.audit.models import AuditEvent
 from wcc.extensions import db
+
+#: Sent for every event recorded: ``sender`` is the object (or None), ``event`` the AuditEvent.
+#: Notifications of initiatives and targets follow the audit trail through it.
+audit_recorded = Namespace().signal("audit-recorded")
 
 
 def _jsonable(value: Any) -> Any:
@@ -70,4 +75,5 @@ def record(
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
+    audit_recorded.send(obj, event=event)
     return event

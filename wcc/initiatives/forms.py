@@ -162,6 +162,16 @@ class InitiativeForm(FlaskForm):
     story = CleanTextAreaField(_l("Story"), max_length=STORY_MAX,
                                description=_l("The full story. You may use Markdown: **bold**, *italic*, "
                                               "lists and links. HTML is shown as text."))
+    title_en = CleanStringField(_l("Title in English"), max_length=TITLE_MAX)
+    title_ru = CleanStringField(_l("Title in Russian"), max_length=TITLE_MAX)
+    story_en = CleanTextAreaField(_l("Story in English"), max_length=STORY_MAX,
+                                  description=_l("A translation of the story for brochures in English."))
+    story_ru = CleanTextAreaField(_l("Story in Russian"), max_length=STORY_MAX,
+                                  description=_l("A translation of the story for brochures in Russian."))
+    story_needs_translation = BooleanField(
+        _l("The translations need updating"),
+        description=_l("Set by itself when the Persian story changes after it was translated; clear it "
+                       "once the translations say the same again."))
     crafts = MultiCheckboxField(_l("Crafts"), validate_choice=True)
     goals = MultiCheckboxField(_l("Goals it contributes to"), validate_choice=True,
                                description=_l("The union goals this initiative helps reach. Progress reports "
@@ -225,6 +235,9 @@ class InitiativeForm(FlaskForm):
             "end_date": self.end_date.data,
             "summary": self.summary.data or "",
             "story": self.story.data or "",
+            "title_en": self.title_en.data or "", "title_ru": self.title_ru.data or "",
+            "story_en": self.story_en.data or "", "story_ru": self.story_ru.data or "",
+            "story_needs_translation": bool(self.story_needs_translation.data),
             "crafts": [by_code[code] for code in self.crafts.data or [] if code in by_code],
             "goals": [goal_by_code[code] for code in self.goals.data or [] if code in goal_by_code],
             "partner_country": self.partner_country.data or None,
@@ -261,6 +274,8 @@ def form_data(ini) -> dict:
     return {
         "title": ini.title, "org": ini.org.code, "category": ini.category.code, "status": ini.status,
         "start_date": ini.start_date, "end_date": ini.end_date, "summary": ini.summary, "story": ini.story,
+        "title_en": ini.title_en, "title_ru": ini.title_ru, "story_en": ini.story_en, "story_ru": ini.story_ru,
+        "story_needs_translation": ini.story_needs_translation,
         "crafts": [c.code for c in ini.crafts], "goals": [g.code for g in ini.goals],
         "partner_country": ini.partner_country or "",
         "partners": "\n".join(p.name for p in ini.partners), **money("budget"), **money("deal"),

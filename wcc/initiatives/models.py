@@ -124,7 +124,15 @@ class Initiative(TimestampMixin, db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("initiative_categories.id"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
+    #: Title and story for readers of English and Russian (brochures); the Persian ones are the source.
+    title_en: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    title_ru: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    #: The story in Persian, the source of the translations below.
     story: Mapped[str] = mapped_column(Text, default="")
+    story_en: Mapped[str] = mapped_column(Text, default="")
+    story_ru: Mapped[str] = mapped_column(Text, default="")
+    #: Set when the Persian story changed after it was translated; cleared by the officer.
+    story_needs_translation: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default=Status.PLANNED.value, index=True)
     start_date: Mapped[date | None] = mapped_column(Date, index=True)
     end_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -174,6 +182,14 @@ class Initiative(TimestampMixin, db.Model):
         if self.deal_amount is None:
             return None
         return Money(self.deal_amount, self.deal_currency or "", self.deal_value_date)
+
+    def title_in(self, language: str) -> str:
+        """The title for readers of ``language``: its translation when there is one."""
+        return (getattr(self, f"title_{language}", "") or self.title) if language != "fa" else self.title
+
+    def story_in(self, language: str) -> str:
+        """The story written for readers of ``language`` ("" when there is none yet)."""
+        return self.story if language == "fa" else (getattr(self, f"story_{language}", "") or "")
 
     @property
     def is_deleted(self) -> bool:

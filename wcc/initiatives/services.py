@@ -53,10 +53,12 @@ from wcc.periods import clock
 from wcc.uploads.services import UploadError, delete_stored, store_upload
 
 #: One-line text fields and their longest allowed length.
-LINE_FIELDS = {"title": TITLE_MAX, "contact_name": 200, "contact_phone": 40, "contact_email": 254,
+LINE_FIELDS = {"title": TITLE_MAX, "title_en": TITLE_MAX, "title_ru": TITLE_MAX, "contact_name": 200, "contact_phone": 40, "contact_email": 254,
                "external_id": EXTERNAL_ID_MAX}
-TEXT_FIELDS = {"summary": SUMMARY_MAX, "story": STORY_MAX}
-SIMPLE_FIELDS = ("title", "summary", "story", "status", "start_date", "end_date", "partner_country",
+TEXT_FIELDS = {"summary": SUMMARY_MAX, "story": STORY_MAX, "story_en": STORY_MAX, "story_ru": STORY_MAX}
+#: Translations of the Persian title and story, for brochures in other languages.
+TRANSLATED_FIELDS = ("title_en", "title_ru", "story_en", "story_ru")
+SIMPLE_FIELDS = ("title", "summary", "story", *TRANSLATED_FIELDS, "story_needs_translation", "status", "start_date", "end_date", "partner_country",
                  "contact_name", "contact_email", "contact_phone", "external_id")
 MONEY_FIELDS = {"budget": "budget", "deal_value": "deal"}
 CENT = Decimal("0.01")
@@ -88,6 +90,8 @@ def current_values(ini: Initiative) -> dict[str, Any]:
     """The initiative in the shape services take (``values``)."""
     return {
         "title": ini.title, "summary": ini.summary, "story": ini.story, "category": ini.category,
+        "title_en": ini.title_en, "title_ru": ini.title_ru, "story_en": ini.story_en, "story_ru": ini.story_ru,
+        "story_needs_translation": ini.story_needs_translation,
         "crafts": list(ini.crafts), "goals": list(ini.goals), "status": ini.status, "start_date": ini.start_date,
         "end_date": ini.end_date, "partner_country": ini.partner_country,
         "partners": [p.name for p in ini.partners], "budget": ini.budget, "deal_value": ini.deal_value,
@@ -128,16 +132,18 @@ def audit_state(ini: Initiative) -> dict[str, Any]:
 def search_key(ini: Initiative) -> str:
     """The folded text search runs on (``wcc.i18n.search``); fields apart, so a match never spans two."""
     return search.search_key(*initiative_search_fields(
-        ini.title, ini.summary, ini.story, ini.external_id, [p.name for p in ini.partners],
+        [ini.title, ini.title_en, ini.title_ru], ini.summary, [ini.story, ini.story_en, ini.story_ru],
+        ini.external_id, [p.name for p in ini.partners],
         [c.name_fa for c in ini.crafts] + [c.name_en for c in ini.crafts] + [c.name_ru for c in ini.crafts],
         [ini.category.name_fa, ini.category.name_en, ini.category.name_ru] if ini.category else []))
 
 
-def initiative_search_fields(title, summary, story, external_id, partners, crafts, category) -> list[str]:
-    """What an initiative is found by, the title first (it ranks highest): its texts, partners, and
-    the names of its crafts and category in every language, so «نمد مسکو» and "felt moscow" both
-    find a Persian story about felt for Moscow."""
-    return [title, summary, story, external_id or "", *partners, *crafts, *category]
+def initiative_search_fields(titles, summary, stories, external_id, partners, crafts, category) -> list[str]:
+    """What an initiative is found by, its titles first (they rank highest): its texts in every
+    language it has them, partners, and the names of its crafts and category in fa, en and ru, so
+    «نمد مسکو» and "felt moscow" both find a Persian story about felt for Moscow."""
+    title = " ¦ ".join(t for t in titles if t)  # "¦" keeps a word from spanning two titles
+    return [title, summary, *stories, external_id or "", *partners, *crafts, *category]
 
 
 # --- validation ---------------------------------------------------------------------
@@ -299,9 +305,15 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
 def _apply(ini: Initiative, values: dict[str, Any]) -> None:
     if values.get("org") is not None and values["org"] is not ini.org:
         ini.org = values["org"]
+    # A new Persian story makes its translations out of date, unless they change with it.
+    story_changed = "story" in values and (values["story"] or "") != (ini.story or "")
+    translated_now = any(name in values and (values[name] or "") != (getattr(ini, name) or "")
+                         for name in ("story_en", "story_ru"))
     for name in SIMPLE_FIELDS:
         if name in values:
             setattr(ini, name, values[name])
+    if story_changed and not translated_now and (ini.story_en or ini.story_ru):
+        ini.story_needs_translation = True
     if "category" in values:
         ini.category = values["category"]
     if "crafts" in values and [c.id for c in ini.crafts] != [c.id for c in values["crafts"]]:
@@ -339,7 +351,8 @@ def new_initiative(org: Organisation, values: dict[str, Any], *, check_unique: b
     """
     values = clean(values, org=org, check_unique=check_unique)
     ini = Initiative(org=org, org_id=org.id, version=1, status=Status.PLANNED.value, published=False,
-                     summary="", story="", contact_name="", contact_email="", contact_phone="")
+                     summary="", story="", title_en="", title_ru="", story_en="", story_ru="",
+                     story_needs_translation=False, contact_name="", contact_email="", contact_phone="")
     _apply(ini, {"published": False, **values})
     db.session.add(ini)
     return ini

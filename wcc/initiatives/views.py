@@ -63,6 +63,9 @@ HISTORY_FIELDS = {
     **{c.key: c.label for c in transfer.COLUMNS},
     "org": _l("Organisation"), "budget": _l("Budget"), "deal_value": _l("Deal value"),
     "milestones": _l("Milestones"), "deleted_at": _l("Deleted"),
+    "title_en": _l("Title in English"), "title_ru": _l("Title in Russian"),
+    "story_en": _l("Story in English"), "story_ru": _l("Story in Russian"),
+    "story_needs_translation": _l("The translations need updating"),
 }
 
 

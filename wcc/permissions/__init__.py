@@ -60,7 +60,9 @@ def registered_actions() -> list[str]:
 
 # Rule modules register themselves on import.
 from wcc.permissions import dashboards as _dashboards  # noqa: E402,F401
+from wcc.permissions import documents as _documents  # noqa: E402,F401
 from wcc.permissions import goals as _goals  # noqa: E402,F401
 from wcc.permissions import initiatives as _initiatives  # noqa: E402,F401
+from wcc.permissions import notifications as _notifications  # noqa: E402,F401
 from wcc.permissions import orgs as _orgs  # noqa: E402,F401
 from wcc.permissions import reporting as _reporting  # noqa: E402,F401

@@ -178,6 +178,19 @@ def store_bytes(data: bytes, filename: str, *, allow: tuple[str, ...] = ("image"
     return store_upload(FileStorage(stream=io.BytesIO(data), filename=filename), allow=allow)
 
 
+def store_generated(data: bytes, filename: str, content_type: str, *, user_id: int | None = None) -> StoredFile:
+    """Store a file the app made itself (a PDF it rendered): no upload checks, the same storage."""
+    ext = "pdf" if content_type == PDF_TYPE else "bin"
+    key = f"{secrets.token_hex(16)}.{ext}"
+    _write(key, data)
+    stored = StoredFile(key=key, kind="pdf" if ext == "pdf" else "file", content_type=content_type,
+                        original_name=clean_original_name(filename), size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
 def send_stored(stored: StoredFile, *, thumbnail: bool = False, download: bool = False):
     """Serve a stored file. The caller must have checked permission already.
 

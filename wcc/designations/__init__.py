@@ -1,0 +1,1 @@
+"""World Craft City designations and the activity reports they owe."""

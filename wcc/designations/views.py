@@ -1,0 +1,90 @@
+"""``/designations``: World Craft City designations, their activity reports and reminders."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wcc.designations import services
+from wcc.designations.models import Designation, DesignationReport
+from wcc.designations.queries import designation_rows
+from wcc.extensions import db
+from wcc.i18n.dates import date_examples, parse_date
+from wcc.periods import today
+from wcc.permissions import can, require
+
+bp = Blueprint("designations", __name__)
+
+
+@bp.get("/designations")
+@login_required
+def index():
+    require(current_user, "designation.list")
+    return _page()
+
+
+def _page(errors: dict | None = None, status: int = 200):
+    rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
+    return render_template("designations/index.html", rows=rows, errors=errors or {},
+                           manage=can(current_user, "designation.manage"),
+                           due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
+
+
+def _date_field(name: str):
+    try:
+        return parse_date(request.form.get(name, "")[:40])
+    except ValueError as exc:
+        raise services.DesignationError(str(exc), name) from None
+
+
+def _change(designation_id: int, change):
+    require(current_user, "designation.manage")
+    designation = db.get_or_404(Designation, designation_id)
+    try:
+        change(designation)
+    except services.DesignationError as exc:
+        db.session.rollback()
+        return _page({(designation_id, exc.field): exc.message}, 422)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
+
+
+@bp.post("/designations/<int:designation_id>/date")
+@login_required
+def set_date(designation_id: int):
+    return _change(designation_id, lambda d: services.set_designation_date(
+        d, _date_field("designated_on"), current_user))
+
+
+@bp.post("/designations/<int:designation_id>/reports")
+@login_required
+def add_report(designation_id: int):
+    return _change(designation_id, lambda d: services.add_due_date(
+        d, _date_field("due_on"), request.form.get("note", "")[:1000], current_user))
+
+
+@bp.post("/designations/<int:designation_id>/reports/<int:report_id>/received")
+@login_required
+def received(designation_id: int, report_id: int):
+    def change(designation):
+        report = db.session.get(DesignationReport, report_id)
+        if report is None or report.designation_id != designation.id:
+            abort(404)
+        services.record_received(report, _date_field("received_on"), current_user,
+                                 upload=request.files.get("file"))
+
+    return _change(designation_id, change)
+
+
+@bp.get("/designations/reports/<int:report_id>/file")
+@login_required
+def report_file(report_id: int):
+    from wcc.uploads.services import send_stored
+
+    report = db.get_or_404(DesignationReport, report_id)
+    require(current_user, "designation.view", report.designation, hide=True)
+    if report.file is None:
+        abort(404)
+    return send_stored(report.file, download=True)

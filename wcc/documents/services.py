@@ -1,0 +1,367 @@
+"""Making documents: the World Craft City activity report and brochures, each saved with its
+sources and a new version every time it is made. Services flush; the caller commits.
+
+Rendering happens here, in the caller's process, with a page limit
+(``PDF_MAX_PAGES``): the network has no job queue yet. When one exists,
+``make_version`` is the unit of work to hand it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from wcc.db import utcnow
+from wcc.documents import queries
+from wcc.documents.models import Document, DocumentKind, DocumentVersion
+from wcc.documents.pdf import RenderedPdf, photo_url, render_pdf
+from wcc.documents.queries import Span
+from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
+from wcc.extensions import db
+from wcc.initiatives.models import Craft, Initiative, InitiativeFile
+from wcc.initiatives.story import render_story
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.uploads.services import store_generated
+
+LANGUAGES = ("fa", "en", "ru")
+REPORT_LANGUAGES = ("fa", "en")
+PAPERS = ("A4", "A5")
+NARRATIVE_MAX = 6_000
+#: Brochures are read on paper and sent by e-mail; above this the photos are shrunk further.
+BROCHURE_MAX_BYTES = 10 * 1024 * 1024
+BROCHURE_GOAL = "BROCHURES-RU"
+
+
+class DocumentError(ValueError):
+    """A document cannot be made as asked; the message says why, in the user's language."""
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+def _render(template: str, language: str, context: dict[str, Any], photos: dict[int, str]) -> RenderedPdf:
+    with force_locale(language):
+        html = render_template(template, **context)
+        return render_pdf(html, photos=photos, max_pages=current_app.config.get("PDF_MAX_PAGES", 80))
+
+
+def _file_name(document: Document, number: int) -> str:
+    base = {DocumentKind.DESIGNATION_REPORT: "wcc-activity-report", DocumentKind.BROCHURE: "wcc-brochure"}
+    span = ""
+    if document.span_start and document.span_end:
+        span = f"-{queries.solar_year(document.span_start)}-{queries.solar_year(document.span_end)}"
+    return f"{base.get(document.kind, 'wcc-document')}-{document.org.code}{span}-{document.language}-v{number}.pdf"
+
+
+def save_version(document: Document, rendered: RenderedPdf, user) -> DocumentVersion:
+    """Store the PDF as the document's next version; older versions stay."""
+    number = (document.latest.number if document.latest else 0) + 1
+    stored = store_generated(rendered.data, _file_name(document, number), "application/pdf",
+                             user_id=getattr(user, "id", None))
+    version = DocumentVersion(document=document, number=number, stored_file_id=stored.id, stored=stored,
+                              pages=rendered.pages, size=len(rendered.data),
+                              created_by_id=getattr(user, "id", None))
+    db.session.add(version)
+    document.versions.insert(0, version)
+    document.updated_at = utcnow()
+    db.session.flush()
+    return version
+
+
+def _photo_keys(files: list[InitiativeFile]) -> dict[int, str]:
+    return {f.stored_file_id: f.stored.key for f in files}
+
+
+def make_version(document: Document, user) -> DocumentVersion:
+    """Make the document again from its saved sources and today's data."""
+    if document.kind == DocumentKind.DESIGNATION_REPORT:
+        context, photos = designation_context(document.org, span_of(document), document.language,
+                                              document.sources.get("photos", []), document.narrative)
+        rendered = _render("documents/designation_report.html", document.language, context, photos)
+    else:
+        context, photos = brochure_context(document)
+        rendered = _render("documents/brochure.html", document.language, context, photos)
+        if len(rendered.data) > BROCHURE_MAX_BYTES:
+            context["photo_mm"] = 60
+            rendered = _render("documents/brochure.html", document.language, context, photos)
+    return save_version(document, rendered, user)
+
+
+def span_of(document: Document) -> Span:
+    return Span(queries.solar_year(document.span_start), queries.solar_year(document.span_end))
+
+
+# --- the World Craft City activity report ---------------------------------------------------
+
+def check_span(org: Organisation, first: int | None, last: int | None, today: date) -> Span:
+    """The span asked for (Solar Hijri years), defaulting to ``default_span``; raises DocumentError."""
+    default = queries.default_span(org, today)
+    first = default.first if first is None else first
+    last = default.last if last is None else last
+    this_year = queries.solar_year(today)
+    if not (1300 <= first <= this_year and 1300 <= last <= this_year):
+        raise DocumentError(_("Choose years between 1300 and %(year)s.", year=this_year))
+    if first > last:
+        raise DocumentError(_("The first year must not come after the last year."))
+    return Span(first, last)
+
+
+def _figures(org: Organisation, span: Span, language: str, today: date) -> list[dict]:
+    """The member's approved figures per goal against its targets, with the dashboards' progress
+    status (one rule for status, in wcc.dashboards.queries)."""
+    from wcc.dashboards.queries import Filters, member_dashboard
+    from wcc.dashboards.tables import TRACK_LABELS
+    from wcc.goals.display import format_value
+    from wcc.periods import Period, PeriodRange
+    from wcc.reporting.progress import STATUS_LABELS, ProgressStatus
+
+    data = member_dashboard(org, Filters(PeriodRange(Period(span.first), Period(span.last))), today)
+    rows = []
+    for row in data["goals"]:
+        info = data["goal_info"][row["code"]]
+        rows.append({
+            "code": row["code"], "title": info["title"].get(language) or info["title"]["en"],
+            "actual": row["actual"], "target": row["target"], "percent": row["percent_of_target"],
+            "actual_text": format_value(row["actual"], info["unit"], language),
+            "target_text": format_value(row["target"], info["unit"], language),
+            "status": row["status"], "status_text": str(STATUS_LABELS[ProgressStatus(row["status"])]),
+            "track": row["track"], "track_text": str(TRACK_LABELS[row["track"]]), "reports": row["reports"]})
+    return rows
+
+
+def _story(ini: Initiative, language: str) -> tuple[str, bool]:
+    """The story for readers of ``language``, and whether it is the Persian one standing in."""
+    text = ini.story_in(language)
+    if text:
+        return text, False
+    if ini.story:
+        return ini.story, language != "fa"
+    return ini.summary, False
+
+
+def designation_context(org: Organisation, span: Span, language: str, photo_ids: list[int], narrative: str,
+                        today: date | None = None) -> tuple[dict, dict[int, str]]:
+    """Everything the activity report prints, and the photos it may show."""
+    from wcc.i18n.formatting import format_number, localise_digits
+    from wcc.periods import today as today_local
+
+    today = today or today_local()
+    with force_locale(language):
+        initiatives = queries.span_initiatives(org, span)
+        ticked = set(photo_ids)
+        photos = {ini.id: [f for f in ini.photos if f.id in ticked] for ini in initiatives}
+        chosen = [f for files in photos.values() for f in files]
+        partners = sorted({p.name for ini in initiatives for p in ini.partners})
+        countries = sorted({ini.partner_country for ini in initiatives if ini.partner_country})
+        events = [ini for ini in initiatives if ini.category.code in queries.EVENT_CATEGORIES]
+        deals = [ini for ini in initiatives if ini.deal_amount is not None]
+        figures = _figures(org, span, language, today)
+        bars = [Bar(f["title"], min(f["percent"], 200.0) if f["percent"] is not None else None,
+                    text=_percent_text(f["percent"], language), colour=TRACK_COLOURS[f["track"]])
+                for f in figures if f["target"]]
+        chart = bar_chart(bars, lang=language, title=_("Approved figures as a share of target"),
+                          reference=100.0, reference_label=_("the target")) if bars else None
+        per_year = Counter(queries.solar_year(ini.start_date) for ini in initiatives if ini.start_date)
+        years = list(range(span.first, span.last + 1))
+        trend = line_chart([localise_digits(y, language) for y in years],
+                           [Series(_("Initiatives started"), [float(per_year.get(y, 0)) for y in years])],
+                           lang=language, title=_("Initiatives started per year")) if len(years) > 1 else None
+        stories = {ini.id: _story(ini, language) for ini in initiatives}
+        context = {
+            "org": org, "span": span, "span_text": _span_text(span, language), "lang": language,
+            "craft": org.wcc_craft(language), "designation_year": org.wcc_year,
+            "designation_year_text": localise_digits(org.wcc_year, language) if org.wcc_year else "",
+            "groups": queries.group_by_category(initiatives), "count": len(initiatives),
+            "count_text": format_number(len(initiatives), 0, language),
+            "photos": photos, "photo_count": len(chosen), "partners": partners, "countries": countries,
+            "events": events, "deals": deals, "money": queries.money_raised(org, span),
+            "figures": figures, "chart": chart, "trend": trend,
+            "stories": {k: (render_story(v[0]), v[1]) for k, v in stories.items()},
+            "narrative": render_story(narrative), "printed_on": today, "photo_url": photo_url,
+            "amount": lambda value: format_number(value, 2, language)}
+    return context, _photo_keys(chosen)
+
+
+def _percent_text(value: float | None, language: str) -> str:
+    from wcc.i18n.formatting import format_percent
+
+    return format_percent(value, 0, language) if value is not None else ""
+
+
+def _span_text(span: Span, language: str) -> str:
+    from wcc.i18n.formatting import localise_digits
+
+    if span.first == span.last:
+        return localise_digits(span.first, language)
+    return localise_digits(f"{span.first}–{span.last}", language)
+
+
+def _clean_narrative(text: str | None) -> str:
+    from wcc.i18n.text import clean_text
+
+    text = clean_text(text or "")
+    if len(text) > NARRATIVE_MAX:
+        raise DocumentError(_("The narrative is too long (at most %(n)s characters).", n=NARRATIVE_MAX))
+    return text
+
+
+def create_designation_report(org: Organisation, *, language: str, span: Span, photo_ids: list[int],
+                              narrative: str, user, obligation_id: int | None = None) -> Document:
+    """Save the choices and make the first version. Raises DocumentError, PdfUnavailable, PdfTooLong."""
+    if not org.is_designated:
+        raise DocumentError(_("Only a designated World Craft City has an activity report."))
+    if language not in REPORT_LANGUAGES:
+        raise DocumentError(_("Activity reports are made in Persian or English."))
+    allowed = {f.id for f in queries.photos_of(queries.span_initiatives(org, span))}
+    photo_ids = [i for i in dict.fromkeys(photo_ids) if i in allowed]
+    with force_locale(language):
+        title = _("World Craft City activity report: %(city)s, %(span)s", city=org.name(language),
+                  span=_span_text(span, language))
+    document = Document(kind=DocumentKind.DESIGNATION_REPORT, org_id=org.id, org=org, language=language,
+                        title=title[:300], span_start=span.start, span_end=span.end,
+                        sources={"photos": photo_ids}, narrative=_clean_narrative(narrative),
+                        obligation_id=obligation_id, created_by_id=getattr(user, "id", None))
+    db.session.add(document)
+    db.session.flush()
+    make_version(document, user)
+    return document
+
+
+# --- brochures ------------------------------------------------------------------------------
+
+def brochure_owner(user) -> Organisation | None:
+    """The organisation a user makes brochures for: their province, or the network for admins."""
+    return user.org if user.org is not None and user.org.kind in (OrgKind.PROVINCE, OrgKind.NETWORK) else None
+
+
+def brochure_scope(org: Organisation) -> list[int] | None:
+    """Organisations whose initiatives a brochure of ``org`` may show (None: the whole network)."""
+    if org.kind == OrgKind.NETWORK:
+        return None
+    return [org.id, *db.session.scalars(select(Organisation.id).where(Organisation.parent_id == org.id))]
+
+
+def brochure_context(document: Document) -> tuple[dict, dict[int, str]]:
+    from wcc.periods import today as today_local
+
+    sources = document.sources
+    language = document.language
+    craft = db.session.scalar(select(Craft).where(Craft.code == sources["craft"])) if sources.get("craft") else None
+    scope = brochure_scope(document.org)
+    if craft is not None:
+        initiatives = queries.brochure_initiatives(craft=craft, org_ids=scope)
+    else:
+        initiatives = queries.brochure_initiatives(ids=sources.get("initiatives", []), org_ids=scope)
+    contacts = set(sources.get("contacts", []))
+    photos = [f for ini in initiatives for f in ini.photos]
+    cover = next((ini.cover for ini in initiatives if ini.cover is not None), None)
+    with force_locale(language):
+        stories = {}
+        for ini in initiatives:
+            text = ini.story_in(language)
+            stories[ini.id] = render_story(text) if text else None
+        crafts = {c.code: c for ini in initiatives for c in ini.crafts}
+        context = {
+            "document": document, "lang": language, "paper": sources.get("paper", "A4"), "craft": craft,
+            "crafts": list(crafts.values()), "initiatives": initiatives, "stories": stories,
+            "cover": cover, "contacts": [ini for ini in initiatives if ini.id in contacts],
+            "network_contact": current_app.config.get("NETWORK_CONTACT", ""),
+            "printed_on": today_local(), "photo_url": photo_url, "photo_mm": 80}
+    return context, _photo_keys(photos + ([cover] if cover else []))
+
+
+def missing_stories(initiatives: list[Initiative], language: str) -> list[Initiative]:
+    """Initiatives with no story for ``language`` yet, or whose translation is out of date."""
+    return [ini for ini in initiatives
+            if not ini.story_in(language) or (language != "fa" and ini.story_needs_translation)]
+
+
+def create_brochure(org: Organisation, *, language: str, paper: str, initiative_ids: list[int] | None,
+                    craft_code: str | None, contact_ids: list[int], user) -> Document:
+    """A brochure about a craft or chosen initiatives (published ones only), in one language."""
+    if language not in LANGUAGES:
+        raise DocumentError(_("Choose Persian, English or Russian."))
+    if paper not in PAPERS:
+        raise DocumentError(_("Choose A4 or A5."))
+    scope = brochure_scope(org)
+    craft = None
+    if craft_code:
+        craft = db.session.scalar(select(Craft).where(Craft.code == craft_code))
+        if craft is None:
+            raise DocumentError(_("There is no craft with the code “%(code)s”.", code=craft_code))
+        initiatives = queries.brochure_initiatives(craft=craft, org_ids=scope)
+    else:
+        initiatives = queries.brochure_initiatives(ids=list(initiative_ids or []), org_ids=scope)
+        if initiative_ids and len(initiatives) != len(set(initiative_ids)):
+            raise DocumentError(_("Only published initiatives your organisation may show can be in a brochure."))
+    if not initiatives:
+        raise DocumentError(_("Choose at least one published initiative, or a craft that has some."))
+    chosen = {ini.id for ini in initiatives}
+    with force_locale(language):
+        subject = craft.name(language) if craft else (initiatives[0].title_in(language) if len(initiatives) == 1
+                                                      else _("Iranian handicrafts"))
+        title = _("Brochure: %(subject)s", subject=subject)
+    document = Document(kind=DocumentKind.BROCHURE, org_id=org.id, org=org, language=language, title=title[:300],
+                        sources={"paper": paper, "craft": craft.code if craft else None,
+                                 "initiatives": sorted(chosen) if craft is None else [],
+                                 "contacts": sorted(set(contact_ids) & chosen)},
+                        created_by_id=getattr(user, "id", None))
+    db.session.add(document)
+    db.session.flush()
+    make_version(document, user)
+    return document
+
+
+def publish(document: Document) -> None:
+    if document.kind != DocumentKind.BROCHURE:
+        raise DocumentError(_("Only brochures are published."))
+    if document.published_at is None:
+        document.published_at = utcnow()
+        db.session.flush()
+
+
+def brochure_report_offer(document: Document, today: date) -> dict | None:
+    """What counting this member's published Russian brochures toward BROCHURES-RU would do:
+    the goal, the period, the count, and the report it would go into. None when it does not apply
+    (not a published Russian brochure, no such goal, or the report is no longer editable)."""
+    from wcc.goals.queries import get_goal
+    from wcc.periods import period_containing
+    from wcc.reporting.models import Status
+    from wcc.reporting.services import find_report
+
+    if document.kind != DocumentKind.BROCHURE or document.language != "ru" or document.published_at is None:
+        return None
+    goal = get_goal(BROCHURE_GOAL)
+    if goal is None or not goal.active or not goal.reported_by(document.org):
+        return None
+    period = period_containing(document.published_at.date(), goal.frequency)
+    count = queries.published_brochures(document.org, "ru", period.first_day, period.last_day)
+    report = find_report(document.org, goal, period)
+    if report is not None and report.status not in (Status.DRAFT, Status.RETURNED):
+        return None
+    current = report.value if report is not None else None
+    if current is not None and Decimal(current) >= count:
+        return None
+    return {"goal": goal, "period": period, "count": count, "report": report, "current": current}
+
+
+def count_brochures(document: Document, user, today: date):
+    """Put the count of published Russian brochures into the member's BROCHURES-RU report for the
+    period (a new draft, or the draft or returned report already there). Only when the officer asks."""
+    from wcc.reporting.services import create_report, update_report
+
+    offer = brochure_report_offer(document, today)
+    if offer is None:
+        raise DocumentError(_("There is nothing to count: the report is already up to date or no longer "
+                              "editable."))
+    if offer["report"] is None:
+        return create_report(goal=offer["goal"], org=document.org, period_key=offer["period"].key,
+                             value=Decimal(offer["count"]), user=user)
+    report = offer["report"]
+    return update_report(report, version=report.version, user=user, value=Decimal(offer["count"]))

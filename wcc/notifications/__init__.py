@@ -1,0 +1,1 @@
+"""Notifications, e-mail, reminders and their background jobs."""
