@@ -130,3 +130,22 @@ def test_session_cookie_flags(make_app, network):
         header = response.headers["Set-Cookie"]
         assert "HttpOnly" in header and "SameSite=Lax" in header
         assert ("Secure" in header) is production
+
+
+def test_the_language_picked_on_the_sign_in_page_wins_and_is_saved(client, network):
+    user = network.users["isfahan"]
+    user.preferred_language = "ru"
+    db.session.commit()
+    assert 'lang="en"' in client.get("/login?lang=en").get_data(as_text=True)
+    assert sign_in(client, user.email).status_code == 302
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    db.session.expire_all()
+    assert user.preferred_language == "en"
+    client.post("/logout")
+    # Not picking a language on the sign-in page keeps the saved one.
+    other = network.users["fars"]
+    other.preferred_language = "ru"
+    db.session.commit()
+    fresh = client.application.test_client()
+    assert sign_in(fresh, other.email).status_code == 302
+    assert 'lang="ru"' in fresh.get("/").get_data(as_text=True)

@@ -52,7 +52,14 @@ def remember_requested_language() -> None:
     if not g.get("auth_via_token"):
         session["lang"] = lang
     if current_user.is_authenticated and current_user.preferred_language != lang:
-        record("user.update", current_user, before={"preferred_language": current_user.preferred_language},
-               after={"preferred_language": lang})
-        current_user.preferred_language = lang
+        adopt_language(current_user, lang)
         db.session.commit()
+
+
+def adopt_language(user, lang: str) -> None:
+    """``lang`` becomes the user's saved preference (audited); the caller commits."""
+    if user.preferred_language == lang:
+        return
+    record("user.update", user, before={"preferred_language": user.preferred_language},
+           after={"preferred_language": lang})
+    user.preferred_language = lang

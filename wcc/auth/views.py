@@ -22,7 +22,7 @@ from wcc.auth.forms import (
     UserForm,
 )
 from wcc.auth.models import ApiToken, User, UserSession
-from wcc.auth.sessions import SESSION_KEY
+from wcc.auth.sessions import SESSION_KEY, adopt_language
 from wcc.extensions import db, limiter
 from wcc.forms import choices
 from wcc.i18n.search import matches_all, rank, search_words
@@ -73,8 +73,10 @@ def login():
             row = services.start_session(result.user, request.remote_addr, request.user_agent.string)
             session[SESSION_KEY] = row.id
             session.permanent = True
-            if lang:
+            if lang in current_app.config["LANGUAGES"]:
+                # The language picked on the sign-in page wins over the saved one, and is saved.
                 session["lang"] = lang
+                adopt_language(result.user, lang)
             login_user(result.user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
