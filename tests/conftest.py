@@ -31,7 +31,8 @@ from wcc import create_app
 from wcc.extensions import cache, db, limiter
 
 # Factories of each area, shared by every test folder.
-pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards"]
+pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards",
+                  "tests.fixtures.server"]
 
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
@@ -114,11 +115,15 @@ class IsolatedClient(FlaskClient):
 
     Flask reuses an app context that is already pushed, so without this every
     request of a test would share ``g`` (the signed-in user) and the database
-    session with the test and with each other. After each request the test's
-    own session forgets what it loaded, so assertions read fresh rows.
+    session with the test and with each other. Before each request the test's
+    own transaction ends (committing what the test set up, and ending its read
+    snapshot); after it, the test's session forgets what it loaded, so assertions
+    read fresh rows.
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             db.session.expire_all()

@@ -52,7 +52,21 @@ def compressible(path: Path) -> bool:
 
 
 class WccFlask(Flask):
-    """Flask, with static files answered by their compressed variant when accepted."""
+    """Flask, with one database transaction per request, and static files answered by their
+    compressed variant when accepted."""
+
+    def dispatch_request(self):
+        """The view's answer, once its transaction is committed (or rolled back for an error answer).
+
+        The commit happens here, inside Flask's error handling and before the answer
+        is sent: a commit that fails is answered by the error handlers, never by the
+        redirect the view meant as success (see ``wcc.transaction``).
+        """
+        from wcc.transaction import end_transaction
+
+        response = self.make_response(super().dispatch_request())
+        end_transaction(response.status_code)
+        return response
 
     def send_static_file(self, filename: str):
         response = super().send_static_file(filename)

@@ -17,10 +17,12 @@ def init_cli(app: Flask) -> None:
     from wcc.dashboards.cli import init_dashboard_cli
     from wcc.documents.cli import init_documents_cli
     from wcc.notifications.cli import init_notification_cli
+    from wcc.uploads.cli import init_uploads_cli
 
     init_dashboard_cli(app)
     init_documents_cli(app)
     init_notification_cli(app)
+    init_uploads_cli(app)
 
 
 @click.command("seed-demo")
@@ -73,8 +75,8 @@ def _print_demo_accounts() -> None:
 def create_user(email: str, password: str, role: str, org_code: str, name: str | None,
                 lang: str | None) -> None:
     """Create a user who can sign in at once."""
-    from wcc.auth.services import AccountError
     from wcc.auth.services import create_user as create
+    from wcc.errors import ServiceError
     from wcc.orgs.queries import get_by_code
 
     org = get_by_code(org_code)
@@ -83,7 +85,7 @@ def create_user(email: str, password: str, role: str, org_code: str, name: str |
     try:
         user = create(email=email, name=name or email, password=password, role=role, org=org,
                       preferred_language=lang)
-    except AccountError as exc:
+    except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} in {org.code}.")

@@ -1,8 +1,17 @@
-"""Per-connection settings for SQLite: WAL, a busy timeout, foreign keys."""
+"""Per-connection settings for SQLite: WAL, a busy timeout, foreign keys, and how
+transactions begin.
+
+SQLite lets one writer at a time. A request that writes begins with ``BEGIN
+IMMEDIATE``: it takes the write lock first (waiting up to the busy timeout for
+another writer to commit) and only then reads, so it sees the other writer's
+committed version and a stale edit is refused with 409. A deferred transaction
+that read before another writer committed could not write at all ("database is
+locked"). Reading requests begin deferred and never wait.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,6 +21,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def _on_connect(dbapi_connection, connection_record) -> None:
+    # SQLAlchemy, not the sqlite3 module, says when a transaction begins (_on_begin); the
+    # module's own implicit BEGIN would also break savepoints.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers go on while one request writes; the busy timeout makes a
     # second writer wait for the lock instead of failing with "database is locked".
@@ -22,6 +34,15 @@ def _on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _on_begin(connection) -> None:
+    writing = has_request_context() and request.method not in READING_METHODS
+    # Straight to the driver: BEGIN is bookkeeping, not one of the queries a page runs (tests count those).
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
 def configure_sqlite(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
@@ -29,3 +50,5 @@ def configure_sqlite(app: Flask) -> None:
         engine: Engine = db.engine
         if not event.contains(engine, "connect", _on_connect):
             event.listen(engine, "connect", _on_connect)
+        if not event.contains(engine, "begin", _on_begin):
+            event.listen(engine, "begin", _on_begin)

@@ -44,6 +44,8 @@ def enqueue(func: str, *args: Any, retry: bool = False) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the real commit is still to come
     jobs = session.info.pop(_PENDING, None)
     if not jobs or not has_app_context():
         return
@@ -57,6 +59,8 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; the transaction (and the jobs it asked for) goes on
     session.info.pop(_PENDING, None)
 
 

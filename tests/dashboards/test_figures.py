@@ -143,7 +143,7 @@ def test_overview_csv_tables_hold_the_page_numbers(client, login_as, figures_dat
 
 def test_compliance_counts_owed_sent_and_missing_reports(client, bearer, figures_data):
     """1404-Q2: every member owes one report per quarterly goal its kind reports."""
-    from wcc.dashboards import queries
+    from wcc.dashboards import compliance, pages
     from wcc.periods import clock
 
     data = figures_data
@@ -155,9 +155,9 @@ def test_compliance_counts_owed_sent_and_missing_reports(client, bearer, figures
         if r.status == "approved" or (r.status in ("submitted", "reviewed", "returned") and r.submitted_at):
             sent[r.org_id] = sent.get(r.org_id, 0) + 1
     quarterly = [g for g in data.goals.values() if g.frequency == "quarterly"]
-    ctx = queries.Context.load(clock.today())
-    rows = queries.member_compliance(list(data.goals.values()), parse_period("1404-Q2"), clock.today(),
-                                     ctx.directory, [o.id for o in data.members])
+    ctx = pages.Context.load(clock.today())
+    rows = compliance.member_compliance(list(data.goals.values()), parse_period("1404-Q2"), clock.today(),
+                                        ctx.directory, [o.id for o in data.members])
     for row in rows:
         org = data.orgs[row["org"]]
         owed = sum(1 for g in quarterly if g.reported_by(org))

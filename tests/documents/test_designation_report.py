@@ -138,7 +138,8 @@ def test_without_pdf_rendering_the_page_says_so(make_app, network, city):
 
 def test_figures_use_the_dashboards_status(client, login_as, network, city):
     """The report's status column is the dashboards' progress status for the same member and span."""
-    from wcc.dashboards.queries import Filters, member_dashboard
+    from wcc.dashboards.filters import Filters
+    from wcc.dashboards.pages import member_dashboard
     from wcc.documents import services
     from wcc.documents.queries import Span
     from wcc.periods import Period, PeriodRange

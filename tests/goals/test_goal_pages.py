@@ -39,8 +39,14 @@ def test_only_approved_reports_count_and_pending_ones_are_apart(network, make_go
     # The year is over: 25,000 of 40,000 is 0.625 of the (whole) target: moderate progress.
     assert member.assessment.status == ProgressStatus.MODERATE
     assert progress.members[kashan.id].assessment.status == ProgressStatus.NOT_ENOUGH_DATA
+    # Isfahan as a whole counts the province's own reports and its two municipalities': its
+    # target is theirs added up, and only once all three have set one.
     province = progress.provinces[network.orgs["IR-10"].id]
-    assert (province.approved, province.target, province.target_is_default) == (25000, 60000, True)
+    assert (province.approved, province.target, province.target_coverage) == (25000, None, (2, 3))
+    assert province.assessment.status == ProgressStatus.NOT_ENOUGH_DATA
+    set_target(goal, network.orgs["IR-10"], "1404", 5000)
+    province = goal_progress(goal, 1404, TODAY).provinces[network.orgs["IR-10"].id]
+    assert (province.approved, province.target, province.target_coverage) == (25000, 65000, (3, 3))
 
 
 def test_the_current_year_is_pro_rated_to_the_quarters_already_due(network, make_goal, make_report):

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from wcc.audit.models import AuditEvent
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.initiatives import services
 from wcc.initiatives.models import Initiative, Money
-from wcc.initiatives.services import InitiativeError, MilestoneData, StaleVersion
+from wcc.initiatives.services import MilestoneData
 
 
 def _events(ini):
@@ -51,18 +52,18 @@ BAD_VALUES = [
 def test_bad_values_are_refused_with_a_message_and_nothing_is_written(network, category, field, value,
                                                                      error_key):
     values = {"title": "نمایشگاه", "category": category(), field: value}
-    with pytest.raises(InitiativeError) as caught:
+    with pytest.raises(ServiceError) as caught:
         services.create_initiative(network.orgs["IR-10"], values)
-    assert error_key in caught.value.errors and caught.value.errors[error_key]
+    assert error_key in caught.value.field_errors and caught.value.field_errors[error_key]
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Initiative)) == 0
 
 
 def test_the_end_cannot_come_before_the_start(network, make_initiative):
     ini = make_initiative(network.orgs["IR-10"], start_date=date(2025, 5, 1))
-    with pytest.raises(InitiativeError) as caught:
+    with pytest.raises(ServiceError) as caught:
         services.update_initiative(ini, {"end_date": date(2025, 4, 1)})
-    assert "end_date" in caught.value.errors
+    assert "end_date" in caught.value.field_errors
 
 
 def test_creating_audits_every_value_and_stores_a_folded_search_key(network, make_initiative, craft):
@@ -96,23 +97,27 @@ def test_a_stale_version_changes_nothing(network, make_initiative):
     ini = make_initiative(network.orgs["IR-10"], "Title")
     services.update_initiative(ini, {"title": "Second"}, version=1)
     db.session.commit()
-    with pytest.raises(StaleVersion):
+    with pytest.raises(ServiceError) as stale:
         services.update_initiative(ini, {"title": "Third"}, version=1)
+    assert stale.value.status == 409 and stale.value.current is ini
     db.session.rollback()
     assert db.session.get(Initiative, ini.id).title == "Second"
 
 
 def test_a_concurrent_writer_cannot_overwrite_a_newer_version(network, make_initiative):
-    """The UPDATE itself is guarded by the version read, not only the check before it."""
+    """The UPDATE itself is guarded by the version read, not only the check before it: the
+    loser gets a 409 naming the version saved now, and its change is not written."""
     from sqlalchemy import update
-    from sqlalchemy.orm.exc import StaleDataError
 
     ini = make_initiative(network.orgs["IR-10"], "Title")
     assert ini.version == 1  # read by this request...
+    db.session().expire_on_commit = False
+    db.session.commit()  # (the read is over; the object keeps what it read)
     with db.engine.begin() as other:  # ...then changed by another one
         other.execute(update(Initiative).where(Initiative.id == ini.id).values(version=2, title="Theirs"))
-    with pytest.raises(StaleDataError):
+    with pytest.raises(ServiceError) as lost:
         services.update_initiative(ini, {"title": "Mine"})
+    assert lost.value.status == 409 and lost.value.current.version == 2
     db.session.rollback()
     assert db.session.get(Initiative, ini.id).title == "Theirs"
 
@@ -133,9 +138,9 @@ def test_publishing_deleting_and_restoring_are_audited(network, make_initiative)
 def test_external_ids_are_unique_within_an_organisation_only(network, make_initiative):
     make_initiative(network.orgs["IR-10"], external_id="X-1")
     make_initiative(network.orgs["IR-07"], external_id="X-1")
-    with pytest.raises(InitiativeError) as caught:
+    with pytest.raises(ServiceError) as caught:
         make_initiative(network.orgs["IR-10"], external_id="X-1")
-    assert "external_id" in caught.value.errors
+    assert "external_id" in caught.value.field_errors and caught.value.status == 409
 
 
 def test_milestones_and_partners_replace_the_old_ones(network, make_initiative):
@@ -155,7 +160,7 @@ def test_an_inactive_category_is_kept_but_not_chosen_anew(network, make_initiati
     category("film").active = False
     db.session.commit()
     services.update_initiative(ini, {"title": "Still film", "category": category("film")})
-    with pytest.raises(InitiativeError):
+    with pytest.raises(ServiceError):
         services.create_initiative(network.orgs["IR-10"], {"title": "New", "category": category("film")})
 
 
@@ -166,9 +171,9 @@ def test_reference_codes_cannot_change_once_initiatives_use_them(network, make_i
     film = category("film")
     values = {"code": "cinema", "name_fa": "سینما", "name_en": "Cinema", "name_ru": "Кино", "position": 1,
               "active": True}
-    with pytest.raises(InitiativeError):
+    with pytest.raises(ServiceError):
         services.save_reference(Category, film, values)
     services.save_reference(Category, film, {**values, "code": "film"})
     assert film.name_en == "Cinema"
-    with pytest.raises(InitiativeError):
+    with pytest.raises(ServiceError):
         services.save_reference(Category, None, {**values, "code": "film"})

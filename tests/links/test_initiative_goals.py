@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from wcc.audit.models import AuditEvent
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.initiatives import services
 from wcc.initiatives.models import Initiative
@@ -102,9 +103,9 @@ def test_a_retired_goal_stays_linked_but_cannot_be_newly_chosen(client, network,
     response = client.post(f"/initiatives/{other.id}/edit?lang=en",
                            data=form(goals=["BROCHURES-RU"], version="1"))
     assert response.status_code == 400 and "Choose only from the list." in text(response)
-    with pytest.raises(services.InitiativeError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.update_initiative(db.session.get(Initiative, other.id), {"goals": [goals["BROCHURES-RU"]]})
-    assert set(refused.value.errors) == {"goals"}
+    assert set(refused.value.field_errors) == {"goals"}
     db.session.rollback()
     assert goal_codes(other.id) == []
 

@@ -148,3 +148,28 @@ def test_only_admins_change_obligations(designated, client, login_as):
     designation = db.session.scalar(select(Designation))
     login_as(users["city"])
     assert client.post(f"/designations/{designation.id}/date", data={"designated_on": "2015-10-01"}).status_code == 403
+
+
+def test_a_report_is_received_as_the_generated_activity_report(designated, client, login_as, bearer):
+    from wcc.designations.models import Designation, DesignationReport
+    from wcc.documents.models import Document, DocumentKind
+    from wcc.orgs.queries import get_by_code
+
+    users, _user = designated
+    isfahan, tabriz = get_by_code("IR-10-ISFAHAN"), get_by_code("IR-03-TABRIZ")
+    ours = Document(kind=DocumentKind.DESIGNATION_REPORT, org_id=isfahan.id, language="en",
+                    title="World Craft City activity report: Isfahan, 2015-2017")
+    theirs = Document(kind=DocumentKind.DESIGNATION_REPORT, org_id=tabriz.id, language="fa", title="Tabriz")
+    db.session.add_all([ours, theirs])
+    db.session.commit()
+    designation = db.session.scalar(select(Designation).where(Designation.org_id == isfahan.id))
+    first = designation.reports[0]
+    login_as(users["admin"])
+    page = client.get("/designations?lang=en").get_data(as_text=True)
+    assert "World Craft City activity report: Isfahan, 2015-2017" in page
+    url = f"/designations/{designation.id}/reports/{first.id}/received"
+    assert client.post(url, data={"received_on": "2017-03-01", "document": str(theirs.id)}).status_code == 422
+    assert client.post(url, data={"received_on": "2017-03-01", "document": str(ours.id)}).status_code == 302
+    report = db.session.get(DesignationReport, first.id)
+    assert (report.document_type, report.document_id, report.file_id) == ("document", str(ours.id), None)
+    assert f'href="/documents/{ours.id}"' in client.get("/designations?lang=en").get_data(as_text=True)

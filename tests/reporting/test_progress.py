@@ -104,8 +104,6 @@ def test_additive_lower_is_better_treats_the_target_as_a_ceiling(cumulative, cov
     assert assess_additive(cumulative, covered, direction="lower", target=1000).status == status
 
 
-def test_additive_without_target_compares_with_the_same_periods_a_year_before():
-    assert assess_additive(110, 0.5, direction="higher", previous=100).status == S.SUBSTANTIAL
-    assert assess_additive(90, 0.5, direction="higher", previous=100).status == S.DETERIORATION
-    assert assess_additive(90, 0.5, direction="lower", previous=100).status == S.SUBSTANTIAL
-    assert assess_additive(90, 0.5, direction="higher").status == S.NOT_ENOUGH_DATA
+def test_additive_without_target_has_nothing_to_be_measured_against():
+    assert assess_additive(110, 0.5, direction="higher").status == S.NOT_ENOUGH_DATA
+    assert assess_additive(90, 1.0, direction="lower").status == S.NOT_ENOUGH_DATA

@@ -1,4 +1,4 @@
-"""Rules about accounts: passwords, sign-in, sessions, tokens. Services flush; views commit."""
+"""Rules about accounts: passwords, sign-in, sessions, tokens. Services flush; the request commits."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from wcc.audit.services import diff, record, snapshot
 from wcc.auth import token_cache
 from wcc.auth.models import ROLE_ORG_KIND, ApiToken, Role, SignInThrottle, User, UserSession, normalise_email
 from wcc.db import utcnow
+from wcc.errors import ServiceError, conflict
 from wcc.extensions import db
 from wcc.orgs.models import Organisation
+from wcc.transaction import unique
 
 # OWASP's recommended Argon2id setting: 19 MiB of memory, 2 passes, 1 lane.
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -29,10 +31,6 @@ MAX_DELAY_SECONDS = 15 * 60
 
 MIN_PASSWORD_LENGTH = 10
 USER_FIELDS = ("email", "name", "role", "org_id", "preferred_language", "active")
-
-
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is translated for the user."""
 
 
 def hash_password(password: str) -> str:
@@ -173,7 +171,6 @@ def load_session_user(user_id: str, session_id: str | None) -> User | None:
     # Touch at most once every few minutes so reads do not turn into writes.
     if now - user_session.last_seen_at > timedelta(minutes=5):
         user_session.last_seen_at = now
-        db.session.commit()
     return user
 
 
@@ -228,7 +225,6 @@ def load_token_user(secret: str) -> User | None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now
-        db.session.commit()
     return user
 
 
@@ -240,36 +236,38 @@ def check_role_fits_org(role: str, org: Organisation) -> None:
     try:
         expected = ROLE_ORG_KIND[Role(role)]
     except ValueError as exc:
-        raise AccountError(_("Unknown role.")) from exc
+        raise ServiceError(_("Unknown role.")) from exc
     if org.kind != expected:
-        raise AccountError(_("A user with this role must belong to an organisation of another kind."))
+        raise ServiceError(_("A user with this role must belong to an organisation of another kind."))
 
 
 def check_password_strength(password: str) -> None:
     from flask_babel import gettext as _
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+        raise ServiceError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
     if len(password) > 200:
-        raise AccountError(_("The password is too long."))
+        raise ServiceError(_("The password is too long."))
 
 
 def create_user(*, email: str, name: str, password: str, role: str, org: Organisation,
                 preferred_language: str | None = None, password_hash: str | None = None) -> User:
-    """Add a user. Raises AccountError when the e-mail is taken or the role and org do not fit."""
+    """Add a user. Raises ServiceError when the e-mail is taken or the role and org do not fit."""
     from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
 
     check_role_fits_org(role, org)
     if find_user_by_email(email) is not None:
-        raise AccountError(_("A user with this e-mail address already exists."))
+        raise conflict(_("A user with this e-mail address already exists."), field="email")
     if password_hash is None:
         check_password_strength(password)
         password_hash = hash_password(password)
     user = User(email=email.strip(), email_normalised=normalise_email(email), name=name.strip(),
-                password_hash=password_hash, role=role, org_id=org.id, org=org,
+                password_hash=password_hash, role=role, org_id=org.id,
                 preferred_language=preferred_language, active=True)
-    db.session.add(user)
-    db.session.flush()
+    with unique(_l("A user with this e-mail address already exists."), "email"):
+        db.session.add(user)
+        user.org = org
     record("user.create", user, after=snapshot(user, USER_FIELDS))
     return user
 
@@ -282,7 +280,7 @@ def update_user(user: User, **changes) -> User:
     if "email" in changes:
         other = find_user_by_email(changes["email"])
         if other is not None and other.id != user.id:
-            raise AccountError(_("A user with this e-mail address already exists."))
+            raise conflict(_("A user with this e-mail address already exists."), field="email")
         user.email_normalised = normalise_email(changes["email"])
     org = changes.pop("org", None)
     if org is not None:

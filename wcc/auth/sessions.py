@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from wcc.audit.services import record
 from wcc.auth import services
-from wcc.extensions import db
 
 SESSION_KEY = "sid"
 
@@ -53,13 +52,13 @@ def remember_requested_language() -> None:
         session["lang"] = lang
     if current_user.is_authenticated and current_user.preferred_language != lang:
         adopt_language(current_user, lang)
-        db.session.commit()
 
 
 def adopt_language(user, lang: str) -> None:
-    """``lang`` becomes the user's saved preference (audited); the caller commits."""
+    """``lang`` becomes the user's saved preference (audited); the request's transaction keeps it."""
     if user.preferred_language == lang:
         return
     record("user.update", user, before={"preferred_language": user.preferred_language},
            after={"preferred_language": lang})
     user.preferred_language = lang
+

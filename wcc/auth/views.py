@@ -23,6 +23,7 @@ from wcc.auth.forms import (
 )
 from wcc.auth.models import ApiToken, User, UserSession
 from wcc.auth.sessions import SESSION_KEY, adopt_language
+from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db, limiter
 from wcc.forms import choices
 from wcc.i18n.search import matches_all, rank, search_words
@@ -30,6 +31,7 @@ from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
 from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
+from wcc.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
@@ -43,7 +45,7 @@ def _login_limit() -> str:
 def _note_rate_limit_breach(limit) -> None:
     record("auth.rate_limited", object_type="users",
            after={"email": request.form.get("email", "")[:254], "limit": str(limit.limit)})
-    db.session.commit()
+    keep_changes()  # the 429 answer must not take the record back
 
 
 def safe_next(target: str | None) -> str | None:
@@ -78,10 +80,9 @@ def login():
                 session["lang"] = lang
                 adopt_language(result.user, lang)
             login_user(result.user)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         g.sign_in_failed = True
-        db.session.commit()
+        keep_changes()  # the failed attempt counts, although the answer is 401 or 429
         if result.checked:
             status = 401
             form.form_errors.append(_("The e-mail address or password is not correct."))
@@ -108,7 +109,6 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -150,7 +150,6 @@ def update_profile():
     services.update_user(current_user, name=form.name.data,
                          preferred_language=form.preferred_language.data)
     session["lang"] = form.preferred_language.data
-    db.session.commit()
     flash(_("Your profile has been saved."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -167,13 +166,12 @@ def change_password():
         return _profile_page(password_form=form, status=400)
     try:
         services.set_password(current_user, form.new_password.data, reset_by_admin=False)
-    except services.AccountError as exc:
-        form.new_password.errors.append(str(exc))
+    except ServiceError as exc:
+        form.new_password.errors.append(exc.message)
         return _profile_page(password_form=form, status=400)
     # Keep this browser signed in; every other session has just ended.
     row = services.start_session(current_user, request.remote_addr, request.user_agent.string)
     session[SESSION_KEY] = row.id
-    db.session.commit()
     flash(_("Your password has been changed. Other browsers have been signed out."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -187,7 +185,6 @@ def end_other_sessions():
         if row.id != mine:
             db.session.delete(row)
     record("auth.end_other_sessions", current_user)
-    db.session.commit()
     flash(_("All your other sessions have been signed out."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -200,7 +197,6 @@ def create_token():
     if not form.validate():
         return _profile_page(token_form=form, status=400)
     token, secret = services.create_token(current_user, form.name.data)
-    db.session.commit()
     return _profile_page(new_token=secret)
 
 
@@ -210,7 +206,6 @@ def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     require(current_user, "token.revoke", token, hide=True)
     services.revoke_token(token)
-    db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -245,10 +240,6 @@ def _user_form(form_class, obj=None):
     return form
 
 
-def _save_error(form, exc: services.AccountError) -> None:
-    form.form_errors.append(str(exc))
-
-
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
@@ -262,11 +253,9 @@ def new_user():
                                         preferred_language=form.preferred_language.data)
             if not form.active.data:
                 services.update_user(user, active=False)
-        except services.AccountError as exc:
-            db.session.rollback()
-            _save_error(form, exc)
+        except ServiceError as exc:
+            show_on_form(form, exc)
         else:
-            db.session.commit()
             flash(_("The user %(email)s has been created.", email=user.email), "success")
             return redirect(url_for("auth.users"))
     status = 400 if request.method == "POST" else 200
@@ -291,11 +280,9 @@ def edit_user(user_id: int):
                                      role=form.role.data, org=db.session.get(Organisation, form.org.data),
                                      preferred_language=form.preferred_language.data,
                                      active=form.active.data)
-            except services.AccountError as exc:
-                db.session.rollback()
-                _save_error(form, exc)
+            except ServiceError as exc:
+                show_on_form(form, exc)
             else:
-                db.session.commit()
                 flash(_("The user has been saved."), "success")
                 return redirect(url_for("auth.users"))
     status = 400 if request.method == "POST" else 200
@@ -311,10 +298,9 @@ def reset_password(user_id: int):
     if reset_form.validate():
         try:
             services.set_password(user, reset_form.new_password.data, reset_by_admin=True)
-        except services.AccountError as exc:
-            reset_form.new_password.errors.append(str(exc))
+        except ServiceError as exc:
+            reset_form.new_password.errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("The password has been reset and the user signed out everywhere."), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     form = _user_form(UserForm, obj=user)

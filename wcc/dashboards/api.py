@@ -9,8 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from wcc.api.common import ErrorSchema, require_api
-from wcc.dashboards import queries
-from wcc.dashboards.views import current_filters, goal_data, overview_data
+from wcc.dashboards.cache import cached
+from wcc.dashboards.data import current_filters, goal_data, overview_data
+from wcc.dashboards.filters import Filters
 from wcc.goals.queries import get_goal
 from wcc.periods import clock
 
@@ -113,9 +114,9 @@ def dashboard_goal(_args, code: str):
     return json_response(f"goal:{goal.code}", filters, payload)
 
 
-def json_response(kind: str, filters: queries.Filters, payload) -> Response:
+def json_response(kind: str, filters: Filters, payload) -> Response:
     """The answer as JSON text, itself cached (under the data version, like the data): a repeated
     request costs a cache read, not a serialisation of thousands of figures."""
-    text = queries.cached(f"api:{kind}", filters.key(), clock.today(),
+    text = cached(f"api:{kind}", filters.key(), clock.today(),
                           lambda: json.dumps(payload(), ensure_ascii=False, separators=(",", ":")))
     return current_app.response_class(text, mimetype="application/json")

@@ -434,6 +434,8 @@ def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: 
                 started = time.perf_counter()
                 info = build_network(SCALES[scale], members_count=members, initiatives=initiatives)
                 loaded = time.perf_counter() - started
+                # The rows came through other connections: end this session's read snapshot first.
+                db.session.commit()
                 started = time.perf_counter()
                 counts = rebuild()
                 db.session.commit()

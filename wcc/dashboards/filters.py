@@ -7,17 +7,45 @@ A value that cannot be used raises ``FilterError`` with a translated message
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
-from wcc.dashboards.queries import Filters, cached, default_range
+from wcc.dashboards.cache import cached
+from wcc.dashboards.sql import default_range
 from wcc.goals.models import Theme
 from wcc.i18n.text import to_ascii_digits
 from wcc.periods import PeriodError, PeriodRange, parse_period
 
 MAX_YEARS = 30
 CODE_MAX = 40
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard shows: a period range and optional narrowing; all kept in the URL."""
+
+    range: PeriodRange
+    province: str | None = None
+    theme: str | None = None
+    category: str | None = None
+    craft: str | None = None
+    #: The overview's chosen goal (ranking, trend, map).
+    goal: str | None = None
+    #: The period whose missing reports are listed.
+    period: str | None = None
+
+    def key(self) -> str:
+        return "|".join(str(v or "") for v in (self.range.key, self.province, self.theme, self.category,
+                                                 self.craft, self.goal, self.period))
+
+    def args(self, **changes) -> dict[str, str]:
+        values = {"period_from": self.range.first.key, "period_to": self.range.last.key,
+                  "province": self.province, "theme": self.theme, "category": self.category,
+                  "craft": self.craft, "goal": self.goal, "period": self.period}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
 
 
 class FilterError(ValueError):

@@ -236,7 +236,7 @@ def members_table(data: dict, *, everyone: bool = False) -> Table:
         Column("org", _("Member"), "org"), Column("province", _("Province"), "org"),
         Column("actual", _("Approved"), "value"), Column("target", _("Target"), "value"),
         Column("percent_of_target", _("Share of the target"), "percent"), Column("track", _("Status"), "track"),
-        Column("reports", _("Approved reports"), "count")],
+        Column("status", _("Progress"), "status"), Column("reports", _("Approved reports"), "count")],
         rows, data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
 
 
@@ -263,7 +263,8 @@ def provinces_table(data: dict) -> Table:
     return Table("provinces", _("Provinces as a whole"), [
         Column("org", _("Province"), "org"), Column("actual", _("Approved"), "value"),
         Column("target", _("Target"), "value"), Column("percent_of_target", _("Share of the target"), "percent"),
-        Column("track", _("Status"), "track"), Column("reports", _("Approved reports"), "count")],
+        Column("track", _("Status"), "track"), Column("status", _("Progress"), "status"),
+        Column("reports", _("Approved reports"), "count")],
         data["provinces"], data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
 
 

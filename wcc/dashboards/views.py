@@ -1,6 +1,6 @@
 """Dashboard pages and their CSV files: the overview, a goal, a province, a member, a public goal.
 
-Each page reads its data through one cached query function (``queries``);
+Each page reads its data through one cached loader (``data``);
 its charts, tables and CSV files are built from the same ``tables``, so the
 three always show the same numbers.
 """
@@ -12,10 +12,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from wcc.dashboards import charts, queries, tables
+from wcc.dashboards import charts, tables
+from wcc.dashboards.data import (
+    current_filters,
+    goal_data,
+    member_data,
+    overview_data,
+    province_data,
+    public_data,
+)
 from wcc.dashboards.exports import csv_response
-from wcc.dashboards.filters import FilterError, parse_filters
-from wcc.errors import abort_with
+from wcc.dashboards.filters import Filters
+from wcc.dashboards.pages import dashboard_goals
 from wcc.extensions import db
 from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
@@ -23,62 +31,11 @@ from wcc.goals.queries import get_goal
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.orgs.queries import get_by_code
-from wcc.periods import clock
 from wcc.permissions import require
 from wcc.permissions.helpers import reads_everything
 from wcc.templating import asset_url
 
 bp = Blueprint("dashboards", __name__)
-
-
-# --- loading ------------------------------------------------------------------------------
-
-def current_filters() -> queries.Filters:
-    try:
-        return parse_filters(request.args, clock.today())
-    except FilterError as exc:
-        abort_with(400, str(exc))
-
-
-def overview_data(filters: queries.Filters) -> dict:
-    today = clock.today()
-    return queries.cached("overview", filters.key(), today,
-                          lambda: queries.overview(filters, today, initiatives=initiative_figures(filters)))
-
-
-def goal_data(goal: Goal, filters: queries.Filters, *, member_periods: bool = True) -> dict:
-    today = clock.today()
-    return queries.cached(f"goal:{goal.code}:{member_periods}", filters.key(), today,
-                          lambda: queries.goal_dashboard(goal, filters, today, member_periods=member_periods))
-
-
-def province_data(province, filters: queries.Filters) -> dict:
-    today = clock.today()
-    return queries.cached(f"province:{province.code}", filters.key(), today,
-                          lambda: queries.province_dashboard(province, filters, today,
-                                                             initiatives=initiative_figures(filters, province, whole=True)))
-
-
-def member_data(org, filters: queries.Filters) -> dict:
-    today = clock.today()
-    return queries.cached(f"member:{org.code}", filters.key(), today,
-                          lambda: queries.member_dashboard(org, filters, today,
-                                                           initiatives=initiative_figures(filters, org)))
-
-
-def public_data(goal: Goal, filters: queries.Filters) -> dict:
-    today = clock.today()
-    return queries.cached(f"public:{goal.code}", filters.range.key, today,
-                          lambda: queries.public_goal_dashboard(goal, filters, today))
-
-
-def initiative_figures(filters: queries.Filters, org=None, *, whole: bool = False) -> dict:
-    """Network pages count published initiatives; a province's or member's page (seen only by
-    those who may read its drafts) counts all of its own, and lists the latest."""
-    if org is None:
-        return queries.initiative_figures(filters)
-    ids = list(db.session.scalars(queries.reporting_members_stmt(org.id))) if whole else [org.id]
-    return queries.initiative_figures(filters, org_ids=ids, published_only=False, recent=12)
 
 
 def _goal_or_404(code: str) -> Goal:
@@ -202,7 +159,7 @@ def member_tables(data: dict) -> dict[str, tables.Table]:
 
 # --- pages -------------------------------------------------------------------------------
 
-def _page_context(filters: queries.Filters, **extra) -> dict:
+def _page_context(filters: Filters, **extra) -> dict:
     return {"filters": filters, "filter_options": filter_options(), "lang": current_language(),
             "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS, **extra}
 
@@ -211,7 +168,7 @@ def filter_options() -> dict:
     """Choices for the filter form: years and quarters the goals run over, provinces, themes."""
     from wcc.periods import Period, PeriodRange
 
-    goals = queries.dashboard_goals()
+    goals = dashboard_goals()
     first = min((g.first.year for g in goals), default=1403)
     last = max((g.last.year for g in goals), default=1405)
     periods = []
@@ -356,7 +313,7 @@ def public_goal_csv(code: str):
 
 
 @bp.app_template_global("dashboard_url")
-def dashboard_url(endpoint: str, filters: queries.Filters, **changes) -> str:
+def dashboard_url(endpoint: str, filters: Filters, **changes) -> str:
     """A dashboard's URL carrying the current filters (``changes`` replace some of them)."""
     return url_for(endpoint, **filters.args(**changes))
 

@@ -115,7 +115,8 @@ def add_due_date(designation: Designation, due_on: date | None, note: str, user)
 def record_received(report: DesignationReport, received_on: date | None, user, *, upload=None,
                     document_type: str | None = None, document_id: str | None = None) -> None:
     """Mark a report received on ``received_on`` with its file (an upload) or a generated document."""
-    from wcc.uploads.services import UploadError, store_upload
+    from wcc.errors import ServiceError
+    from wcc.uploads.services import store_upload
 
     if received_on is None:
         raise DesignationError(_("Enter the day the report was received."), "received_on")
@@ -124,8 +125,8 @@ def record_received(report: DesignationReport, received_on: date | None, user, *
     if upload is not None and getattr(upload, "filename", ""):
         try:
             report.file = store_upload(upload, allow=("pdf",))
-        except UploadError as exc:
-            raise DesignationError(str(exc), "file") from None
+        except ServiceError as exc:
+            raise DesignationError(exc.message, "file") from None
     if document_type:
         report.document_type, report.document_id = document_type[:40], str(document_id)[:64]
     report.received_on = received_on

@@ -26,9 +26,38 @@ def index():
 
 def _page(errors: dict | None = None, status: int = 200):
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
-    return render_template("designations/index.html", rows=rows, errors=errors or {},
-                           manage=can(current_user, "designation.manage"),
+    manage = can(current_user, "designation.manage")
+    return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage,
+                           generated=generated_reports([r.designation.org_id for r in rows]) if manage else {},
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
+
+
+def generated_reports(org_ids: list[int]) -> dict[int, list]:
+    """The activity reports the documents area generated for these members, newest first (one query)."""
+    from sqlalchemy import select
+
+    from wcc.documents.models import Document, DocumentKind
+
+    if not org_ids:
+        return {}
+    out: dict[int, list] = {}
+    for document in db.session.scalars(select(Document).where(
+            Document.kind == DocumentKind.DESIGNATION_REPORT, Document.org_id.in_(org_ids))
+            .order_by(Document.id.desc())):
+        out.setdefault(document.org_id, []).append(document)
+    return out
+
+
+def _generated(designation: Designation):
+    """The generated report chosen in the form, if any: it must be this member's activity report."""
+    raw = request.form.get("document", "")[:12]
+    if not raw:
+        return None
+    chosen = next((d for d in generated_reports([designation.org_id]).get(designation.org_id, [])
+                   if str(d.id) == raw), None)
+    if chosen is None:
+        raise services.DesignationError(_("Choose one of this member's generated activity reports."), "file")
+    return chosen
 
 
 def _date_field(name: str):
@@ -44,9 +73,7 @@ def _change(designation_id: int, change):
     try:
         change(designation)
     except services.DesignationError as exc:
-        db.session.rollback()
         return _page({(designation_id, exc.field): exc.message}, 422)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
 
@@ -72,8 +99,11 @@ def received(designation_id: int, report_id: int):
         report = db.session.get(DesignationReport, report_id)
         if report is None or report.designation_id != designation.id:
             abort(404)
+        document = _generated(designation)
         services.record_received(report, _date_field("received_on"), current_user,
-                                 upload=request.files.get("file"))
+                                 upload=request.files.get("file"),
+                                 document_type="document" if document else None,
+                                 document_id=document.id if document else None)
 
     return _change(designation_id, change)
 

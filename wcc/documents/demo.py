@@ -1,5 +1,6 @@
 """Demo translations: Russian and English titles and stories for the published felt-making,
-needlework and carpet initiatives, so the demo network's brochures read as they would for real."""
+needlework and carpet initiatives (and a photo where one has none), so the demo network's
+brochures read as they would for real."""
 
 from __future__ import annotations
 
@@ -58,17 +59,29 @@ CATEGORY_LINES = {
 
 def seed_translations() -> Iterator[str]:
     """Give published initiatives of the three crafts Russian and English titles and stories
-    where they have none yet (idempotent)."""
+    where they have none yet, and a photo of the craft where they have none (idempotent)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from wcc.initiatives.demo_photos import demo_photo
+    from wcc.initiatives.models import FileKind
+    from wcc.initiatives.services import add_file
+
     crafts = {c.code: c for c in db.session.scalars(select(Craft).where(Craft.code.in_(list(CRAFT_STORIES))))}
     for code, craft in crafts.items():
         ids = select(initiative_crafts.c.initiative_id).where(initiative_crafts.c.craft_id == craft.id)
         stmt = (select(Initiative).where(Initiative.id.in_(ids), Initiative.published.is_(True),
                                          Initiative.deleted_at.is_(None), Initiative.story_ru == "")
-                .options(selectinload(Initiative.org), selectinload(Initiative.category)))
+                .options(selectinload(Initiative.org), selectinload(Initiative.category),
+                         selectinload(Initiative.files)))
         for ini in db.session.scalars(stmt):
             for lang in ("ru", "en"):
                 title, story = CRAFT_STORIES[code][lang]
                 line = CATEGORY_LINES[lang].format(category=ini.category.name(lang), org=ini.org.name(lang))
                 setattr(ini, f"title_{lang}", f"{title} — {ini.org.name(lang)}")
                 setattr(ini, f"story_{lang}", f"{story}\n\n{line}")
+            if not ini.photos:
+                add_file(ini, FileStorage(io.BytesIO(demo_photo(code, seed=ini.id)), filename=f"{code}-{ini.id}.jpg"),
+                         kind=FileKind.PHOTO)
             yield f"{code} {ini.id}"

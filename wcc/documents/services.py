@@ -24,6 +24,7 @@ from wcc.documents.models import Document, DocumentKind, DocumentVersion
 from wcc.documents.pdf import RenderedPdf, photo_url, render_pdf
 from wcc.documents.queries import Span
 from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.initiatives.models import Craft, Initiative, InitiativeFile
 from wcc.initiatives.story import render_story
@@ -39,8 +40,8 @@ BROCHURE_MAX_BYTES = 10 * 1024 * 1024
 BROCHURE_GOAL = "BROCHURES-RU"
 
 
-class DocumentError(ValueError):
-    """A document cannot be made as asked; the message says why, in the user's language."""
+class DocumentError(ServiceError):
+    """A document cannot be made as asked; the message says why, in the user's language (422)."""
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -114,8 +115,9 @@ def check_span(org: Organisation, first: int | None, last: int | None, today: da
 
 def _figures(org: Organisation, span: Span, language: str, today: date) -> list[dict]:
     """The member's approved figures per goal against its targets, with the dashboards' progress
-    status (one rule for status, in wcc.dashboards.queries)."""
-    from wcc.dashboards.queries import Filters, member_dashboard
+    status (the one progress status, ``wcc.reporting.progress.judge``)."""
+    from wcc.dashboards.filters import Filters
+    from wcc.dashboards.pages import member_dashboard
     from wcc.dashboards.tables import TRACK_LABELS
     from wcc.goals.display import format_value
     from wcc.periods import Period, PeriodRange

@@ -11,12 +11,14 @@ from sqlalchemy import select
 from wcc.documents import queries, services
 from wcc.documents.models import Document, DocumentKind, DocumentVersion
 from wcc.documents.pdf import PdfTooLong, PdfUnavailable, pdf_unavailable_reason
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.orgs.models import Organisation
 from wcc.pagination import paginate, requested_page
 from wcc.periods import today as today_local
 from wcc.permissions import can, require
+from wcc.transaction import discard_changes
 from wcc.uploads.services import send_stored
 
 bp = Blueprint("documents", __name__)
@@ -104,13 +106,10 @@ def designation_report(code: str):
                 org, language=language, span=span, photo_ids=[i for i in _ids("photo")],
                 narrative=narrative, user=current_user)
         except (services.DocumentError, PdfTooLong) as exc:
-            db.session.rollback()
             error, status = str(exc), 422
         except PdfUnavailable as exc:
-            db.session.rollback()
             error, status = str(exc), 503
         else:
-            db.session.commit()
             flash(_("The activity report is ready: %(pages)s pages.", pages=document.latest.pages), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
     earlier = list(db.session.scalars(queries.library_query(current_user, kind=DocumentKind.DESIGNATION_REPORT)
@@ -151,13 +150,10 @@ def new_brochure():
                                                 initiative_ids=chosen_ids or None, craft_code=craft_code,
                                                 contact_ids=_ids("contact"), user=current_user)
         except (services.DocumentError, PdfTooLong) as exc:
-            db.session.rollback()
             error, status = str(exc), 422
         except PdfUnavailable as exc:
-            db.session.rollback()
             error, status = str(exc), 503
         else:
-            db.session.commit()
             flash(_("The brochure is ready: %(pages)s pages.", pages=document.latest.pages), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
     return render_template("documents/brochure_form.html", owner=owner, crafts=crafts, craft=craft,
@@ -212,10 +208,9 @@ def regenerate(document_id: int):
     try:
         version = services.make_version(document, current_user)
     except (PdfTooLong, PdfUnavailable) as exc:
-        db.session.rollback()
+        discard_changes()  # the answer is a redirect, but nothing of this request is kept
         flash(str(exc), "danger")
     else:
-        db.session.commit()
         flash(_("Version %(n)s is ready.", n=version.number), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
@@ -228,9 +223,9 @@ def publish(document_id: int):
     try:
         services.publish(document)
     except services.DocumentError as exc:
+        discard_changes()
         flash(str(exc), "danger")
     else:
-        db.session.commit()
         flash(_("The brochure is marked as published."), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
@@ -239,17 +234,14 @@ def publish(document_id: int):
 @login_required
 def count_brochures(document_id: int):
     """Put the published Russian brochures into the member's BROCHURES-RU report, when asked."""
-    from wcc.reporting.services import ReportError
-
     document = _document_or_404(document_id)
     require(current_user, "document.publish", document)
     try:
         report = services.count_brochures(document, current_user, today_local())
-    except (services.DocumentError, ReportError) as exc:
-        db.session.rollback()
+    except (services.DocumentError, ServiceError) as exc:
+        discard_changes()
         flash(str(exc), "danger")
         return redirect(url_for("documents.detail", document_id=document.id))
-    db.session.commit()
     flash(_("The report's value is now %(n)s. Check it and submit it when you are ready.",
             n=int(report.value)), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))

@@ -8,14 +8,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from wcc.api.common import ErrorSchema, LocalisedNames, require_api
-from wcc.errors import abort_with
-from wcc.extensions import db
+from wcc.errors import ServiceError
 from wcc.goals import services
 from wcc.goals.models import Aggregation, Direction, Goal, Theme, Unit
-from wcc.goals.queries import all_goals, get_goal, goal_target_rows
+from wcc.goals.queries import all_goals, get_goal, goal_target_rows, year_span
+from wcc.i18n.text import to_ascii_digits
 from wcc.orgs.queries import get_by_code
-from wcc.periods import Frequency
+from wcc.periods import Frequency, clock
 from wcc.permissions import can
+from wcc.reporting.progress import ProgressStatus
+from wcc.reporting.queries import goal_progress, progress_year
 
 blp = Blueprint("api_goals", __name__, url_prefix="/api/v1", description="The union's goals and targets")
 
@@ -103,6 +105,39 @@ class TargetQueryArgs(Schema):
     period = fields.String(validate=validate.Length(max=10))
 
 
+class ProgressArgs(Schema):
+    year = fields.String(validate=validate.Length(max=10), metadata={
+        "description": "A Solar Hijri year the goal runs in, such as 1404 (default: the latest year with "
+                       "approved reports)"})
+
+
+class ProgressFigure(Schema):
+    org = fields.String(metadata={"description": "Organisation code"})
+    actual = fields.Float(allow_none=True, metadata={
+        "description": "Approved figure for the year, following the goal's aggregation"})
+    target = fields.Float(allow_none=True, metadata={"description": "The year's target; null when none is set"})
+    status = fields.String(metadata={"enum": [s.value for s in ProgressStatus],
+                                     "description": "Open SDG progress status"})
+
+
+class AreaProgressFigure(ProgressFigure):
+    targets_set = fields.Integer(metadata={
+        "description": "How many of the province's organisations (itself and its municipalities that "
+                       "report the goal) have set a target; the target exists once all have"})
+    organisations = fields.Integer(metadata={"description": "How many organisations the province counts"})
+
+
+class GoalProgressSchema(Schema):
+    goal = fields.String()
+    year = fields.Integer()
+    members = fields.List(fields.Nested(ProgressFigure), metadata={
+        "description": "Every active organisation of a kind that reports the goal, on its own reports "
+                       "against its own target"})
+    provinces = fields.List(fields.Nested(AreaProgressFigure), metadata={
+        "description": "Each province as a whole: its own and its municipalities' reports against the "
+                       "same organisations' targets"})
+
+
 class TargetInput(Schema):
     org = fields.String(load_default=None, validate=validate.Length(max=40),
                         metadata={"description": "Organisation code; the caller's own by default"})
@@ -178,12 +213,40 @@ def create_goal(data):
             last_period=data["last_period"], reported_by_province="province" in data["reported_by"],
             reported_by_municipality="municipality" in data["reported_by"], due_days=data["due_days"],
             active=data["active"])
-    except services.GoalError as exc:
-        db.session.rollback()
-        status = 409 if isinstance(exc, services.DuplicateGoal) else 422
-        abort_with(status, str(exc), {exc.field or "goal": [str(exc)]})
-    db.session.commit()
+    except ServiceError as exc:
+        exc.field = exc.field or "goal"
+        raise
     return goal_payload(goal)
+
+
+@blp.route("/goals/<code>/progress")
+@blp.arguments(ProgressArgs, location="query")
+@blp.response(200, GoalProgressSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_progress(args, code):
+    """The goal's progress in one year, as its page shows it: each member's approved figure, target
+    and status (the same status as the dashboards' for that year)."""
+    goal = _goal_or_404(code)
+    require_api("goal.view", goal)
+    years = year_span([goal])
+    requested = to_ascii_digits(args.get("year", "")).strip()
+    if requested and requested not in years:
+        raise ServiceError(_("Choose a year the goal runs in: %(first)s to %(last)s.", first=years[0],
+                             last=years[-1]), fields={"year": [_("Not a year of this goal.")]}, status=400)
+    year = progress_year(years, requested, goal)
+    progress = goal_progress(goal, year, clock.today())
+    orgs = {o.id: o for o in progress.orgs}
+
+    def figure(org_id: int, row) -> dict:
+        return {"org": orgs[org_id].code, "actual": row.approved,
+                "target": None if row.target is None else float(row.target), "status": row.assessment.status.value}
+
+    members = sorted((figure(i, row) for i, row in progress.members.items()), key=lambda m: m["org"])
+    provinces = sorted(({**figure(i, row), "targets_set": row.target_coverage[0],
+                         "organisations": row.target_coverage[1]} for i, row in progress.provinces.items()),
+                       key=lambda p: p["org"])
+    return {"goal": goal.code, "year": year, "members": members, "provinces": provinces}
 
 
 @blp.route("/goals/<code>/targets")
@@ -218,14 +281,13 @@ def put_targets(data, code):
             errors[f"items.{index}.org"] = [_("There is no organisation with this code.")]
             continue
         if not can(user, "target.set", org):
-            db.session.rollback()
             abort(403)
         try:
             services.set_target(goal, org, item["period"], item["value"], user)
-        except services.GoalError as exc:
-            errors[f"items.{index}.{exc.field or 'value'}"] = [str(exc)]
+        except ServiceError as exc:
+            if exc.status == 409:
+                raise
+            errors[f"items.{index}.{exc.field or 'value'}"] = [exc.message]
     if errors:
-        db.session.rollback()
-        abort_with(422, _("Some of the targets are not valid; none has been saved."), errors)
-    db.session.commit()
+        raise ServiceError(_("Some of the targets are not valid; none has been saved."), fields=errors)
     return _targets_payload(goal)

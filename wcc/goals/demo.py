@@ -167,7 +167,7 @@ def member_scale(org_code: str, goal_code: str) -> tuple[float, float]:
 
 
 def seed_targets() -> Iterator[str]:
-    """Network targets for 1403–1405, and most members' own (some leave theirs unset)."""
+    """Network targets for 1403–1405, and most members' own (a few leave theirs unset)."""
     goals = list(db.session.scalars(select(Goal).order_by(Goal.code)))
     network = db.session.scalar(select(Organisation).where(Organisation.code == NETWORK_CODE))
     existing = set(db.session.execute(select(Target.goal_id, Target.org_id, Target.period_key)).all())
@@ -193,8 +193,9 @@ def seed_targets() -> Iterator[str]:
             if not goal.reported_by(org):
                 continue
             rng = random.Random(f"target:{org.code}:{goal.code}")
-            if rng.random() < 0.15 or (org.kind == OrgKind.PROVINCE and goal.is_additive and rng.random() < 0.5):
-                continue  # no target of its own: provinces then default to their municipalities' sum
+            if rng.random() < 0.08:
+                # No target of its own: the member is not measured, nor its province as a whole.
+                continue
             low, high = member_scale(org.code, goal.code)
             per_year = 1 if goal.frequency == "yearly" else 4
             for year in range(FIRST_YEAR, LAST_YEAR + 1):

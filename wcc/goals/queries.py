@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.models import AuditEvent
@@ -74,3 +76,65 @@ def goal_target_rows(goal: Goal, org_code: str | None = None, period: str | None
     if period:
         stmt = stmt.where(Target.period_key == period)
     return db.session.execute(stmt).all()
+
+
+# --- a province as a whole ------------------------------------------------------------
+
+def _reports_goal():
+    """SQL: the organisation (``Organisation``) is of a kind that reports the goal (``Goal``)."""
+    return or_(and_(Organisation.kind == OrgKind.PROVINCE, Goal.reported_by_province.is_(True)),
+               and_(Organisation.kind == OrgKind.MUNICIPALITY, Goal.reported_by_municipality.is_(True)))
+
+
+def _area_column():
+    return case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+
+
+@dataclass(frozen=True)
+class AreaTargets:
+    """What a province as a whole is judged against: per (goal id, province id, year key) the sum and
+    number of the targets its organisations set, and per (goal id, province id) how many of its
+    organisations report the goal (the province itself and its active municipalities)."""
+
+    sums: dict[tuple[int, int, str], tuple[Decimal, int]]
+    expected: dict[tuple[int, int], int]
+
+    def target(self, goal: Goal, province_id: int, year: int | str) -> float | None:
+        """The province's target as a whole for ``year``: the sum of its organisations' targets (their
+        mean for level goals), when each organisation that reports the goal has set one; else None."""
+        total, count = self.sums.get((goal.id, province_id, str(year)), (None, 0))
+        expected = self.expected.get((goal.id, province_id), 0)
+        if expected <= 0 or count < expected or total is None:
+            return None
+        return float(total) if goal.is_additive else float(total) / count
+
+    def coverage(self, goal: Goal, province_id: int, year: int | str) -> tuple[int, int]:
+        """(organisations that set a target for ``year``, organisations that report the goal)."""
+        return (self.sums.get((goal.id, province_id, str(year)), (None, 0))[1],
+                self.expected.get((goal.id, province_id), 0))
+
+
+def area_targets(goals: list[Goal], year: int | None = None, province_ids=None) -> AreaTargets:
+    """The targets of every province as a whole (of ``province_ids`` when given), for ``year`` or
+    every year. Two queries, whatever the number of members."""
+    if not goals:
+        return AreaTargets({}, {})
+    goal_ids = [g.id for g in goals]
+    area = _area_column()
+    members = [Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
+               _reports_goal()]
+    if province_ids is not None:
+        members.append(area.in_(province_ids))
+    stmt = (select(Target.goal_id, area.label("area"), Target.period_key, func.sum(Target.value),
+                   func.count(Target.id))
+            .join(Organisation, Target.org_id == Organisation.id).join(Goal, Target.goal_id == Goal.id)
+            .where(Target.goal_id.in_(goal_ids), *members)
+            .group_by(Target.goal_id, area, Target.period_key))
+    if year is not None:
+        stmt = stmt.where(Target.period_key == str(year))
+    sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
+    counted = (select(Goal.id, area.label("area"), func.count(Organisation.id))
+               .select_from(Goal).join(Organisation, true())
+               .where(Goal.id.in_(goal_ids), *members).group_by(Goal.id, area))
+    expected = {(r[0], r[1]): r[2] for r in db.session.execute(counted)}
+    return AreaTargets(sums, expected)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wcc.extensions import db
+from wcc.errors import ServiceError, show_on_form
 from wcc.forms import meant_field
 from wcc.goals import services
 from wcc.goals.display import format_value
@@ -22,7 +22,6 @@ from wcc.goals.forms import (
 from wcc.goals.models import Goal
 from wcc.goals.queries import (
     all_goals,
-    current_year,
     get_goal,
     goals_for_org,
     org_targets,
@@ -36,8 +35,8 @@ from wcc.orgs.models import OrgKind
 from wcc.orgs.queries import get_by_code
 from wcc.periods import clock
 from wcc.permissions import can, require
-from wcc.reporting.progress import STATUS_LABELS, STATUS_STYLES, measure_for
-from wcc.reporting.queries import goal_progress, latest_approved_year, municipal_target_sums, network_progress
+from wcc.reporting.progress import PROVINCE_RULE, STATUS_LABELS, STATUS_STYLES, measure_for
+from wcc.reporting.queries import goal_progress, municipal_target_sums, network_progress, progress_year
 
 bp = Blueprint("goals", __name__)
 
@@ -54,17 +53,7 @@ def _goal_or_404(code: str) -> Goal:
 
 
 def _chosen_year(years: list[str], goal: Goal | None = None) -> int:
-    """``?year=`` if it is one of ``years``; else the latest year with approved reports, else this year."""
-    requested = request.args.get("year", "")
-    if requested in years:
-        return int(requested)
-    latest = latest_approved_year(goal)
-    if latest is not None and str(latest) in years:
-        return latest
-    this_year = current_year(clock.today())
-    if years and str(this_year) not in years:
-        return int(years[-1] if this_year > int(years[-1]) else years[0])
-    return this_year
+    return progress_year(years, request.args.get("year", ""), goal)
 
 
 @bp.get("/goals")
@@ -96,8 +85,10 @@ def detail(code: str):
     for org in progress.orgs:
         if org.kind == OrgKind.MUNICIPALITY and org.id in progress.members:
             municipalities.setdefault(org.parent_id, []).append(org)
-    # Provinces with nothing to show (no municipalities, reports or targets) would only add noise.
-    provinces = [p for p in provinces if p.id in municipalities or _has_figures(progress.members.get(p.id))]
+    # Provinces are members once they have a municipality or figures (as on the dashboards); others
+    # would only add noise.
+    with_municipality = {o.parent_id for o in progress.orgs if o.kind == OrgKind.MUNICIPALITY}
+    provinces = [p for p in provinces if p.id in with_municipality or _has_figures(progress.members.get(p.id))]
     initiative_count, initiatives = contributing(current_user, goal)
     return render_template("goals/detail.html", goal=goal, year=year, years=years, progress=progress,
                            provinces=provinces, municipalities=municipalities,
@@ -125,15 +116,9 @@ def _save_goal(form: GoalForm, goal: Goal | None) -> Goal | None:
             goal = services.create_goal(**values)
         else:
             services.update_goal(goal, **values)
-    except services.GoalError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [*field.errors, str(exc)]
-        else:
-            form.form_errors.append(str(exc))
+    except ServiceError as exc:
+        show_on_form(form, exc)
         return None
-    db.session.commit()
     return goal
 
 
@@ -194,7 +179,6 @@ def targets():
         if form.validate_on_submit():
             errors, values = _save_targets(org, goals, current)
             if not errors:
-                db.session.commit()
                 flash(_("The targets have been saved."), "success")
                 return redirect(url_for("goals.targets", org=org.code))
         status = 400
@@ -205,7 +189,8 @@ def targets():
 
 
 def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
-    """Apply the posted target inputs; on any error nothing is kept and the errors are returned."""
+    """Apply the posted target inputs and return the errors; on any error the page answers 400,
+    so nothing is kept."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for goal in goals:
@@ -222,12 +207,11 @@ def _save_targets(org, goals, current) -> tuple[dict[str, str], dict[str, str]]:
                 if (existing.value if existing else None) == parsed:
                     continue
                 services.set_target(goal, org, year, raw, current_user)
-            except services.GoalError as exc:
-                errors[name] = str(exc)
-    if errors:
-        db.session.rollback()
+            except ServiceError as exc:
+                errors[name] = exc.message
     return errors, values
 
 
 bp.add_app_template_filter(format_value, "goal_value")
+bp.add_app_template_global(PROVINCE_RULE, "province_rule")
 bp.add_app_template_filter(editable_number, "plain")

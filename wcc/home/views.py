@@ -47,6 +47,5 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the database means unavailable
-        db.session.rollback()
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok")

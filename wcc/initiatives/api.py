@@ -9,10 +9,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from wcc.api.common import ErrorSchema, LocalisedNames, PageArgs, require_api
-from wcc.errors import abort_with
+from wcc.errors import abort_with, register_current
 from wcc.extensions import db
 from wcc.goals.models import Goal
 from wcc.i18n.numbers import AmbiguousNumber, NumberFormatError, ambiguous_message, number_error_message, parse_number
@@ -22,6 +21,7 @@ from wcc.initiatives.queries import Filters
 from wcc.orgs.models import Organisation
 from wcc.pagination import paginate
 from wcc.spreadsheets import SpreadsheetError
+from wcc.transaction import discard_changes
 
 blp = Blueprint("api_initiatives", __name__, url_prefix="/api/v1",
                 description="Initiatives members run for the union")
@@ -295,10 +295,6 @@ def _values_from_json(data: dict) -> dict:
     return values
 
 
-def _service_errors(exc: services.InitiativeError):
-    abort_with(422, _("Some of the values are not valid"), {k: [v] for k, v in exc.errors.items()})
-
-
 def _target_org(code: str | None) -> Organisation:
     if not code:
         return current_user.org
@@ -345,12 +341,7 @@ def create_initiative(data):
     org = _target_org(data.get("org"))
     require_api("initiative.create", org)
     values = _values_from_json(data)
-    try:
-        ini = services.create_initiative(org, values)
-    except services.InitiativeError as exc:
-        db.session.rollback()
-        _service_errors(exc)
-    db.session.commit()
+    ini = services.create_initiative(org, values)
     return initiative_payload(queries.get_initiative(ini.id))
 
 
@@ -379,15 +370,7 @@ def update_initiative(data, initiative_id):
         if org is not ini.org:
             require_api("initiative.create", org)
             values["org"] = org
-    try:
-        services.update_initiative(ini, values, version=version)
-        db.session.commit()
-    except (services.StaleVersion, StaleDataError):
-        db.session.rollback()
-        abort_with(409, _("The initiative has changed since you read it. Read it again and repeat your change."))
-    except services.InitiativeError as exc:
-        db.session.rollback()
-        _service_errors(exc)
+    services.update_initiative(ini, values, version=version)
     return initiative_payload(queries.get_initiative(ini.id))
 
 
@@ -399,7 +382,6 @@ def delete_initiative(initiative_id):
     """Delete (softly: the secretariat can restore it)."""
     ini = _load(initiative_id, "initiative.delete")
     services.delete_initiative(ini)
-    db.session.commit()
 
 
 @blp.route("/initiatives/import", methods=["POST"])
@@ -420,16 +402,12 @@ def import_initiatives(files):
     try:
         result = transfer.import_table(user, upload.filename or "", upload.read())
     except SpreadsheetError as exc:
-        db.session.rollback()
         abort_with(400, str(exc))
     if not result.ok:
-        db.session.rollback()
         abort_with(422, _("Nothing was imported: %(count)s problems.", count=len(result.errors)),
                    {"rows": [e.as_dict() for e in result.errors]})
     if request.args.get("dry_run") == "1":
-        db.session.rollback()
-    else:
-        db.session.commit()
+        discard_changes()
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "ignored_columns": result.ignored_columns}
 
@@ -453,3 +431,7 @@ def list_crafts():
 def _reference_payload(item) -> dict:
     return {"code": item.code, "names": {"fa": item.name_fa, "en": item.name_en, "ru": item.name_ru},
             "active": item.active}
+
+
+# A 409 shows the initiative as saved now, as this API represents it.
+register_current(Initiative, initiative_payload)

@@ -197,7 +197,7 @@ class InitiativeForm(FlaskForm):
     published = BooleanField(_l("Published: every member of the network can see it"))
     version = HiddenField()
 
-    #: Form field → the key services use in their error messages.
+    #: The key a service names a field by in its errors → the form field that shows it.
     ERROR_FIELDS = {
         "budget.amount": "budget_amount", "budget.currency": "budget_currency",
         "budget.value_date": "budget_value_date", "deal_value.amount": "deal_amount",
@@ -252,16 +252,6 @@ class InitiativeForm(FlaskForm):
             "milestones": [MilestoneData(m.due_date.data, m.title.data or "", m.done.data)
                            for m in self.milestones if not m.form.is_blank()],
         }
-
-    def add_errors(self, errors: dict[str, str]) -> None:
-        """Show a service's errors on the fields they belong to."""
-        for key, message in errors.items():
-            name = self.ERROR_FIELDS.get(key, key)
-            target = getattr(self, name, None)
-            if target is None:
-                self.form_errors.append(message)
-            else:
-                target.errors = [*(target.errors or []), message]
 
 
 def form_data(ini) -> dict:

@@ -4,7 +4,7 @@ Forms, the API and imports all end here with a ``values`` dict whose keys are
 the API's field names and whose references are already objects (``category``
 a Category, ``crafts`` Craft objects, ``goals`` Goal objects, ``budget`` a
 Money or None). Services
-flush, never commit: the view or the import commits once, or rolls back.
+flush and raise ServiceError, never commit: the request commits once, or rolls back.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from typing import Any
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from wcc.audit.services import diff, record
 from wcc.db import utcnow
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n import search
 from wcc.i18n.dates import MAX_YEAR, MIN_YEAR
@@ -50,7 +52,8 @@ from wcc.initiatives.models import (
 )
 from wcc.orgs.models import Organisation
 from wcc.periods import clock
-from wcc.uploads.services import UploadError, delete_stored, store_upload
+from wcc.transaction import unique, versioned
+from wcc.uploads.services import delete_stored, store_upload
 
 #: One-line text fields and their longest allowed length.
 LINE_FIELDS = {"title": TITLE_MAX, "title_en": TITLE_MAX, "title_ru": TITLE_MAX, "contact_name": 200, "contact_phone": 40, "contact_email": 254,
@@ -65,16 +68,18 @@ CENT = Decimal("0.01")
 _PHONE_CHARACTERS = set("0123456789+-() ./۰۱۲۳۴۵۶۷۸۹")
 
 
-class InitiativeError(ValueError):
-    """Values that break the rules; ``errors`` maps each field to a translated message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+INVALID = _l("Some of the values are not valid")
+STALE = _l("The initiative has changed since you read it. Read it again and repeat your change.")
 
 
-class StaleVersion(Exception):
-    """The initiative changed since the caller read it."""
+def _invalid(errors: dict[str, str]) -> ServiceError:
+    """A 422 naming every field that breaks a rule."""
+    return ServiceError(str(INVALID), fields=errors)
+
+
+def _duplicate_external_id(external_id):
+    """Lazy: translated only when shown."""
+    return _l("Another initiative of this organisation already has the external id %(id)s.", id=external_id)
 
 
 @dataclass(frozen=True)
@@ -183,9 +188,10 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
           check_unique: bool = True) -> dict[str, Any]:
     """Check ``values`` (merged over ``current`` when updating) and return them tidied.
 
-    Raises InitiativeError naming every field that breaks a rule, with translated
-    messages. ``check_unique=False`` skips the external-id lookup for callers that
-    checked a whole batch themselves.
+    Raises ServiceError (422) naming every field that breaks a rule, with translated
+    messages; an external id the organisation already uses (the values being valid)
+    is a 409 on ``external_id``. ``check_unique=False`` skips the external-id lookup
+    for callers that checked a whole batch themselves.
     """
     merged = {**current_values(current), **values} if current is not None else dict(values)
     errors: dict[str, str] = {}
@@ -293,10 +299,13 @@ def clean(values: dict[str, Any], *, org: Organisation, current: Initiative | No
             other = db.session.scalar(select(Initiative.id).where(
                 Initiative.org_id == org.id, Initiative.external_id == external_id))
         if other is not None and (current is None or other != current.id):
-            errors["external_id"] = _("Another initiative of this organisation already has the external id "
-                                      "%(id)s.", id=external_id)
+            if errors:
+                errors["external_id"] = _duplicate_external_id(external_id)
+            else:
+                # Valid values, but the organisation already has this reference: a conflict.
+                raise ServiceError(_duplicate_external_id(external_id), field="external_id", status=409)
     if errors:
-        raise InitiativeError(errors)
+        raise _invalid(errors)
     return out
 
 
@@ -363,9 +372,10 @@ def record_created(ini: Initiative) -> None:
 
 
 def create_initiative(org: Organisation, values: dict[str, Any]) -> Initiative:
-    """A new initiative of ``org``. Raises InitiativeError for invalid values."""
-    ini = new_initiative(org, values)
-    db.session.flush()
+    """A new initiative of ``org``. Raises ServiceError: 422 for invalid values, 409 on
+    ``external_id`` when a request creating the same one at the same moment won."""
+    with unique(_duplicate_external_id(values.get("external_id")), "external_id"):
+        ini = new_initiative(org, values)
     record_created(ini)
     return ini
 
@@ -374,14 +384,22 @@ def update_initiative(ini: Initiative, values: dict[str, Any], *, version: int |
                       check_unique: bool = True, flush: bool = True) -> bool:
     """Change the given fields; returns whether anything changed.
 
-    Raises StaleVersion when ``version`` is not the current one (nothing changes),
-    InitiativeError for invalid values. A change of ``published`` is audited as a
+    Raises ServiceError: 409 when ``version`` is not the current one, or another
+    request saved the initiative between our read and our write (nothing changes),
+    422 for invalid values. A change of ``published`` is audited as a
     publish or unpublish of its own. ``values["org"]`` moves the initiative to
     another organisation (the caller checks the user may create there).
     """
     if version is not None and version != ini.version:
-        raise StaleVersion()
+        raise ServiceError(str(STALE), status=409, current=ini)
     values = clean(values, org=values.get("org") or ini.org, current=ini, check_unique=check_unique)
+    if not flush:
+        return _update(ini, values)
+    with versioned(ini, STALE):
+        return _update(ini, values)
+
+
+def _update(ini: Initiative, values: dict[str, Any]) -> bool:
     before = audit_state(ini)
     _apply(ini, values)
     after = audit_state(ini)
@@ -395,8 +413,6 @@ def update_initiative(ini: Initiative, values: dict[str, Any], *, version: int |
     if was_published != is_published:
         record("initiative.publish" if is_published else "initiative.unpublish", ini,
                before={"published": was_published}, after={"published": is_published})
-    if flush:
-        db.session.flush()
     return True
 
 
@@ -436,17 +452,17 @@ def save_reference(model: type[Category] | type[Craft], item: Category | Craft |
     with db.session.no_autoflush:
         clash = db.session.scalar(select(model).where(model.code == code))
     if clash is not None and clash is not item:
-        raise InitiativeError({"code": _("This code is already in use.")})
+        raise ServiceError(_("This code is already in use."), field="code", status=409)
     kind = model.__tablename__
     if item is None:
-        item = model(**values)
-        db.session.add(item)
-        db.session.flush()
+        with unique(_l("This code is already in use."), "code"):
+            item = model(**values)
+            db.session.add(item)
         record(f"{kind}.create", item, after={k: getattr(item, k) for k in REFERENCE_FIELDS})
         return item
     before = {k: getattr(item, k) for k in REFERENCE_FIELDS}
     if values["code"] != item.code and _reference_in_use(item):
-        raise InitiativeError({"code": _("Initiatives use this code already; it cannot change.")})
+        raise ServiceError(_("Initiatives use this code already; it cannot change."), field="code", status=409)
     for key, value in values.items():
         setattr(item, key, value)
     db.session.flush()
@@ -495,7 +511,7 @@ def add_file(ini: Initiative, upload: FileStorage, *, caption: str = "",
              kind: FileKind | None = None) -> InitiativeFile:
     """Check, store and attach a photo (JPEG, PNG, WebP) or PDF document.
 
-    ``kind`` limits what is accepted. Raises UploadError (translated) for a file
+    ``kind`` limits what is accepted. Raises ServiceError (422, translated) for a file
     that is refused or too many of a kind. The first photo becomes the cover.
     """
     allow = {FileKind.PHOTO: ("image",), FileKind.DOCUMENT: ("pdf",), None: ("image", "pdf")}[kind]
@@ -504,7 +520,7 @@ def add_file(ini: Initiative, upload: FileStorage, *, caption: str = "",
     same = ini.photos if kind == FileKind.PHOTO else ini.documents
     limit = MAX_PHOTOS if kind == FileKind.PHOTO else MAX_DOCUMENTS
     if len(same) >= limit:
-        raise UploadError(_("An initiative can have at most %(max)s photos and %(docs)s documents.",
+        raise ServiceError(_("An initiative can have at most %(max)s photos and %(docs)s documents.",
                             max=MAX_PHOTOS, docs=MAX_DOCUMENTS))
     caption = clean_line(caption)[:TITLE_MAX]
     link = InitiativeFile(stored=stored, kind=kind.value, caption=caption, position=len(ini.files),

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.dates import parse_date
 from wcc.i18n.numbers import AmbiguousNumber, NumberFormatError, ambiguous_message, number_error_message, parse_number
@@ -335,8 +336,8 @@ def import_table(user, filename: str, data: bytes) -> ImportResult:
     """Check every row, then create or update them all; nothing is written if any row is bad.
 
     Rows whose organisation already has an initiative with the row's
-    ``external_id`` update it; other rows create new initiatives. The caller
-    commits when ``result.ok`` (and it wants to keep the changes), else rolls back.
+    ``external_id`` update it; other rows create new initiatives. When
+    ``result.ok`` is false the caller answers with an error, so nothing is kept.
     """
     result = ImportResult()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
@@ -404,8 +405,8 @@ def import_table(user, filename: str, data: bytes) -> ImportResult:
         if not errors:
             try:
                 values = services.clean(values, org=org, current=current, check_unique=False)
-            except services.InitiativeError as exc:
-                errors = {ERROR_COLUMNS.get(k, k): v for k, v in exc.errors.items()}
+            except ServiceError as exc:
+                errors = {ERROR_COLUMNS.get(k, k): " ".join(v) for k, v in exc.field_errors.items()}
         for key, message in errors.items():
             fail(key, message)
         plans.append((org, current, values))

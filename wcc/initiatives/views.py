@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
+from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.initiatives import queries, services, transfer
@@ -32,7 +32,8 @@ from wcc.orgs.models import Organisation, OrgKind
 from wcc.pagination import paginate
 from wcc.permissions import can, require
 from wcc.spreadsheets import SpreadsheetError
-from wcc.uploads.services import UploadError, send_stored
+from wcc.transaction import discard_changes
+from wcc.uploads.services import send_stored
 
 bp = Blueprint("initiatives", __name__)
 
@@ -183,8 +184,8 @@ def _attach_chosen_files(form: InitiativeForm, ini: Initiative) -> bool:
         for upload in chosen_files(field):
             try:
                 services.add_file(ini, upload, kind=kind)
-            except UploadError as exc:
-                field.errors = [*(field.errors or []), str(exc)]
+            except ServiceError as exc:
+                field.errors = [*(field.errors or []), exc.message]
                 return False
     return True
 
@@ -203,14 +204,11 @@ def new():
         org = _chosen_org(form, lists["orgs"])
         try:
             ini = services.create_initiative(org, form.values(**lists))
-        except services.InitiativeError as exc:
-            db.session.rollback()
-            form.add_errors(exc.errors)
+        except ServiceError as exc:
+            show_on_form(form, exc, aliases=form.ERROR_FIELDS)
         else:
             if not _attach_chosen_files(form, ini):
-                db.session.rollback()
                 return _render_form(form, None, 400)
-            db.session.commit()
             flash(_("The initiative has been saved."), "success")
             return redirect(url_for("initiatives.detail", initiative_id=ini.id))
     return _render_form(form, None, 400 if request.method == "POST" else 200)
@@ -231,17 +229,13 @@ def edit(initiative_id: int):
         try:
             services.update_initiative(ini, values, version=version)
             if not _attach_chosen_files(form, ini):
-                db.session.rollback()
                 return _render_form(form, ini, 400)
-            db.session.commit()
-        except services.InitiativeError as exc:
-            db.session.rollback()
-            form.add_errors(exc.errors)
-        except (services.StaleVersion, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this initiative while you were editing it, so your "
-                                      "changes were not saved. Open it again to see the latest version."))
-            return _render_form(form, ini, 409)
+        except ServiceError as exc:
+            if exc.status == 409 and exc.current is ini:
+                form.form_errors.append(_("Someone else changed this initiative while you were editing it, so "
+                                          "your changes were not saved. Open it again to see the latest version."))
+                return _render_form(form, ini, 409)
+            show_on_form(form, exc, aliases=form.ERROR_FIELDS)
         else:
             flash(_("The initiative has been saved."), "success")
             return redirect(url_for("initiatives.detail", initiative_id=ini.id))
@@ -254,7 +248,6 @@ def publish(initiative_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.publish")
     published = request.form.get("published") == "1"
     services.set_published(ini, published)
-    db.session.commit()
     flash(_("The initiative is published: every member can see it.") if published
           else _("The initiative is a draft again: only your organisation, your province, the ministry and "
                  "the secretariat can see it."), "success")
@@ -266,7 +259,6 @@ def publish(initiative_id: int):
 def delete(initiative_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.delete")
     services.delete_initiative(ini)
-    db.session.commit()
     flash(_("The initiative has been deleted. The secretariat can restore it if this was a mistake."), "success")
     return redirect(url_for("initiatives.index"))
 
@@ -276,7 +268,6 @@ def delete(initiative_id: int):
 def restore(initiative_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.restore")
     services.restore_initiative(ini)
-    db.session.commit()
     flash(_("The initiative has been restored."), "success")
     return redirect(url_for("initiatives.detail", initiative_id=ini.id))
 
@@ -311,11 +302,10 @@ def add_files(initiative_id: int):
     try:
         for upload in uploads:
             services.add_file(ini, upload, caption=form.caption.data or "")
-    except UploadError as exc:
-        db.session.rollback()
-        flash(_("Nothing was added: %(reason)s", reason=str(exc)), "danger")
+    except ServiceError as exc:
+        discard_changes()  # the answer is a redirect, but nothing of this request is kept
+        flash(_("Nothing was added: %(reason)s", reason=exc.message), "danger")
     else:
-        db.session.commit()
         flash(ngettext("%(num)s file added.", "%(num)s files added.", len(uploads)), "success")
     return redirect(url_for("initiatives.detail", initiative_id=ini.id, _anchor="files"))
 
@@ -325,7 +315,6 @@ def add_files(initiative_id: int):
 def remove_file(initiative_id: int, file_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.manage_files")
     services.remove_file(ini, _file_or_404(ini, file_id))
-    db.session.commit()
     flash(_("The file has been removed."), "success")
     return redirect(url_for("initiatives.detail", initiative_id=ini.id, _anchor="files"))
 
@@ -335,7 +324,6 @@ def remove_file(initiative_id: int, file_id: int):
 def set_cover(initiative_id: int, file_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.manage_files")
     services.set_cover(ini, _file_or_404(ini, file_id))
-    db.session.commit()
     flash(_("The cover photo has been changed."), "success")
     return redirect(url_for("initiatives.detail", initiative_id=ini.id, _anchor="files"))
 
@@ -378,17 +366,14 @@ def import_file():
         try:
             result = transfer.import_table(current_user, upload.filename or "", upload.read())
         except SpreadsheetError as exc:
-            db.session.rollback()
             form.file.errors = [str(exc)]
             status = 400
         else:
             if not result.ok:
-                db.session.rollback()
                 status = 422
             elif form.dry_run.data:
-                db.session.rollback()
+                discard_changes()
             else:
-                db.session.commit()
                 flash(_("Import finished: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
                         created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
                 return redirect(url_for("initiatives.index"))
@@ -425,11 +410,9 @@ def reference_form(kind: str, item_id: int | None):
     if form.validate_on_submit():
         try:
             services.save_reference(model, item, form.values())
-        except services.InitiativeError as exc:
-            db.session.rollback()
-            form.code.errors = [*form.code.errors, *exc.errors.values()]
+        except ServiceError as exc:
+            show_on_form(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("initiatives.reference_list", kind=kind))
     status = 400 if request.method == "POST" else 200

@@ -84,7 +84,6 @@ def read_notification(notification_id):
     if notification is None or not can(user, "notification.read", notification):
         abort(404)
     services.mark_read(notification)
-    db.session.commit()
     (_n, rendered), = render_all([notification], current_language())
     return _payload(notification, rendered)
 
@@ -96,5 +95,4 @@ def read_all():
     """Mark every notification of the caller read."""
     user = require_api("notification.list")
     updated = services.mark_all_read(user)
-    db.session.commit()
     return {"updated": updated}

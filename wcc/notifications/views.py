@@ -59,7 +59,6 @@ def open_(notification_id: int):
     """Follow a notification to its object; following it marks it read."""
     notification = _own_or_404(notification_id)
     services.mark_read(notification)
-    db.session.commit()
     (_n, rendered), = render_all([notification], current_language())
     return redirect(rendered.url)
 
@@ -68,7 +67,6 @@ def open_(notification_id: int):
 @login_required
 def mark_read(notification_id: int):
     services.mark_read(_own_or_404(notification_id))
-    db.session.commit()
     return redirect(url_for("notifications.index", unread=request.form.get("unread") or None))
 
 
@@ -77,7 +75,6 @@ def mark_read(notification_id: int):
 def read_all():
     require(current_user, "notification.list")
     services.mark_all_read(current_user)
-    db.session.commit()
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -92,10 +89,8 @@ def preferences():
         try:
             services.set_preferences(current_user, choices)
         except services.NotificationError as exc:
-            db.session.rollback()
             error = exc.message
         else:
-            db.session.commit()
             flash(_("Your e-mail preferences have been saved."), "success")
             return redirect(url_for("notifications.preferences"))
     prefs = services.preferences_of([current_user.id])
@@ -121,6 +116,5 @@ def retry(delivery_id: int):
     delivery = db.get_or_404(Delivery, delivery_id)
     if delivery.status == DeliveryStatus.FAILED:
         services.retry_delivery(delivery)
-        db.session.commit()
         flash(_("The e-mail is queued again."), "success")
     return redirect(url_for("notifications.deliveries"))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wcc.auth.models import User
+from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db
 from wcc.forms import choices
 from wcc.orgs import services
@@ -86,11 +87,9 @@ def _save(form: OrgForm, org: Organisation | None):
             org = services.create_org(parent=parent, **form.values())
         else:
             services.update_org(org, parent=parent, **form.values())
-    except services.OrgError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
+    except ServiceError as exc:
+        show_on_form(form, exc)
         return None
-    db.session.commit()
     return org
 
 

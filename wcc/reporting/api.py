@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from wcc.api.common import ErrorSchema, PageArgs, require_api
-from wcc.errors import abort_with
+from wcc.errors import abort_with, register_current
 from wcc.extensions import db
 from wcc.goals.queries import get_goal
 from wcc.orgs.queries import get_by_code
@@ -109,6 +108,10 @@ def report_payload(report: ProgressReport, goal_code: str | None = None, org_cod
     }
 
 
+# A 409 shows the report as saved now, as this API represents it.
+register_current(ProgressReport, report_payload)
+
+
 def _report_or_404(report_id: int) -> ProgressReport:
     report = db.session.get(ProgressReport, report_id,
                             options=[joinedload(ProgressReport.goal), joinedload(ProgressReport.org)])
@@ -116,19 +119,6 @@ def _report_or_404(report_id: int) -> ProgressReport:
         abort(404)
     require_api("report.view", report, hide=True)
     return report
-
-
-def _fail(exc: services.ReportError):
-    db.session.rollback()
-    abort_with(exc.status, exc.message, exc.details)
-
-
-def _stale(report_id: int):
-    """409 for an edit based on an old version, with the version now saved."""
-    db.session.rollback()
-    current = _report_or_404(report_id)
-    abort_with(409, _("Someone else saved this report in the meantime. Nothing has been overwritten."),
-               {"current_version": current.version, "current": report_payload(current)})
 
 
 @blp.route("/reports")
@@ -193,12 +183,8 @@ def create_report(data):
                    {"org": [_("There is no organisation with this code.")]})
     require_api("report.create", org)
     initiatives = _initiatives_or_422(data["initiatives"])
-    try:
-        report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
-                                        narrative=data["narrative"], initiatives=initiatives, user=user)
-    except services.ReportError as exc:
-        _fail(exc)
-    db.session.commit()
+    report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
+                                    narrative=data["narrative"], initiatives=initiatives, user=user)
     return report_payload(report)
 
 
@@ -225,29 +211,16 @@ def patch_report(data, report_id):
     changes = {k: data[k] for k in ("value", "narrative") if k in data}
     if "initiatives" in data:
         changes["initiatives"] = _initiatives_or_422(data["initiatives"])
-    _commit(report, lambda: services.update_report(report, version=data["version"], user=user, **changes))
+    services.update_report(report, version=data["version"], user=user, **changes)
     return report_payload(report)
 
 
 def _step(name: str, report_id: int, data: dict) -> dict:
     report = _report_or_404(report_id)
     user = require_api(f"report.{name}", report)
-    _commit(report, lambda: services.transition_by_name(
-        name, report, user, comment=data.get("comment"), reason=data.get("reason"), version=data.get("version")))
+    services.transition_by_name(name, report, user, comment=data.get("comment"), reason=data.get("reason"),
+                                version=data.get("version"))
     return report_payload(report)
-
-
-def _commit(report: ProgressReport, change) -> None:
-    """Run ``change`` and commit it; a stale version answers 409 with what is saved, other refusals
-    the service's status."""
-    try:
-        change()
-        db.session.flush()
-    except (services.StaleReport, StaleDataError):
-        _stale(report.id)
-    except services.ReportError as exc:
-        _fail(exc)
-    db.session.commit()
 
 
 def _register_step(name: str, doc: str) -> None:

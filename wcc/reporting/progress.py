@@ -1,7 +1,27 @@
 """Progress status of a goal, by Open SDG's method (open-sdg/sdg-build ``ProgressMeasure``).
 
-Only approved values ever reach these functions. They take plain numbers, so
-the database does the summing and averaging and this module only classifies.
+``judge`` is the one progress status of the app: the goal pages, the
+dashboards, their CSV files, the public pages and the API all call it, and it
+is the rule README's "Progress status" section states. Only approved values
+ever reach it; the database does the summing and averaging, and this module
+only classifies.
+
+What is judged, over a span of periods (a target year on the goal pages and
+the goal progress API, the chosen range on the dashboards):
+
+- **actual**: the goal's aggregation of the approved values in the span: the
+  sum (``sum``), the value of the latest period (``latest``) or the mean
+  (``average``). It stands at the end of the latest period reported.
+- **base** (level goals): the first approved value at or after the goal's
+  baseline period (its first period when no baseline is recorded), never after
+  the span's end. It does not depend on where the span starts. For the
+  network, a recorded baseline value is the base.
+- **target**: the target over the span (see ``wcc.dashboards`` for ranges; a
+  year's target on the goal pages). A province as a whole is judged on the
+  same organisations for its actual and its target: its own reports and its
+  municipalities', against the sum of their targets (the mean for levels),
+  which exists only when each of them has set one
+  (``wcc.goals.queries.AreaTargets``).
 
 Two measures, chosen by how the goal's periods combine:
 
@@ -10,41 +30,41 @@ Open SDG's measure as it is, on a time axis of Solar Hijri years (a period
 counts at its end: 1404-Q2 is 1404.5, the year 1404 is 1405.0)::
 
     cagr(v1, v0, t1, t0) = (v1 / v0) ** (1 / (t1 - t0)) - 1      (a base of 0 counts as 0.001)
-    progress = sign * direction * cagr(current, base, now, base_time)
+    progress = sign * direction * cagr(actual, base, now, base_time)
                / abs(cagr(target, base, target_time, base_time))
 
-with ``direction`` +1 when higher is better and -1 when lower is better, and
-``sign`` -1 when the base value is negative. The base is the goal's baseline
-(for the network) or the organisation's first approved value.
+with ``direction`` +1 when higher is better and -1 when lower is better,
+``sign`` -1 when the base value is negative, and ``target_time`` the end of
+the span's last year.
 
 **Additive goals** (aggregation ``sum``: EUR exported, events held) compare the
-cumulative approved value so far in the target year with the year's target
-pro-rated to the elapsed part of the year: the quarters whose reports are due
-by now, or further if approved reports already reach further (two quarters of
-four → half the target; a past year → the whole target)::
+approved total over the span with the target pro-rated to the part of the span
+that has elapsed: the share of the span's periods whose reports are due by
+today, or further if approved reports already reach further (two quarters of
+four → half the target; a past span → the whole target)::
 
-    progress = cumulative / (target * covered)          higher is better
-    progress = (target * covered) / cumulative          lower is better (a ceiling)
+    progress = actual / (target * covered)          higher is better
+    progress = (target * covered) / actual          lower is better (a ceiling)
 
 Both give the same labels, from the same thresholds:
 
 =====================  =====================================================
-target achieved        the target is reached (current ≥ target; ≤ when lower
-                       is better; for additive goals over the whole year)
+target achieved        the target is reached (actual ≥ target; ≤ when lower
+                       is better; for additive goals over the whole span)
 substantial progress   progress ≥ 0.95
 moderate progress      0.6 ≤ progress < 0.95
 limited progress       0 ≤ progress < 0.6
 deterioration          progress < 0 (moving away from the target; for a
                        lower-is-better additive goal, the ceiling is exceeded)
-not enough data        fewer than two observations, a base after the latest
-                       observation, or no approved value in the target year
+not enough data        no approved value in the span; for levels, no base
+                       before the latest value; for additive goals, no target
 =====================  =====================================================
 
-Without a target, the plain growth rate (annual, direction applied) is
-classified with Open SDG's thresholds 0.015 / 0.005 / 0: above 0.015
-substantial, above 0.005 moderate, above 0 limited, below 0 deterioration. For
-additive goals the growth compares the cumulative value with the same periods
-of the year before.
+**Without a target**, a level goal is judged by its annual growth since the
+base (direction applied) with Open SDG's thresholds 0.015 / 0.005 / 0: above
+0.015 substantial, above 0.005 moderate, from 0 limited, below 0
+deterioration. An additive goal without a target has nothing to be measured
+against: *not enough data*, and the target is shown as "—".
 """
 
 from __future__ import annotations
@@ -57,7 +77,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from wcc.goals.models import Aggregation, Direction
+from wcc.goals.models import Aggregation, Direction, Goal
+from wcc.periods import Period, PeriodRange, due_date, goal_periods, parse_period, period_seq
 
 #: Progress (actual growth ÷ growth needed) at or above which progress is substantial.
 SUBSTANTIAL = 0.95
@@ -87,6 +108,11 @@ STATUS_LABELS = {
     ProgressStatus.DETERIORATION: _l("Deterioration"),
     ProgressStatus.NOT_ENOUGH_DATA: _l("Not enough data"),
 }
+
+#: Which organisations a province's figures cover, said on every page that shows a province as a whole.
+PROVINCE_RULE = _l("A province as a whole counts the reports of the provincial government and of its "
+                   "municipalities, and is measured against the targets of the same organisations, added up "
+                   "(averaged for rates), once each of them has set one.")
 
 #: Bootstrap colours for the status badges.
 STATUS_STYLES = {
@@ -206,12 +232,11 @@ def assess_level(observations: Sequence[Observation], *, direction: str,
 
 
 def assess_additive(cumulative: Number | None, covered: float, *, direction: str,
-                    target: Number | None = None, previous: Number | None = None) -> Assessment:
-    """The measure for an additive goal within one target year.
+                    target: Number | None = None) -> Assessment:
+    """The measure for an additive goal over a span of periods.
 
-    ``cumulative`` is the approved total so far in the year; ``covered`` the
-    elapsed share of the year (0–1]; ``previous`` the total of the same
-    periods a year earlier (used when there is no target).
+    ``cumulative`` is the approved total over the span; ``covered`` the
+    elapsed share of the span (0–1]. Without a target: not enough data.
     """
     if cumulative is None or covered <= 0:
         return Assessment(ProgressStatus.NOT_ENOUGH_DATA,
@@ -219,10 +244,7 @@ def assess_additive(cumulative: Number | None, covered: float, *, direction: str
     cumulative = float(cumulative)
     covered = min(covered, 1.0)
     if target is None:
-        if previous is None:
-            return Assessment(ProgressStatus.NOT_ENOUGH_DATA, current=cumulative)
-        growth = _sign(direction) * cagr(cumulative, float(previous), 1.0, 0.0)
-        return Assessment(_from_growth(growth), current=cumulative)
+        return Assessment(ProgressStatus.NOT_ENOUGH_DATA, current=cumulative)
     target = float(target)
     expected = target * covered
     if direction == Direction.LOWER:
@@ -245,3 +267,52 @@ def assess_additive(cumulative: Number | None, covered: float, *, direction: str
 def measure_for(aggregation: str) -> str:
     """"additive" for goals whose periods add up, "level" for the others."""
     return "additive" if aggregation == Aggregation.SUM else "level"
+
+
+# --- the one progress status ------------------------------------------------------------
+
+def base_period(goal: Goal) -> Period:
+    """The first period of the goal's frequency that starts at or after its baseline period
+    (its first period when no baseline is recorded): where a base value may come from."""
+    start = parse_period(goal.baseline_period or goal.first_period)
+    if goal.frequency == "yearly":
+        return Period(start.year + (1 if start.quarter and start.quarter > 1 else 0))
+    return Period(start.year, start.quarter or 1)
+
+
+def base_seq(goal: Goal) -> int:
+    """``base_period`` on the rollups' seq axis."""
+    return period_seq(base_period(goal))
+
+
+def covered_share(goal: Goal, span: PeriodRange, last_reported: Period | None, today) -> float:
+    """The share of the goal's periods in ``span`` that are due by ``today`` or already reported."""
+    periods = goal_periods(goal, span)
+    if not periods:
+        return 0.0
+    due = sum(1 for p in periods if due_date(p, goal.due_days) < today)
+    reached = 0
+    if last_reported is not None:
+        reached = sum(1 for p in periods if p.sort_key <= last_reported.sort_key)
+    return max(due, reached) / len(periods)
+
+
+def judge(goal: Goal, *, actual: float | None, last: Period | None, target: Number | None,
+          span: PeriodRange, today, base: Observation | None = None) -> Assessment:
+    """The progress status of ``goal`` over ``span``: the rule of this module's docstring.
+
+    ``actual`` is the goal's aggregation of the approved values in the span and
+    ``last`` the latest period among them (None when nothing is approved);
+    ``base`` the first approved value at or after ``base_period(goal)`` (levels
+    only); ``target`` the target over the span.
+    """
+    target = None if target is None else float(target)
+    if actual is None or last is None:
+        return Assessment(ProgressStatus.NOT_ENOUGH_DATA, target=target)
+    if goal.is_additive:
+        return assess_additive(actual, covered_share(goal, span, last, today), direction=goal.direction,
+                               target=target)
+    current = Observation(last.time, float(actual))
+    return assess_level([current], direction=goal.direction, base=base, target=target,
+                        target_time=Period(span.last.year).time)
+

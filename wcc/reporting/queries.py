@@ -18,12 +18,13 @@ from sqlalchemy.orm import joinedload
 from wcc.auth.models import Role, User
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
+from wcc.goals.queries import area_targets
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
-from wcc.periods import Period, due_date, parse_period, period_containing, periods_between
+from wcc.periods import Period, PeriodRange, clock, due_date, parse_period, period_containing, periods_between
 from wcc.permissions.helpers import reads_everything
 from wcc.reporting.models import PENDING, CommentKind, ProgressReport, ReportComment, Status, report_initiatives
-from wcc.reporting.progress import Assessment, Observation, ProgressStatus, assess_additive, assess_level
+from wcc.reporting.progress import Assessment, Observation, base_period, judge
 
 # --- visibility and lists -----------------------------------------------------------
 
@@ -373,9 +374,9 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dic
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
                           province_ids=None) -> dict[tuple[int, int, str], Decimal]:
-    """Sum of the municipalities' targets per province: the default target of a province
-    for an additive goal. {(goal id, province id, year key): sum}, of ``province_ids`` when
-    given. One query."""
+    """Sum of the municipalities' targets per province for additive goals, shown beside a
+    province's own target on the targets page. {(goal id, province id, year key): sum}, of
+    ``province_ids`` when given. One query."""
     additive = [g.id for g in goals if g.is_additive]
     if not additive:
         return {}
@@ -388,6 +389,20 @@ def municipal_target_sums(goals: list[Goal], year: int | None = None,
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
     return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}
+
+
+def progress_year(years: list[str], requested: str, goal: Goal | None = None) -> int:
+    """The year a progress page or answer is about: ``requested`` if it is one of ``years``; else
+    the latest year with approved reports (of ``goal``), else this year (or the nearest of ``years``)."""
+    if requested in years:
+        return int(requested)
+    latest = latest_approved_year(goal)
+    if latest is not None and str(latest) in years:
+        return latest
+    this_year = period_containing(clock.today(), "yearly").year
+    if years and str(this_year) not in years:
+        return int(years[-1] if this_year > int(years[-1]) else years[0])
+    return this_year
 
 
 def latest_approved_year(goal: Goal | None = None) -> int | None:
@@ -411,14 +426,14 @@ class ProgressRow:
     """One line of a progress table: a member, a province as a whole, or the network."""
 
     assessment: Assessment
-    #: Approved figure for the year: the cumulative sum (additive) or the current level.
+    #: Approved figure for the year: the goal's aggregation (sum, latest value or mean).
     approved: float | None = None
     reports: int = 0
     pending: float | None = None
     pending_count: int = 0
-    target: Decimal | None = None
-    #: True when the target is the sum of the municipalities' targets (no own target set).
-    target_is_default: bool = False
+    target: Decimal | float | None = None
+    #: A province as a whole: (organisations that set a target, organisations that report the goal).
+    target_coverage: tuple[int, int] | None = None
 
     @property
     def percent_of_target(self) -> float | None:
@@ -428,58 +443,46 @@ class ProgressRow:
 
 
 def network_base(goal: Goal) -> Observation | None:
-    """The goal's baseline as an observation, when one is recorded."""
+    """The goal's recorded baseline as the network's base, when one is recorded."""
     if goal.baseline_value is None or not goal.baseline_period:
         return None
     return Observation(parse_period(goal.baseline_period).time, float(goal.baseline_value))
 
 
-def elapsed_quarters(goal: Goal, year: int, today: date) -> int:
-    """Quarters of ``year`` whose reports were due by ``today`` (a yearly goal: 0 or 4)."""
-    if goal.frequency == "yearly":
-        return 4 if due_date(Period(year), goal.due_days) < today else 0
-    return sum(1 for q in (1, 2, 3, 4) if due_date(Period(year, q), goal.due_days) < today)
-
-
-def assess_series(goal: Goal, points: list[SeriesPoint], year: int, target, today: date,
-                  base: Observation | None = None) -> tuple[Assessment, float | None, int]:
-    """Status of ``goal`` in ``year`` from approved ``points``; also the figure judged and report count.
-
-    For additive goals the target is pro-rated to the elapsed part of the
-    year: the quarters whose reports are due by ``today``, or further if
-    approved reports already reach further.
-    """
+def year_figure(goal: Goal, points: list[SeriesPoint], year: int) -> tuple[float | None, Period | None, int]:
+    """(the goal's aggregation of the approved values of ``year``, the latest period among them,
+    the number of reports) from per-period ``points`` oldest first."""
     in_year = [p for p in points if p.year == year]
-    reports = sum(p.reports for p in in_year)
-    if goal.is_additive:
-        if not in_year:
-            return assess_additive(None, 0, direction=goal.direction, target=target), None, 0
-        cumulative = sum(p.value for p in in_year)
-        reached = max(max((p.quarter or 4) for p in in_year), elapsed_quarters(goal, year, today))
-        previous_points = [p for p in points if p.year == year - 1 and (p.quarter or 4) <= reached]
-        previous = sum(p.value for p in previous_points) if previous_points else None
-        assessment = assess_additive(cumulative, reached / 4, direction=goal.direction, target=target,
-                                     previous=previous)
-        return assessment, cumulative, reports
-    observations = _level_observations(goal, [p for p in points if p.year <= year])
-    current = observations[-1].value if observations and in_year else None
     if not in_year:
-        return Assessment(ProgressStatus.NOT_ENOUGH_DATA, target=None if target is None else float(target)), \
-            None, 0
-    assessment = assess_level(observations, direction=goal.direction, base=base, target=target,
-                              target_time=Period(year).time)
-    return assessment, current, reports
+        return None, None, 0
+    values = [p.value for p in in_year]
+    if goal.aggregation == Aggregation.SUM:
+        actual = sum(values)
+    elif goal.aggregation == Aggregation.LATEST:
+        actual = values[-1]
+    else:
+        actual = sum(values) / len(values)
+    return actual, in_year[-1].period, sum(p.reports for p in in_year)
 
 
-def _level_observations(goal: Goal, points: list[SeriesPoint]) -> list[Observation]:
-    if goal.aggregation != Aggregation.AVERAGE:
-        return [Observation(p.period.time, p.value) for p in points]
-    # An averaged level stands for its year: one observation per year, at the latest period reported.
-    by_year: dict[int, list[SeriesPoint]] = defaultdict(list)
+def first_base(goal: Goal, points: list[SeriesPoint], year: int) -> Observation | None:
+    """The first approved value at or after the goal's base period and not after ``year``."""
+    start = base_period(goal).sort_key
     for p in points:
-        by_year[p.year].append(p)
-    return [Observation(year + max((p.quarter or 4) for p in pts) / 4, sum(p.value for p in pts) / len(pts))
-            for year, pts in sorted(by_year.items())]
+        if start <= p.period.sort_key and p.year <= year:
+            return Observation(p.period.time, p.value)
+    return None
+
+
+def assess_year(goal: Goal, points: list[SeriesPoint], year: int, target, today: date,
+                base: Observation | None = None) -> tuple[Assessment, float | None, int]:
+    """``judge`` over ``year`` from approved per-period ``points`` (oldest first); also the figure
+    judged and the report count. ``base`` defaults to the first value at or after the base period."""
+    actual, last, reports = year_figure(goal, points, year)
+    if base is None and not goal.is_additive:
+        base = first_base(goal, points, year)
+    span = PeriodRange(Period(year), Period(year))
+    return judge(goal, actual=actual, last=last, target=target, span=span, today=today, base=base), actual, reports
 
 
 def network_org() -> Organisation | None:
@@ -487,7 +490,9 @@ def network_org() -> Organisation | None:
 
 
 def network_progress(goals: list[Goal], year: int, today: date) -> dict[int, ProgressRow]:
-    """The network's status per goal in ``year``: a fixed number of queries for any number of goals."""
+    """The network's status per goal in ``year``: a fixed number of queries for any number of goals.
+
+    The network's target is its own (set by the administrators for all members together)."""
     if not goals:
         return {}
     network = network_org()
@@ -497,8 +502,8 @@ def network_progress(goals: list[Goal], year: int, today: date) -> dict[int, Pro
     rows = {}
     for goal in goals:
         target = targets.get((goal.id, network.id, str(year))) if network is not None else None
-        assessment, approved, reports = assess_series(goal, series.get((goal.id, None), []), year, target,
-                                                      today, network_base(goal))
+        assessment, approved, reports = assess_year(goal, series.get((goal.id, None), []), year, target,
+                                                    today, network_base(goal))
         pend, pend_count = pending.get((goal.id, None), (None, 0))
         rows[goal.id] = ProgressRow(assessment, approved, reports, pend, pend_count, target)
     return rows
@@ -515,9 +520,10 @@ class GoalProgress:
 def goal_progress(goal: Goal, year: int, today: date) -> GoalProgress:
     """Status of one goal in ``year`` for the network, each province as a whole and each member.
 
-    Provinces as a whole add up (or average) their own and their
-    municipalities' approved values; a province without its own target for an
-    additive goal is judged against the sum of its municipalities' targets.
+    ``members`` holds every active organisation of a kind that reports the goal,
+    judged on its own reports against its own target. A province as a whole
+    counts its own reports and its municipalities', against the sum of the same
+    organisations' targets (``AreaTargets``).
     """
     kinds = goal.reporting_kinds
     orgs = list(db.session.scalars(
@@ -529,24 +535,22 @@ def goal_progress(goal: Goal, year: int, today: date) -> GoalProgress:
     member_pending = pending_totals([goal], "org", year)
     province_pending = pending_totals([goal], "province", year)
     targets = targets_for([goal], year)
-    defaults = municipal_target_sums([goal], year)
+    areas = area_targets([goal], year)
     key = str(year)
     members, provinces = {}, {}
     for org in orgs:
         if org.kind in kinds:
             target = targets.get((goal.id, org.id, key))
-            assessment, approved, reports = assess_series(goal, member_series.get((goal.id, org.id), []),
-                                                          year, target, today)
+            assessment, approved, reports = assess_year(goal, member_series.get((goal.id, org.id), []),
+                                                        year, target, today)
             pend, count = member_pending.get((goal.id, org.id), (None, 0))
             members[org.id] = ProgressRow(assessment, approved, reports, pend, count, target)
         if org.kind == OrgKind.PROVINCE:
-            target = targets.get((goal.id, org.id, key))
-            default = target is None and (goal.id, org.id, key) in defaults
-            if default:
-                target = defaults[(goal.id, org.id, key)]
-            assessment, approved, reports = assess_series(goal, province_series.get((goal.id, org.id), []),
-                                                          year, target, today)
+            target = areas.target(goal, org.id, year)
+            assessment, approved, reports = assess_year(goal, province_series.get((goal.id, org.id), []),
+                                                        year, target, today)
             pend, count = province_pending.get((goal.id, org.id), (None, 0))
-            provinces[org.id] = ProgressRow(assessment, approved, reports, pend, count, target, default)
+            provinces[org.id] = ProgressRow(assessment, approved, reports, pend, count, target,
+                                            areas.coverage(goal, org.id, year))
     network = network_progress([goal], year, today)[goal.id]
     return GoalProgress(network, provinces, members, orgs)

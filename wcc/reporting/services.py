@@ -1,14 +1,15 @@
 """Every rule about progress reports: writing, the review workflow, locking, comments.
 
-Services flush and never commit; the view commits once. Permission (who may
+Services flush and never commit; the request commits once (``wcc.transaction``). Permission (who may
 act) is checked by the caller through ``wcc.permissions``; these functions
-check the report's state and the values, and raise:
+check the report's state and the values, and raise ``ServiceError``:
 
-- ``ReportInvalid`` (422) for values that cannot be stored, among them a link
-  to an initiative of another organisation or a deleted one,
-- ``ReportConflict`` (409) when the report's state or version does not allow
-  the step: approved reports are locked, a stale version is refused, a second
-  report for the same organisation, goal and period is refused.
+- 422 for values that cannot be stored, among them a link to an initiative of
+  another organisation or a deleted one,
+- 409 when the report's state or version does not allow the step: approved
+  reports are locked, a stale version is refused (also when another request
+  saved the report between our read and our write), a second report for the
+  same organisation, goal and period is refused (also when two requests race).
 
 Every change goes through ``_emit``, which writes the audit event (with the
 previous values) and sends ``report_changed``: the one place to hook anything
@@ -22,15 +23,16 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from wcc.audit.services import diff, record, snapshot
 from wcc.db import utcnow
+from wcc.errors import ServiceError, conflict
 from wcc.extensions import db
 from wcc.goals.display import plain_number
 from wcc.goals.models import Goal
-from wcc.goals.services import GoalError, parse_value
+from wcc.goals.services import parse_value
 from wcc.i18n.text import clean_text, has_control_characters
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
@@ -43,7 +45,8 @@ from wcc.reporting.models import (
     ReportEvidence,
     Status,
 )
-from wcc.uploads.services import UploadError, delete_stored, store_upload
+from wcc.transaction import unique, versioned
+from wcc.uploads.services import delete_stored, store_upload
 
 REPORT_FIELDS = ("value", "narrative", "status")
 MAX_NARRATIVE = 20_000
@@ -56,36 +59,8 @@ _signals = Namespace()
 report_changed = _signals.signal("report-changed")
 
 
-class ReportError(Exception):
-    """A report could not be changed; ``message`` is translated and shown to the user."""
-
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None, report: ProgressReport | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.report = report
-
-    @property
-    def details(self) -> dict | None:
-        return {self.field: [self.message]} if self.field else None
-
-
-class ReportInvalid(ReportError):
-    status = 422
-
-
-class ReportConflict(ReportError):
-    status = 409
-
-
-class StaleReport(ReportConflict):
-    """Someone else saved the report since the caller loaded it."""
-
-
-class DuplicateReport(ReportConflict):
-    """The organisation already has a report for this goal and period."""
+STALE_MESSAGE = _l("Someone else saved this report in the meantime. Nothing has been overwritten.")
+DUPLICATE_MESSAGE = _l("There is already a report for this goal and period.")
 
 
 # --- the single place changes leave from -------------------------------------------
@@ -113,22 +88,22 @@ def report_due_date(report: ProgressReport) -> date:
 def _clean_narrative(text: str | None) -> str:
     text = text or ""
     if has_control_characters(text.replace("\t", "")):
-        raise ReportInvalid(_("Remove the invisible control characters from this text."), "narrative")
+        raise ServiceError(_("Remove the invisible control characters from this text."), "narrative")
     text = clean_text(text)
     if len(text) > MAX_NARRATIVE:
-        raise ReportInvalid(_("At most %(max)d characters, please.", max=MAX_NARRATIVE), "narrative")
+        raise ServiceError(_("At most %(max)d characters, please.", max=MAX_NARRATIVE), "narrative")
     return text
 
 
 def _clean_comment(text: str | None, field: str = "comment") -> str:
     text = text or ""
     if has_control_characters(text.replace("\t", "")):
-        raise ReportInvalid(_("Remove the invisible control characters from this text."), field)
+        raise ServiceError(_("Remove the invisible control characters from this text."), field)
     text = clean_text(text)
     if not text:
-        raise ReportInvalid(_("Write a few words: the member will read them."), field)
+        raise ServiceError(_("Write a few words: the member will read them."), field)
     if len(text) > MAX_COMMENT:
-        raise ReportInvalid(_("At most %(max)d characters, please.", max=MAX_COMMENT), field)
+        raise ServiceError(_("At most %(max)d characters, please.", max=MAX_COMMENT), field)
     return text
 
 
@@ -136,46 +111,43 @@ def _initiatives(org: Organisation, chosen, current: list[Initiative]) -> list[I
     """The initiatives to link, each once, by id.
 
     A report cites the work of its own organisation: a new link to another
-    organisation's initiative, or to a deleted one, raises ReportInvalid. Links
+    organisation's initiative, or to a deleted one, raises ServiceError (422). Links
     made earlier stay valid (the initiative may have moved or been deleted since).
     """
     chosen = list({i.id: i for i in chosen or []}.values())
     if len(chosen) > MAX_INITIATIVES:
-        raise ReportInvalid(_("A report links at most %(max)d initiatives.", max=MAX_INITIATIVES), "initiatives")
+        raise ServiceError(_("A report links at most %(max)d initiatives.", max=MAX_INITIATIVES), "initiatives")
     kept = {i.id for i in current}
     for ini in chosen:
         if ini.id not in kept and (ini.org_id != org.id or ini.deleted_at is not None):
-            raise ReportInvalid(_("Initiative %(id)s cannot be linked: a report links only its own "
-                                  "organisation's initiatives that are not deleted.", id=ini.id), "initiatives")
+            raise ServiceError(_("Initiative %(id)s cannot be linked: a report links only its own "
+                                 "organisation's initiatives that are not deleted.", id=ini.id), "initiatives")
     return sorted(chosen, key=lambda i: i.id)
 
 
 def _value(goal: Goal, raw) -> Any:
-    try:
-        return parse_value(raw, goal.unit)
-    except GoalError as exc:
-        raise ReportInvalid(str(exc), "value") from None
+    return parse_value(raw, goal.unit, "value")
 
 
 def check_period(goal: Goal, key: str, today: date | None = None) -> Period:
-    """The period a report on ``goal`` may be written for, or ReportInvalid.
+    """The period a report on ``goal`` may be written for, or ServiceError (422 on ``period``).
 
     It must be of the goal's frequency, inside the goal's span, and have begun.
     """
     try:
         period = parse_period(key)
     except PeriodError:
-        raise ReportInvalid(_("Periods are written 1404 (a year) or 1404-Q2 (a quarter)."), "period") \
+        raise ServiceError(_("Periods are written 1404 (a year) or 1404-Q2 (a quarter)."), "period") \
             from None
     if period.frequency != goal.frequency:
         if goal.frequency == "quarterly":
-            raise ReportInvalid(_("This goal is reported per quarter, such as 1404-Q2."), "period")
-        raise ReportInvalid(_("This goal is reported per year, such as 1404."), "period")
+            raise ServiceError(_("This goal is reported per quarter, such as 1404-Q2."), "period")
+        raise ServiceError(_("This goal is reported per year, such as 1404."), "period")
     if period.sort_key < goal.first.sort_key or period.sort_key > goal.last.sort_key:
-        raise ReportInvalid(_("This goal runs from %(first)s to %(last)s.", first=goal.first_period,
+        raise ServiceError(_("This goal runs from %(first)s to %(last)s.", first=goal.first_period,
                               last=goal.last_period), "period")
     if period.first_day > (today or clock.today()):
-        raise ReportInvalid(_("This period has not begun yet."), "period")
+        raise ServiceError(_("This period has not begun yet."), "period")
     return period
 
 
@@ -189,61 +161,60 @@ def find_report(org: Organisation, goal: Goal, period: Period) -> ProgressReport
 
 def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None, narrative: str = "",
                   initiatives: list[Initiative] | None = None, user) -> ProgressReport:
-    """A new draft, citing ``initiatives`` of ``org``. ReportConflict when the organisation already
-    has one for this goal and period.
+    """A new draft, citing ``initiatives`` of ``org``. A 409 on ``period`` when the organisation
+    already has one for this goal and period.
 
     Two requests racing for the same report both pass the first check; the
-    unique constraint stops the second, which is answered the same way.
+    unique constraint stops the second (inside a savepoint), which is answered the same way.
     """
     if not goal.active:
-        raise ReportInvalid(_("This goal is no longer active."), "goal")
+        raise ServiceError(_("This goal is no longer active."), "goal")
     if org.kind == OrgKind.NETWORK or not goal.reported_by(org):
-        raise ReportInvalid(_("Members of this kind do not report on this goal."), "org")
+        raise ServiceError(_("Members of this kind do not report on this goal."), "org")
     period = check_period(goal, period_key)
     existing = find_report(org, goal, period)
     if existing is not None:
-        raise DuplicateReport(_("There is already a report for this goal and period."), report=existing)
+        raise conflict(str(DUPLICATE_MESSAGE), field="period", current=existing)
     report = ProgressReport(goal_id=goal.id, org_id=org.id, goal=goal, org=org, status=Status.DRAFT,
                             value=_value(goal, value), narrative=_clean_narrative(narrative),
                             initiatives=_initiatives(org, initiatives, []),
                             created_by_id=user.id, updated_by_id=user.id)
     report.set_period(period)
-    db.session.add(report)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A failed flush leaves the session unusable, even for the translated message below;
-        # the report that won the race can be looked up afterwards.
-        db.session.rollback()
-        raise DuplicateReport(_("There is already a report for this goal and period.")) from None
+    with unique(DUPLICATE_MESSAGE, "period"):
+        db.session.add(report)
     _emit(report, "report.create", None, {"goal": goal.code, "org": org.code, "period": period.key,
                                           **_snapshot(report)}, user)
     return report
 
 
 def check_version(report: ProgressReport, version: int | None) -> None:
-    """StaleReport unless ``version`` is the report's current version."""
+    """A 409 (with the version saved now) unless ``version`` is the report's current version."""
     if version is None:
-        raise ReportInvalid(_("The version you edited is missing; reload the page."), "version")
+        raise ServiceError(_("The version you edited is missing; reload the page."), "version")
     if int(version) != report.version:
-        raise StaleReport(_("Someone else saved this report while you were editing it. Nothing has been "
-                            "overwritten: compare both versions below."), report=report)
+        raise conflict(str(STALE_MESSAGE), current=report)
 
 
 def check_editable(report: ProgressReport) -> None:
     if report.status == Status.APPROVED:
-        raise ReportConflict(_("This report is approved and locked. An administrator can reopen it "
-                               "with a reason."), report=report)
+        raise conflict(_("This report is approved and locked. An administrator can reopen it "
+                         "with a reason."), current=report)
     if report.status not in EDITABLE:
-        raise ReportConflict(_("This report is waiting for review and cannot be changed now. Ask the "
-                               "reviewer to return it if something needs correcting."), report=report)
+        raise conflict(_("This report is waiting for review and cannot be changed now. Ask the "
+                         "reviewer to return it if something needs correcting."), current=report)
 
 
 def update_report(report: ProgressReport, *, version: int | None, user, **changes) -> ProgressReport:
     """Change value, narrative and linked initiatives of a draft or returned report, if ``version``
-    is still current."""
+    is still current (also at the moment of writing: a request that saved first wins, this one is a 409)."""
     check_editable(report)
     check_version(report, version)
+    with versioned(report, STALE_MESSAGE):
+        _update(report, user, changes)
+    return report
+
+
+def _update(report: ProgressReport, user, changes: dict) -> None:
     before = _snapshot(report)
     if "value" in changes:
         report.value = _value(report.goal, changes["value"])
@@ -259,26 +230,28 @@ def update_report(report: ProgressReport, *, version: int | None, user, **change
         # A change of links alone touches no column; the timestamp makes the row (and its version) move.
         report.updated_at = utcnow()
         _emit(report, "report.update", old, new, user)
-    return report
 
 
 # --- the workflow -------------------------------------------------------------------
 
 def _transition(report: ProgressReport, action: str, to: Status, user, version: int | None = None,
                 note: dict | None = None, **stamps) -> ProgressReport:
+    """Move the report to ``to``; the UPDATE carries the version read, so of two requests taking a
+    step at once, the second is a 409."""
     if version is not None:
         check_version(report, version)
     before = {"status": report.status, "value": plain_number(report.value) or None}
-    report.status = to
-    for name, value in stamps.items():
-        setattr(report, name, value)
-    _emit(report, action, before, {"status": str(to), "value": plain_number(report.value) or None, **(note or {})},
-          user)
+    with versioned(report, STALE_MESSAGE):
+        report.status = to
+        for name, value in stamps.items():
+            setattr(report, name, value)
+        _emit(report, action, before, {"status": str(to), "value": plain_number(report.value) or None,
+                                       **(note or {})}, user)
     return report
 
 
-def _wrong_state() -> ReportConflict:
-    return ReportConflict(_("This step is not possible in the report's current state."))
+def _wrong_state() -> ServiceError:
+    return conflict(_("This step is not possible in the report's current state."))
 
 
 def submit(report: ProgressReport, user, version: int | None = None) -> ProgressReport:
@@ -288,7 +261,7 @@ def submit(report: ProgressReport, user, version: int | None = None) -> Progress
     if report.status not in EDITABLE:
         raise _wrong_state()
     if report.value is None:
-        raise ReportInvalid(_("Enter the value before submitting."), "value")
+        raise ServiceError(_("Enter the value before submitting."), "value")
     now = utcnow()
     stamps: dict[str, Any] = {}
     if report.submitted_at is None:
@@ -313,8 +286,7 @@ def approve(report: ProgressReport, user, version: int | None = None) -> Progres
         report.status == Status.SUBMITTED and report.org.kind != OrgKind.MUNICIPALITY)
     if not ready:
         if report.status == Status.SUBMITTED:
-            raise ReportConflict(_("A municipality's report is approved after its province has "
-                                   "reviewed it."))
+            raise conflict(_("A municipality's report is approved after its province has reviewed it."))
         raise _wrong_state()
     return _transition(report, "report.approve", Status.APPROVED, user, version,
                        approved_at=utcnow(), approved_by_id=user.id)
@@ -356,15 +328,12 @@ def add_evidence(report: ProgressReport, upload, user) -> ReportEvidence:
     """Attach a photo or PDF to a report its authors may still change.
 
     The file goes through ``wcc.uploads`` (content checked, photos re-encoded);
-    a refused file raises ReportInvalid with the reason.
+    a refused file raises ServiceError (422 on ``evidence``) with the reason.
     """
     check_editable(report)
     if len(report.evidence) >= MAX_EVIDENCE:
-        raise ReportInvalid(_("A report holds at most %(max)d files.", max=MAX_EVIDENCE), "evidence")
-    try:
-        stored = store_upload(upload)
-    except UploadError as exc:
-        raise ReportInvalid(str(exc), "evidence") from None
+        raise ServiceError(_("A report holds at most %(max)d files.", max=MAX_EVIDENCE), "evidence")
+    stored = store_upload(upload, field="evidence")
     evidence = ReportEvidence(report_id=report.id, file_id=stored.id, file=stored, added_by_id=user.id)
     report.evidence.append(evidence)
     _emit(report, "report.evidence_add", None, {"file": stored.original_name, "file_id": stored.id}, user)

@@ -10,9 +10,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from wcc.errors import abort_with
+from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db
 from wcc.forms import choices
 from wcc.goals.forms import UNIT_LABELS
@@ -36,7 +35,7 @@ from wcc.reporting.forms import (
     DecisionForm,
     ReportForm,
 )
-from wcc.reporting.models import ProgressReport, ReportEvidence, Status
+from wcc.reporting.models import EDITABLE, ProgressReport, ReportEvidence, Status
 from wcc.reporting.queries import (
     expected_periods,
     latest_comments,
@@ -223,17 +222,13 @@ def new_report():
         _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
-    except services.DuplicateReport as exc:
-        db.session.rollback()
-        existing = _existing(org, goal, form.period.data)
-        message = exc.message
-        return _report_form_page(form, None, org=org, goal=goal, options=options, status=409, message=message,
-                                 theirs=existing)
-    except services.ReportError as exc:
-        db.session.rollback()
-        _form_error(form, exc)
+    except ServiceError as exc:
+        if exc.status == 409 and exc.field == "period":
+            # The page shows the report that exists (saved by someone else, perhaps a moment ago).
+            return _report_form_page(form, None, org=org, goal=goal, options=options, status=409,
+                                     message=exc.message, theirs=_existing(org, goal, form.period.data))
+        show_on_form(form, exc)
         return _report_form_page(form, None, org=org, goal=goal, options=options, status=exc.status)
-    db.session.commit()
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The draft has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
@@ -246,23 +241,12 @@ def _existing(org, goal, period_key):
         return None
 
 
-def _form_error(form: ReportForm, exc: services.ReportError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and exc.field != "version":
-        field.errors = [*list(field.errors), exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(report_id: int):
     report = _report_or_404(report_id)
     require(current_user, "report.edit", report)
-    try:
-        services.check_editable(report)
-    except services.ReportConflict as exc:
-        abort_with(409, exc.message)
+    services.check_editable(report)
     form = ReportForm(obj=report) if request.method == "GET" else ReportForm()
     options = _initiative_options(form, report.org, report.goal, report.initiatives)
     if request.method == "GET":
@@ -279,18 +263,14 @@ def edit(report_id: int):
         _attach_evidence(report)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
-        db.session.flush()
-    except (services.StaleReport, StaleDataError):
-        return _stale_page(form, report_id)
-    except services.ReportConflict as exc:
-        db.session.rollback()
-        abort_with(409, exc.message)
-    except services.ReportError as exc:
-        db.session.rollback()
-        _form_error(form, exc)
+    except ServiceError as exc:
+        if exc.status == 409 and exc.current is report and report.status in EDITABLE:
+            return _stale_page(form, report)
+        if exc.status == 409:
+            raise
+        show_on_form(form, exc)
         return _report_form_page(form, report, org=report.org, goal=report.goal, options=options,
                                  status=exc.status)
-    db.session.commit()
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The report has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
@@ -302,14 +282,12 @@ def _attach_evidence(report: ProgressReport) -> None:
             services.add_evidence(report, upload, current_user)
 
 
-def _stale_page(form: ReportForm, report_id: int):
+def _stale_page(form: ReportForm, theirs: ProgressReport):
     """409 with both versions: what is saved now, and the user's input kept in the form.
 
     The form now carries the current version, so saving again deliberately
     replaces the other person's change; nothing was overwritten so far.
     """
-    db.session.rollback()
-    theirs = _report_or_404(report_id)
     form.version.data = str(theirs.version)
     options = _initiative_options(form, theirs.org, theirs.goal, theirs.initiatives)
     return _report_form_page(form, theirs, org=theirs.org, goal=theirs.goal, options=options, status=409,
@@ -384,15 +362,12 @@ def step(report_id: int, step: str):
     try:
         services.transition_by_name(step, report, current_user, comment=form.comment.data,
                                     reason=form.comment.data, version=_int(form.version.data))
-        db.session.flush()
-    except (services.StaleReport, StaleDataError):
-        db.session.rollback()
-        return _detail_page(_report_or_404(report_id), status=409, error=_(
-            "Someone else changed this report in the meantime. Check it again, then decide."))
-    except services.ReportError as exc:
-        db.session.rollback()
-        return _detail_page(_report_or_404(report_id), status=exc.status, error=exc.message, decision=form)
-    db.session.commit()
+    except ServiceError as exc:
+        if exc.status == 409 and exc.current is report:
+            # Answered with the report as saved now; this request's changes are not kept (409).
+            return _detail_page(report, status=409, error=_(
+                "Someone else changed this report in the meantime. Check it again, then decide."))
+        return _detail_page(report, status=exc.status, error=exc.message, decision=form)
     flash(STEP_MESSAGES[step](), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
 
@@ -407,11 +382,9 @@ def comment(report_id: int):
         return _detail_page(report, status=400, comment_form=form)
     try:
         services.add_comment(report, current_user, form.body.data)
-    except services.ReportError as exc:
-        db.session.rollback()
-        form.body.errors = [exc.message]
+    except ServiceError as exc:
+        show_on_form(form, exc)
         return _detail_page(report, status=exc.status, comment_form=form)
-    db.session.commit()
     flash(_("Your comment has been added."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id) + "#comments")
 
@@ -439,12 +412,7 @@ def delete_evidence(report_id: int, evidence_id: int):
     report = _report_or_404(report_id)
     require(current_user, "report.edit", report)
     item = _evidence_or_404(report, evidence_id)
-    try:
-        services.remove_evidence(report, item, current_user)
-    except services.ReportConflict as exc:
-        db.session.rollback()
-        abort_with(409, exc.message)
-    db.session.commit()
+    services.remove_evidence(report, item, current_user)
     flash(_("The file has been removed."), "success")
     return redirect(url_for("reporting.edit", report_id=report.id))
 
@@ -496,21 +464,15 @@ def bulk_decide():
             continue
         version = _int(request.form.get(f"v-{report.id}"))
         try:
+            # Each step in a savepoint: a report that cannot take it is skipped, the others are kept.
             with db.session.begin_nested():
                 services.transition_by_name(step, report, current_user, comment=form.comment.data,
                                             version=version)
-        except services.ReportError:
+        except ServiceError:
             skipped += 1
             continue
         done += 1
     skipped += len(ids) - len(reports)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else changed these reports in the meantime. Nothing was saved; check them again."),
-              "danger")
-        return redirect(url_for("reporting.review_queue"))
     if done:
         flash(ngettext("%(count)s report done.", "%(count)s reports done.", done, count=format_number(done)),
               "success")

@@ -6,23 +6,35 @@ and re-encoded by Pillow, which drops every byte that is not picture: EXIF
 (including GPS position), comments, and anything appended. A file that carries
 markup a browser would run (an image/HTML polyglot, an SVG, an HTML page) is
 refused outright, as is a PDF with scripts or launch actions.
+
+A file is on disk under its key only once the transaction that stored its row
+has committed: it is written under a temporary name first (``.pending/``),
+moved into place after the commit, and deleted when the transaction rolls back
+(or the savepoint that stored it did). Deleting a stored file likewise removes
+it from disk only after the commit. ``flask sweep-uploads`` removes files no row
+points to (left by a crash between commit and move, or from before this rule).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.text import clean_line
 from wcc.uploads.models import StoredFile
@@ -42,10 +54,6 @@ _MARKUP = re.compile(
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
 
 
-class UploadError(ValueError):
-    """The file was refused; the message says why, in the user's language."""
-
-
 def _kind_of(head: bytes) -> str | None:
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n") \
             or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
@@ -59,10 +67,10 @@ def _read_limited(upload: FileStorage) -> bytes:
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(_("“%(name)s” is larger than %(mb)s MB.", name=_display_name(upload),
+        raise ServiceError(_("“%(name)s” is larger than %(mb)s MB.", name=_display_name(upload),
                             mb=limit // (1024 * 1024)))
     if not data:
-        raise UploadError(_("“%(name)s” is empty.", name=_display_name(upload)))
+        raise ServiceError(_("“%(name)s” is empty.", name=_display_name(upload)))
     return data
 
 
@@ -85,9 +93,9 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             fmt = probe.format
             width, height = probe.size
             if fmt not in IMAGE_FORMATS:
-                raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+                raise ServiceError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
             if width * height > max_pixels:
-                raise UploadError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
+                raise ServiceError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
                                     name=name, mp=max_pixels // 1_000_000))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
@@ -108,48 +116,119 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             thumb_out = io.BytesIO()
             thumb.convert("RGB").save(thumb_out, "JPEG", quality=80, optimize=True)
             return out.getvalue(), thumb_out.getvalue(), content_type, ext, image.width, image.height
-    except UploadError:
+    except ServiceError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise UploadError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
+        raise ServiceError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
 
 
 def _check_pdf(data: bytes, name: str) -> None:
     if b"%%EOF" not in data[-2048:]:
-        raise UploadError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
+        raise ServiceError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
     if _PDF_ACTIVE.search(data):
-        raise UploadError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
+        raise ServiceError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
                             name=name))
 
 
+log = logging.getLogger(__name__)
+
+PENDING_DIR = ".pending"
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
 def _path(key: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / key[:2] / key
+    return upload_root() / key[:2] / key
 
 
-def _write(key: str, data: bytes) -> None:
-    path = _path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
+@dataclass
+class _FileChanges:
+    """What the session's transaction will do on disk when it commits."""
+
+    stored: list[tuple[StoredFile, list[tuple[Path, Path]]]] = field(default_factory=list)
+    deleted: list[tuple[StoredFile, list[Path]]] = field(default_factory=list)
+
+
+_INFO_KEY = "wcc_file_changes"
+
+
+def _changes(session: Session) -> _FileChanges:
+    return session.info.setdefault(_INFO_KEY, _FileChanges())
+
+
+def _write_pending(key: str, data: bytes) -> tuple[Path, Path]:
+    """Write ``data`` under a temporary name; returns (temporary path, final path)."""
+    pending = upload_root() / PENDING_DIR
+    pending.mkdir(parents=True, exist_ok=True)
+    tmp = pending / f"{key}.{secrets.token_hex(4)}.part"
     tmp.write_bytes(data)
-    tmp.replace(path)
+    return tmp, _path(key)
 
 
-def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf")) -> StoredFile:
-    """Check an uploaded file, clean it and store it; raises UploadError with a clear message.
+@event.listens_for(Session, "after_commit")
+def _files_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the real commit is still to come
+    changes: _FileChanges | None = session.info.pop(_INFO_KEY, None)
+    if changes is None:
+        return
+    for stored, moves in changes.stored:
+        # A row stored inside a savepoint that was rolled back is no longer persistent.
+        kept = inspect(stored).persistent
+        for tmp, final in moves:
+            if kept:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                tmp.replace(final)
+            else:
+                tmp.unlink(missing_ok=True)
+    for stored, paths in changes.deleted:
+        if inspect(stored).was_deleted:
+            for path in paths:
+                path.unlink(missing_ok=True)
 
-    ``allow`` limits the kinds accepted ("image", "pdf"). The returned row is
-    added to the session (flushed), so it rolls back with the request.
+
+@event.listens_for(Session, "after_transaction_end")
+def _files_after_rollback(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (rollback or close): nothing it
+    # stored may stay, nothing it deleted goes.
+    if transaction.parent is not None:
+        return
+    changes: _FileChanges | None = session.info.pop(_INFO_KEY, None)
+    if changes is None:
+        return
+    for _stored, moves in changes.stored:
+        for tmp, _final in moves:
+            tmp.unlink(missing_ok=True)
+
+
+def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf"),
+                 field: str = "file") -> StoredFile:
+    """Check an uploaded file, clean it and store it.
+
+    A refused file raises ServiceError (422 on ``field``) saying why. ``allow``
+    limits the kinds accepted ("image", "pdf"). The returned row is added to the
+    session (flushed), so it rolls back with the request; the file is in place once it commits.
     """
+    try:
+        return _store(upload, allow)
+    except ServiceError as exc:
+        exc.field = exc.field or field
+        raise
+
+
+def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
     name = _display_name(upload)
     data = _read_limited(upload)
     kind = _kind_of(data[:16])
     if kind is None or kind not in allow:
         if allow == ("image",):
-            raise UploadError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
-        raise UploadError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
+            raise ServiceError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+        raise ServiceError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
                             name=name))
     if _MARKUP.search(data):
-        raise UploadError(_("“%(name)s” contains web page code hidden in the file and was refused.",
+        raise ServiceError(_("“%(name)s” contains web page code hidden in the file and was refused.",
                             name=name))
     thumbnail = None
     width = height = None
@@ -159,16 +238,17 @@ def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf
         _check_pdf(data, name)
         content_type, ext = PDF_TYPE, "pdf"
     key = f"{secrets.token_hex(16)}.{ext}"
-    _write(key, data)
+    moves = [_write_pending(key, data)]
     thumbnail_key = None
     if thumbnail is not None:
         thumbnail_key = f"{secrets.token_hex(16)}.jpg"
-        _write(thumbnail_key, thumbnail)
+        moves.append(_write_pending(thumbnail_key, thumbnail))
     stored = StoredFile(
         key=key, thumbnail_key=thumbnail_key, kind=kind, content_type=content_type, original_name=name,
         size=len(data), width=width, height=height, sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=current_user.id if current_user and current_user.is_authenticated else None)
     db.session.add(stored)
+    _changes(db.session()).stored.append((stored, moves))
     db.session.flush()
     return stored
 
@@ -182,11 +262,12 @@ def store_generated(data: bytes, filename: str, content_type: str, *, user_id: i
     """Store a file the app made itself (a PDF it rendered): no upload checks, the same storage."""
     ext = "pdf" if content_type == PDF_TYPE else "bin"
     key = f"{secrets.token_hex(16)}.{ext}"
-    _write(key, data)
+    moves = [_write_pending(key, data)]
     stored = StoredFile(key=key, kind="pdf" if ext == "pdf" else "file", content_type=content_type,
                         original_name=clean_original_name(filename), size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id)
     db.session.add(stored)
+    _changes(db.session()).stored.append((stored, moves))
     db.session.flush()
     return stored
 
@@ -210,8 +291,37 @@ def send_stored(stored: StoredFile, *, thumbnail: bool = False, download: bool =
 
 
 def delete_stored(stored: StoredFile) -> None:
-    """Remove the row and its files (files go at once; use only for real deletion)."""
-    for key in (stored.key, stored.thumbnail_key):
-        if key:
-            _path(key).unlink(missing_ok=True)
+    """Remove the row, and its files once the transaction commits."""
+    paths = [_path(key) for key in (stored.key, stored.thumbnail_key) if key]
+    _changes(db.session()).deleted.append((stored, paths))
     db.session.delete(stored)
+
+
+def unreferenced_files(pending_older_than: float = 3600.0) -> list[Path]:
+    """Files under the upload folder that no stored file's row points to.
+
+    Temporary files of uploads whose transaction may still be running are left
+    alone; those older than ``pending_older_than`` seconds were abandoned. The
+    folder is listed before the rows are read: a file is moved into place only
+    after its row committed, so a file listed has its row among those read.
+    """
+    import time
+
+    from sqlalchemy import select
+
+    root = upload_root()
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - pending_older_than
+    listed = [path for path in sorted(root.rglob("*")) if path.is_file()]
+    known = set()
+    for key, thumbnail_key in db.session.execute(select(StoredFile.key, StoredFile.thumbnail_key)):
+        known.update(k for k in (key, thumbnail_key) if k)
+    found = []
+    for path in listed:
+        if path.parent.name == PENDING_DIR:
+            if path.stat().st_mtime < cutoff:
+                found.append(path)
+        elif path.name not in known:
+            found.append(path)
+    return found

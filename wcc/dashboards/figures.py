@@ -1,0 +1,123 @@
+"""Figures over a range and their progress status: a member's, a province's as a whole, the network's.
+
+How figures combine (README, "Dashboards"):
+
+- Only approved reports count.
+- A member's actual over a range follows the goal's aggregation over its own
+  approved reports: sum → sum, latest → the value of the latest period in
+  the range, average → the mean of its values.
+- An area (a province as a whole: its own and its municipalities' reports; or
+  the network) per period: additive goals add the members' values up, level
+  goals average them. Over the range the area's per-period values combine by
+  the goal's aggregation in the same way.
+- The status is ``wcc.reporting.progress.judge``, the one the goal pages use.
+
+Results are plain dicts (codes, numbers as floats), ready for JSON, templates
+and the cache.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from wcc.dashboards.sql import as_float, seq_period
+from wcc.dashboards.targets import period_target
+from wcc.goals.models import Aggregation, Goal
+from wcc.periods import (
+    PeriodRange,
+    goal_periods,
+    parse_period,
+    period_seq,
+)
+from wcc.reporting.progress import Observation, ProgressStatus, judge
+
+TRACKS = {
+    ProgressStatus.TARGET_ACHIEVED: "on_track",
+    ProgressStatus.SUBSTANTIAL: "on_track",
+    ProgressStatus.MODERATE: "at_risk",
+    ProgressStatus.LIMITED: "off_track",
+    ProgressStatus.DETERIORATION: "off_track",
+    ProgressStatus.NOT_ENOUGH_DATA: "no_data",
+}
+
+
+def percent(actual: float | None, target: float | None) -> float | None:
+    if actual is None or not target:
+        return None
+    return 100.0 * actual / target
+
+
+def track(status: str) -> str:
+    return TRACKS[ProgressStatus(status)]
+
+
+def status_over(goal: Goal, actual: float | None, last_seq: int | None, target: float | None,
+                rng: PeriodRange, today: date, base: Observation | None = None) -> str:
+    """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``."""
+    last = seq_period(last_seq, goal) if last_seq is not None else None
+    return judge(goal, actual=actual, last=last, target=target, span=rng, today=today, base=base).status.value
+
+
+def figure(goal: Goal, actual, target, reports: int, status: str) -> dict:
+    return {"actual": actual, "target": target, "percent_of_target": percent(actual, target),
+            "status": status, "track": track(status), "reports": reports}
+
+
+def area_actual(goal: Goal, row: dict | None) -> float | None:
+    if row is None or not row["count"]:
+        return None
+    if goal.aggregation == Aggregation.SUM:
+        return as_float(row["sum"])
+    return as_float(row["latest"] if goal.aggregation == Aggregation.LATEST else row["mean"])
+
+
+def _period_value(goal: Goal, value_sum, value_count) -> float | None:
+    if not value_count:
+        return None
+    return float(value_sum) if goal.is_additive else float(value_sum) / value_count
+
+
+def combine(goal: Goal, values: list[float]) -> float | None:
+    """Per-period values (oldest first) combined over a range by the goal's aggregation."""
+    if not values:
+        return None
+    if goal.aggregation == Aggregation.SUM:
+        return sum(values)
+    if goal.aggregation == Aggregation.LATEST:
+        return values[-1]
+    return sum(values) / len(values)
+
+
+def area_series(goal: Goal, rng: PeriodRange, grouped, area_id: int, yearly: dict[int, Decimal]) -> list[dict]:
+    """Per period of the range: the area's actual and target, with running totals."""
+    by_seq = grouped.get((goal.id, area_id), {})
+    out, cum_actual, cum_target = [], 0.0, 0.0
+    for period in goal_periods(goal, rng):
+        row = by_seq.get(period_seq(period))
+        actual = _period_value(goal, row.s, row.c) if row is not None else None
+        target = period_target(goal, yearly, period)
+        cum_actual += actual or 0.0
+        cum_target += target or 0.0
+        out.append({"period": period.key, "actual": actual, "target": target,
+                    "cumulative_actual": cum_actual if goal.is_additive else None,
+                    "cumulative_target": cum_target if goal.is_additive and target is not None else None})
+    return out
+
+
+def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], target: float | None,
+                reports: int, base: Observation | None = None) -> dict:
+    """An area's figure over the range from its per-period ``series``; ``base`` from ``area_bases``."""
+    values = [p["actual"] for p in series if p["actual"] is not None]
+    actual = combine(goal, values)
+    last_seq = max((period_seq(parse_period(p["period"])) for p in series if p["actual"] is not None),
+                   default=None)
+    return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
+
+
+def member_status(goal: Goal, fig: dict, target: float | None, rng: PeriodRange, today: date) -> str:
+    """A member's status over the range, from ``member_figures``."""
+    base = None
+    if fig["base_seq"] is not None:
+        base = Observation(seq_period(fig["base_seq"], goal).time, fig["base_value"])
+    return status_over(goal, fig["actual"], fig["last_seq"], target, rng, today, base)

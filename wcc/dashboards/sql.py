@@ -1,0 +1,261 @@
+"""SQL over the dashboards' rollup tables (``wcc.dashboards.models``), never the raw reports.
+
+Every function runs a fixed number of queries whatever the number of members
+and reports; sums, counts, running sums and "latest period" picks are done by
+the database. Periods sit on the rollups' integer ``seq`` axis
+(``wcc.periods.period_seq``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Integer, Select, and_, case, cast, func, null, or_, select, true
+from sqlalchemy.orm import aliased
+
+from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
+from wcc.extensions import db
+from wcc.goals.models import Aggregation, Goal
+from wcc.orgs.models import Organisation, OrgKind
+from wcc.periods import (
+    Frequency,
+    Period,
+    PeriodRange,
+    goal_periods,
+    period_seq,
+)
+from wcc.reporting.progress import Observation, base_seq
+
+MEMBER_KINDS = (OrgKind.PROVINCE, OrgKind.MUNICIPALITY)
+
+
+def as_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def range_condition(seq_col, goal_col, goals: list[Goal], rng: PeriodRange):
+    """SQL: the row's period is inside the range (seq bounds differ by the goal's frequency)."""
+    parts = []
+    for frequency in Frequency:
+        ids = [g.id for g in goals if g.frequency == frequency]
+        bounds = rng.seq_bounds(frequency)
+        if ids and bounds:
+            parts.append(and_(goal_col.in_(ids), seq_col.between(*bounds)))
+    return or_(*parts) if parts else False
+
+
+def member_orgs_stmt(province_id: int | None = None, org_id: int | None = None) -> Select:
+    """Active members (provinces and municipalities), optionally of one province or one member."""
+    stmt = select(Organisation.id).where(Organisation.active.is_(True), Organisation.kind.in_(MEMBER_KINDS))
+    if province_id is not None:
+        stmt = stmt.where(or_(Organisation.id == province_id, Organisation.parent_id == province_id))
+    if org_id is not None:
+        stmt = stmt.where(Organisation.id == org_id)
+    return stmt
+
+
+def org_directory(ids: set[int] | None = None) -> dict[int, dict]:
+    """Names, kind, province and place of organisations: {id: {...}}. One query."""
+    parent = aliased(Organisation)
+    stmt = (select(Organisation.id, Organisation.code, Organisation.kind, Organisation.name_fa,
+                   Organisation.name_en, Organisation.name_ru, Organisation.latitude, Organisation.longitude,
+                   Organisation.parent_id, parent.code.label("parent_code"), Organisation.active)
+            .outerjoin(parent, Organisation.parent_id == parent.id).order_by(Organisation.code))
+    if ids is not None:
+        stmt = stmt.where(Organisation.id.in_(ids))
+    out = {}
+    for r in db.session.execute(stmt):
+        province = r.code if r.kind == OrgKind.PROVINCE else (r.parent_code if r.kind == OrgKind.MUNICIPALITY
+                                                               else None)
+        out[r.id] = {"code": r.code, "kind": r.kind, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru},
+                     "province": province, "parent_id": r.parent_id, "lat": r.latitude, "lon": r.longitude,
+                     "active": r.active}
+    return out
+
+
+def default_range(today: date) -> PeriodRange:
+    """The latest Solar Hijri year with approved figures; this year when there are none."""
+    from wcc.periods import period_containing
+
+    # The network's rows hold every approved period; (area_id, seq) is indexed, so this reads a few rows.
+    network = select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK).scalar_subquery()
+    latest = db.session.scalar(select(func.max(AreaPeriod.seq))
+                               .where(AreaPeriod.area_id == network, AreaPeriod.value_count > 0))
+    year = latest // 4 if latest else period_containing(today, Frequency.YEARLY).year
+    return PeriodRange(Period(year), Period(year))
+
+
+def area_period_rows(goals: list[Goal], rng: PeriodRange, area_ids, *, by_kind: bool = False,
+                     values_only: bool = True) -> list:
+    """Per goal, area (and kind) and period: value sum and count, on time, late, pending."""
+    a = AreaPeriod
+    columns = [a.goal_id, a.area_id, a.seq, a.period_key]
+    if by_kind:
+        columns.append(a.kind)
+    stmt = (select(*columns, func.sum(a.value_sum).label("s"), func.sum(a.value_count).label("c"),
+                   func.sum(a.on_time).label("on_time"), func.sum(a.late).label("late"),
+                   func.sum(a.pending).label("pending"))
+            .where(range_condition(a.seq, a.goal_id, goals, rng), a.area_id.in_(area_ids))
+            .group_by(*columns).order_by(a.seq))
+    if values_only:
+        stmt = stmt.having(func.sum(a.value_count) > 0)
+    return db.session.execute(stmt).all()
+
+
+def area_totals(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int, int], dict]:
+    """Per goal and area over the range, computed by the database from the period rows:
+    {(goal id, area id): {sum, mean, latest, count, last_seq, first_seq, first_mean}}."""
+    a = AreaPeriod
+    per_period = (select(a.goal_id, a.area_id, a.seq, func.sum(a.value_sum).label("s"),
+                         func.sum(a.value_count).label("c"))
+                  .where(range_condition(a.seq, a.goal_id, goals, rng), a.area_id.in_(area_ids))
+                  .group_by(a.goal_id, a.area_id, a.seq).having(func.sum(a.value_count) > 0).subquery())
+    window = {"partition_by": (per_period.c.goal_id, per_period.c.area_id)}
+    mean = per_period.c.s * 1.0 / per_period.c.c
+    ranked = select(per_period, mean.label("mean"),
+                    func.row_number().over(**window, order_by=per_period.c.seq.desc()).label("from_last"),
+                    func.row_number().over(**window, order_by=per_period.c.seq).label("from_first")).subquery()
+    stmt = (select(ranked.c.goal_id, ranked.c.area_id, func.sum(ranked.c.s).label("sum"),
+                   func.avg(ranked.c.mean).label("mean"),
+                   func.max(case((ranked.c.from_last == 1, ranked.c.mean))).label("latest"),
+                   func.max(case((ranked.c.from_first == 1, ranked.c.mean))).label("first_mean"),
+                   func.sum(ranked.c.c).label("count"), func.max(ranked.c.seq).label("last_seq"),
+                   func.min(ranked.c.seq).label("first_seq"))
+            .group_by(ranked.c.goal_id, ranked.c.area_id))
+    return {(r.goal_id, r.area_id): r._asdict() for r in db.session.execute(stmt)}
+
+
+def by_area(rows) -> dict[tuple[int, int], dict[int, object]]:
+    """Period rows grouped: {(goal id, area id): {seq: row}}."""
+    out: dict[tuple[int, int], dict[int, object]] = defaultdict(dict)
+    for r in rows:
+        out[(r.goal_id, r.area_id)][r.seq] = r
+    return out
+
+
+def area_bases(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int, int], Observation]:
+    """Each area's base for level goals: its first approved per-period value (mean across its
+    members) at or after the goal's base period and not after the range. One query, none when
+    every goal adds up. {(goal id, area id): Observation}."""
+    levels = [g for g in goals if not g.is_additive and goal_periods_bounds(g, rng)]
+    if not levels or not area_ids:
+        return {}
+    a = AreaPeriod
+    window = or_(*[and_(a.goal_id == g.id, a.seq.between(base_seq(g), goal_periods_bounds(g, rng)[1]))
+                   for g in levels])
+    per_period = (select(a.goal_id, a.area_id, a.seq, func.sum(a.value_sum).label("s"),
+                         func.sum(a.value_count).label("c"))
+                  .where(window, a.area_id.in_(area_ids))
+                  .group_by(a.goal_id, a.area_id, a.seq).having(func.sum(a.value_count) > 0).subquery())
+    ranked = select(per_period, func.row_number().over(
+        partition_by=(per_period.c.goal_id, per_period.c.area_id), order_by=per_period.c.seq).label("n")).subquery()
+    by_id = {g.id: g for g in levels}
+    out = {}
+    for r in db.session.execute(select(ranked).where(ranked.c.n == 1)):
+        goal = by_id[r.goal_id]
+        out[(r.goal_id, r.area_id)] = Observation(seq_period(r.seq, goal).time, float(r.s) / int(r.c))
+    return out
+
+
+def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict[tuple[int, int], dict]:
+    """Each member's approved figures over the range, for each goal its kind reports.
+
+    Four index lookups per member and goal in ``dashboard_member_series`` (the
+    latest row up to the range's end, the latest before its start, the first
+    inside it), whatever the number of reports: running sums turn any range
+    into a difference. {(goal id, org id): {actual, reports, first, last_seq, ...}}.
+    """
+    goals = [g for g in goals if goal_periods_bounds(g, rng)]
+    if not goals:
+        return {}
+    s = MemberSeries
+    org, goal = aliased(Organisation), aliased(Goal)
+    bounds = {g.id: goal_periods_bounds(g, rng) for g in goals}
+    lo_bound = case(*[(goal.id == gid, b[0]) for gid, b in bounds.items()])
+    hi_bound = case(*[(goal.id == gid, b[1]) for gid, b in bounds.items()])
+
+    def probe(fn, condition):
+        return (select(fn(s.seq)).where(s.goal_id == goal.id, s.org_id == org.id, condition)
+                .scalar_subquery())
+
+    kind_ok = or_(and_(org.kind == OrgKind.PROVINCE, goal.reported_by_province.is_(True)),
+                  and_(org.kind == OrgKind.MUNICIPALITY, goal.reported_by_municipality.is_(True)))
+    # The base (the first value at or after the goal's base period) only judges levels (rates, stocks).
+    levels = any(not g.is_additive for g in goals)
+    base_bound = case(*[(goal.id == g.id, base_seq(g)) for g in goals])
+    first_probe = probe(func.min, s.seq.between(base_bound, hi_bound)) if levels else cast(null(), Integer)
+    pairs = (select(goal.id.label("goal_id"), org.id.label("org_id"),
+                    probe(func.max, s.seq <= hi_bound).label("hi"), probe(func.max, s.seq < lo_bound).label("lo"),
+                    first_probe.label("first"))
+             .select_from(goal).join(org, true())
+             .where(goal.id.in_(list(bounds)), org.id.in_(members), kind_ok).subquery())
+    hi, lo, first = aliased(s), aliased(s), aliased(s)
+
+    def join(alias, column):
+        return and_(alias.goal_id == pairs.c.goal_id, alias.org_id == pairs.c.org_id, alias.seq == column)
+
+    stmt = (select(pairs.c.goal_id, pairs.c.org_id, pairs.c.hi, hi.value.label("hi_value"),
+                   hi.cum_value.label("hi_cum"), hi.cum_count.label("hi_count"), lo.cum_value.label("lo_cum"),
+                   lo.cum_count.label("lo_count"), pairs.c.first, first.value.label("first_value"))
+            .select_from(pairs).outerjoin(hi, join(hi, pairs.c.hi)).outerjoin(lo, join(lo, pairs.c.lo))
+            .outerjoin(first, join(first, pairs.c.first)))
+    by_id = {g.id: g for g in goals}
+    out = {}
+    for r in db.session.execute(stmt):
+        g = by_id[r.goal_id]
+        count = (r.hi_count or 0) - (r.lo_count or 0) if r.hi is not None else 0
+        actual = None
+        if count > 0:
+            total = (r.hi_cum or 0) - (r.lo_cum or 0)
+            actual = {Aggregation.SUM: total, Aggregation.LATEST: r.hi_value}.get(g.aggregation, None)
+            if g.aggregation == Aggregation.AVERAGE:
+                actual = Decimal(total) / count
+        out[(r.goal_id, r.org_id)] = {"actual": as_float(actual), "reports": count, "last_seq": r.hi if count else None,
+                                      "base_seq": r.first, "base_value": as_float(r.first_value)}
+    return out
+
+
+#: A member with nothing approved in the range.
+NO_FIGURE = {"actual": None, "reports": 0, "last_seq": None, "base_seq": None, "base_value": None}
+
+
+def goal_periods_bounds(goal: Goal, rng: PeriodRange) -> tuple[int, int] | None:
+    periods = goal_periods(goal, rng)
+    return (period_seq(periods[0]), period_seq(periods[-1])) if periods else None
+
+
+def seq_period(seq: int, goal: Goal) -> Period:
+    year, quarter = divmod(seq, 4)
+    return Period(year) if goal.frequency == Frequency.YEARLY else Period(year, quarter + 1)
+
+
+def member_period_values(goal: Goal, rng: PeriodRange, members: Select) -> dict[int, dict[str, float]]:
+    """{org id: {period key: approved value}} inside the range. One query over the rollup."""
+    bounds = goal_periods_bounds(goal, rng)
+    if bounds is None:
+        return {}
+    s = MemberSeries
+    stmt = (select(s.org_id, s.period_key, s.value)
+            .where(s.goal_id == goal.id, s.seq.between(*bounds), s.org_id.in_(members)))
+    out: dict[int, dict[str, float]] = defaultdict(dict)
+    for r in db.session.execute(stmt):
+        out[r.org_id][r.period_key] = float(r.value)
+    return out
+
+
+def reporting_members_stmt(province_id: int | None = None) -> Select:
+    """Members expected to report: active municipalities, and active provinces that have an
+    active municipality or have ever reported (a province alone is a region, not yet a member)."""
+    child = aliased(Organisation)
+    has_municipality = (select(child.id).where(child.parent_id == Organisation.id, child.active.is_(True),
+                                               child.kind == OrgKind.MUNICIPALITY).exists())
+    has_reported = select(MemberPeriod.org_id).where(MemberPeriod.org_id == Organisation.id).exists()
+    stmt = select(Organisation.id).where(
+        Organisation.active.is_(True),
+        or_(Organisation.kind == OrgKind.MUNICIPALITY,
+            and_(Organisation.kind == OrgKind.PROVINCE, or_(has_municipality, has_reported))))
+    if province_id is not None:
+        stmt = stmt.where(or_(Organisation.id == province_id, Organisation.parent_id == province_id))
+    return stmt

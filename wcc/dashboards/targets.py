@@ -1,0 +1,90 @@
+"""Targets over a period range: each organisation's own, and each province's as a whole.
+
+Targets are yearly. Over a range, an additive target is each year's target
+pro-rated to the part of that year the range covers (by days); a level target
+is the target of the range's last year. A province as a whole is judged
+against its organisations' targets added up (``wcc.goals.queries.AreaTargets``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from wcc.dashboards.sql import as_float
+from wcc.goals.models import Goal
+from wcc.goals.queries import area_targets
+from wcc.periods import (
+    Period,
+    PeriodRange,
+    parse_period,
+    period_share_of_year,
+)
+from wcc.reporting.queries import targets_for
+
+
+@dataclass
+class TargetBook:
+    """Yearly targets, {(goal id, org id): {year: value}}: each organisation's own, and each
+    province's as a whole (its organisations' targets added up, see ``AreaTargets``)."""
+
+    explicit: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    areas: dict[tuple[int, int], dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+
+    @classmethod
+    def load(cls, goals: list[Goal], org_ids=None, province_ids: list[int] | None = None) -> TargetBook:
+        """Targets of ``org_ids`` (all when None); with ``province_ids``, also those provinces' targets
+        as a whole (two more queries)."""
+        book = cls()
+        for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids).items():
+            book.explicit[(goal_id, org_id)][int(key)] = value
+        if province_ids:
+            areas = area_targets(goals, province_ids=province_ids)
+            by_id = {g.id: g for g in goals}
+            for goal_id, area_id, key in areas.sums:
+                value = areas.target(by_id[goal_id], area_id, key)
+                if value is not None:
+                    book.areas[(goal_id, area_id)][int(key)] = value
+        return book
+
+    def yearly(self, goal: Goal, org_id: int, as_area: bool = False) -> dict[int, Decimal | float]:
+        """An organisation's own yearly targets, or (``as_area``) a province's as a whole."""
+        if as_area:
+            return self.areas.get((goal.id, org_id), {})
+        return self.explicit.get((goal.id, org_id), {})
+
+    def over(self, goal: Goal, org_id: int, rng: PeriodRange, as_area: bool = False) -> float | None:
+        return range_target(goal, self.yearly(goal, org_id, as_area), rng)
+
+
+def range_target(goal: Goal, yearly: dict[int, Decimal], rng: PeriodRange) -> float | None:
+    """The target over ``rng``: additive goals pro-rate each year's target by the days covered;
+    level goals take the target of the last year. None when a year the range needs has none."""
+    shares = _year_shares(goal.first_period, goal.last_period, rng)
+    if not shares:
+        return None
+    if not goal.is_additive:
+        return as_float(yearly.get(shares[-1][0]))
+    total = 0.0
+    for year, share in shares:
+        value = yearly.get(year)
+        if value is None:
+            return None
+        total += float(value) * share
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _year_shares(first_key: str, last_key: str, rng: PeriodRange) -> tuple[tuple[int, float], ...]:
+    """(year, share of it the range covers) for the goal's years the range touches."""
+    first, last = parse_period(first_key).year, parse_period(last_key).year
+    return tuple((y, rng.year_share(y)) for y in rng.years if first <= y <= last and rng.year_share(y) > 0)
+
+
+def period_target(goal: Goal, yearly: dict[int, Decimal], period: Period) -> float | None:
+    value = yearly.get(period.year)
+    if value is None:
+        return None
+    return float(value) * period_share_of_year(period) if goal.is_additive else float(value)

@@ -1,0 +1,41 @@
+"""``flask sweep-uploads``: remove uploaded files that no row points to."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+
+def init_uploads_cli(app: Flask) -> None:
+    app.cli.add_command(sweep_uploads)
+
+
+@click.command("sweep-uploads")
+@click.option("--dry-run", is_flag=True, help="Only list the files that would be removed.")
+def sweep_uploads(dry_run: bool) -> None:
+    """Remove files in the upload folder that no stored file points to.
+
+    Such files are left when the app stops between a commit and moving the file
+    into place, or by versions that wrote files before their transaction ended.
+    Temporary files younger than an hour belong to uploads still in progress and
+    are kept.
+    """
+    from wcc.uploads.services import unreferenced_files, upload_root
+
+    root = upload_root()
+    files = unreferenced_files()
+    if not files:
+        click.echo(f"No unreferenced files in {root}.")
+        return
+    size = 0
+    label = "Checking" if dry_run else "Removing"
+    with click.progressbar(files, label=f"{label} {len(files)} files", show_pos=True) as bar:
+        for path in bar:
+            size += path.stat().st_size
+            if not dry_run:
+                path.unlink(missing_ok=True)
+    if dry_run:
+        for path in files:
+            click.echo(f"  {path.relative_to(root)}")
+    verb = "would be removed (dry run)" if dry_run else "removed"
+    click.echo(f"{len(files)} unreferenced files, {size / 1024:.0f} KiB, {verb}.")
