@@ -43,6 +43,7 @@ def test_a_province_officer_types_a_persian_date_and_amount_then_finds_the_initi
     with page.expect_navigation():
         page.get_by_role("button", name="ذخیره").click()
 
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
     ini = db.session.scalars(select(Initiative)).one()
     assert str(ini.start_date) == "2027-02-11"
     assert (ini.deal_amount, ini.deal_currency) == (Decimal("12500"), "EUR")
@@ -58,13 +59,14 @@ def test_a_municipality_officer_is_asked_what_an_ambiguous_number_meant(page, ne
     box.fill("۱۲.۵۰۰")
     with page.expect_navigation():
         page.get_by_role("button", name="ذخیرهٔ مقادیر هدف").click()
+    db.session.rollback()
     assert db.session.scalars(select(Target)).first() is None  # nothing was guessed
     question = page.locator("fieldset.number-choice")
     assert question.locator("legend").inner_text() == "منظورتان کدام بود؟"
     question.get_by_label("۱۲٬۵۰۰").check()
     with page.expect_navigation():
         page.get_by_role("button", name="ذخیرهٔ مقادیر هدف").click()
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
     assert db.session.scalars(select(Target)).one().value == 12500
 
 
