@@ -37,6 +37,23 @@ pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tes
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 TEST_PASSWORD = "correct-horse-battery"
+#: The second factor of test users whose role requires one (WCC_MFA_REQUIRED_ROLES' default).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MFA_ROLES = ("admin", "province")
+
+
+def totp_code(user=None, *, secret: str = TEST_TOTP_SECRET) -> str:
+    """A code the app will accept now for ``user``: the current time step's, or the next one's
+    when the current step was used already (a code is accepted once)."""
+    import time
+
+    import pyotp
+
+    step = int(time.time() // 30)
+    last = getattr(user, "totp_last_step", None)
+    if last is not None and last >= step:
+        step = last + 1
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def pytest_report_header(config):
@@ -224,6 +241,20 @@ def test_password_hash() -> str:
     return _PASSWORD_HASH[0]
 
 
+def sign_in_with_password(client, email, password=TEST_PASSWORD, **kwargs):
+    """Sign in through the pages as a person does: the password, then the second factor's code
+    when the app asks for it. Returns the last answer."""
+    from wcc.auth.services import find_user_by_email
+
+    response = client.post("/login", data={"email": email, "password": password}, **kwargs)
+    if response.status_code == 302 and response.headers["Location"].startswith("/login/two-factor"):
+        db.session.expire_all()
+        kwargs.pop("query_string", None)
+        response = client.post("/login/two-factor", data={"code": totp_code(find_user_by_email(email))},
+                               **kwargs)
+    return response
+
+
 @pytest.fixture
 def create_org(app):
     """``create_org(kind, code=None, parent=None, **fields)`` → a committed Organisation."""
@@ -251,14 +282,22 @@ def create_org(app):
 
 @pytest.fixture
 def create_user(app):
-    """``create_user(role, org, email=None, **fields)`` → a committed User (password TEST_PASSWORD)."""
+    """``create_user(role, org, email=None, two_factor=None, **fields)`` → a committed User
+    (password TEST_PASSWORD). Admins and province officers have set up their second factor
+    (TEST_TOTP_SECRET), as the app requires of them; ``two_factor`` says otherwise."""
     from wcc.auth.models import User
+    from wcc.db import utcnow
 
     counter = iter(range(1, 100_000))
 
-    def factory(role: str, org, email: str | None = None, **fields):
+    def factory(role: str, org, email: str | None = None, two_factor: bool | None = None, **fields):
         n = next(counter)
         email = email or f"{role}{n}@test.example.org"
+        if two_factor is None:
+            two_factor = role in MFA_ROLES
+        if two_factor:
+            fields.setdefault("totp_secret", TEST_TOTP_SECRET)
+            fields.setdefault("totp_enabled_at", utcnow())
         user = User(email=email, email_normalised=email.lower(), name=fields.pop("name", f"{role} {n}"),
                     password_hash=test_password_hash(), role=role, org_id=org.id, org=org,
                     active=fields.pop("active", True), **fields)
@@ -302,7 +341,8 @@ def network(create_org, create_user):
 
 @pytest.fixture
 def login_as(client):
-    """``login_as(user)`` signs the test client in as ``user`` (a real session row)."""
+    """``login_as(user)`` signs the test client in as ``user`` (a real session row, as after a
+    complete sign-in: password, and the second factor for users who have one)."""
     from wcc.auth import services
 
     def sign_in(user):

@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_request_hooks(app)
     register_converters(app)
@@ -42,6 +43,16 @@ def configure_logging(app: Flask) -> None:
     # The PDF renderer's font subsetter narrates every font it cuts down.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``WCC_TRUSTED_PROXIES`` proxies, the client's address and scheme come from the
+    X-Forwarded-For/-Proto headers those proxies set; with none, those headers are ignored."""
+    count = app.config.get("TRUSTED_PROXIES") or 0
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -86,9 +97,19 @@ def _configure_login(app: Flask) -> None:
     app.session_interface = TokenAwareSessionInterface()
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
 def register_request_hooks(app: Flask) -> None:
+    from wcc.api.common import refuse_anonymous_api
     from wcc.auth.sessions import remember_requested_language
+    from wcc.auth.two_factor import enforce_enrolment
     from wcc.extensions import csrf
+    from wcc.ratelimits import check_rate_limits
 
     @app.before_request
     def start_request() -> None:
@@ -100,6 +121,7 @@ def register_request_hooks(app: Flask) -> None:
         if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
             csrf.protect()
         remember_requested_language()
+        return enforce_enrolment() or refuse_anonymous_api() or check_rate_limits()
 
     @app.after_request
     def finish_request(response):
@@ -107,15 +129,25 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-            "form-action 'self'",
-        )
-        if response.mimetype == "text/html" and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "private, no-store")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if app.config.get("HSTS_SECONDS"):
+            response.headers["Strict-Transport-Security"] = \
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+        if _private_answer():
+            # Nothing a signed-in person sees, no API answer, export or private file is kept
+            # by a browser or a proxy: the next person at a shared computer must not find it.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
         return response
+
+
+def _private_answer() -> bool:
+    if request.endpoint == "static":
+        return False
+    if request.path.startswith("/api/"):
+        return True
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
 
 
 def refuse_control_characters_in_query() -> None:

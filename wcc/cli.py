@@ -14,6 +14,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_accounts)
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
+    app.cli.add_command(two_factor_code)
     from wcc.dashboards.cli import init_dashboard_cli
     from wcc.documents.cli import init_documents_cli
     from wcc.notifications.cli import init_notification_cli
@@ -27,10 +28,19 @@ def init_cli(app: Flask) -> None:
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only seed when there are no organisations yet.")
-def seed_demo(if_empty: bool) -> None:
+@click.option("--i-know", is_flag=True,
+              help="Seed even with WCC_ENV=production (the demo accounts have a public password).")
+def seed_demo(if_empty: bool, i_know: bool) -> None:
     """Load the demo network (idempotent: existing objects are kept)."""
+    from flask import current_app
+
     from wcc.demo import SEED_STEPS
     from wcc.orgs.models import Organisation
+
+    if current_app.config["WCC_ENV"] == "production" and not i_know:
+        raise click.ClickException(
+            "Refusing to load the demo network with WCC_ENV=production: its accounts have a public "
+            "password and second factor. Pass --i-know to do it anyway.")
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
         click.echo("The database already has data; demo data not loaded.")
@@ -56,18 +66,26 @@ def demo_accounts() -> None:
 
 
 def _print_demo_accounts() -> None:
-    from wcc.auth.demo import DEMO_PASSWORD, DEMO_USERS
+    from wcc.auth.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
     from wcc.auth.services import find_user_by_email
 
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
+    second_factor = False
     for email, _name, role, org_code, _lang in DEMO_USERS:
-        if find_user_by_email(email) is not None:
-            click.echo(f"  {role:<13} {org_code:<15} {email}")
+        user = find_user_by_email(email)
+        if user is not None:
+            mark = " *" if user.totp_secret == DEMO_TOTP_SECRET and user.has_second_factor else ""
+            second_factor = second_factor or bool(mark)
+            click.echo(f"  {role:<13} {org_code:<15} {email}{mark}")
+    if second_factor:
+        click.echo(f"* asks for a second factor: add the key {DEMO_TOTP_SECRET} to an authenticator app,\n"
+                   "  or print the current code with: flask --app app two-factor-code EMAIL")
 
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--password", required=True,
+              help="At least 12 characters; not a common password, nor the e-mail, name or organisation.")
 @click.option("--role", required=True, type=click.Choice(["admin", "ministry", "province", "municipality"]))
 @click.option("--org", "org_code", required=True, help="Organisation code, e.g. IR-10 or IR-10-ISFAHAN.")
 @click.option("--name", default=None, help="Full name (defaults to the e-mail address).")
@@ -75,6 +93,8 @@ def _print_demo_accounts() -> None:
 def create_user(email: str, password: str, role: str, org_code: str, name: str | None,
                 lang: str | None) -> None:
     """Create a user who can sign in at once."""
+    from flask_babel import force_locale
+
     from wcc.auth.services import create_user as create
     from wcc.errors import ServiceError
     from wcc.orgs.queries import get_by_code
@@ -83,8 +103,9 @@ def create_user(email: str, password: str, role: str, org_code: str, name: str |
     if org is None:
         raise click.ClickException(f"No organisation with code {org_code!r}.")
     try:
-        user = create(email=email, name=name or email, password=password, role=role, org=org,
-                      preferred_language=lang)
+        with force_locale("en"):  # the operator's terminal speaks English
+            user = create(email=email, name=name or email, password=password, role=role, org=org,
+                          preferred_language=lang)
     except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -106,3 +127,20 @@ def create_token(email: str, name: str) -> None:
     db.session.commit()
     click.echo(f"Token for {user.email} (shown once, keep it secret):")
     click.echo(secret)
+
+
+@click.command("two-factor-code")
+@click.argument("email")
+def two_factor_code(email: str) -> None:
+    """Print the current sign-in code of a demo account (its second factor is public)."""
+    import pyotp
+    from flask import current_app
+
+    from wcc.auth.demo import DEMO_TOTP_SECRET
+    from wcc.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if current_app.config["WCC_ENV"] == "production" or user is None \
+            or user.totp_secret != DEMO_TOTP_SECRET or not user.has_second_factor:
+        raise click.ClickException("Only demo accounts with the demo second factor have a printable code.")
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

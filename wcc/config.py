@@ -36,6 +36,27 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"WCC_{name} must be a whole number, not {raw!r}") from exc
 
 
+def _env_bool(name: str, default: bool = False) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"WCC_{name} must be true or false, not {raw!r}")
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    raw = os.environ.get(f"WCC_{name}")
+    if raw is None:
+        raw = default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+MIN_SECRET_KEY_BYTES = 32
+
+
 def normalise_database_url(url: str) -> str:
     """Point bare ``postgres://`` / ``postgresql://`` URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -68,8 +89,18 @@ def load_config() -> dict:
         if production:
             raise ConfigError("WCC_SECRET_KEY must be set when WCC_ENV=production")
         secret = _development_secret(instance)
+    elif len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"WCC_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long "
+                          "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
 
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'wcc.db'}")
+    if production and database_url.startswith("sqlite") and not _env_bool("ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ConfigError("WCC_ENV=production needs PostgreSQL (WCC_DATABASE_URL); set "
+                          "WCC_ALLOW_SQLITE_IN_PRODUCTION=true to run on SQLite anyway")
+    server_name = _env("SERVER_NAME")
+    trusted_hosts = _env_list("TRUSTED_HOSTS", "")
+    if server_name and server_name.split(":")[0] not in trusted_hosts:
+        trusted_hosts.insert(0, server_name.split(":")[0])
     redis_url = _env("REDIS_URL")
     smtp_tls = (_env("SMTP_TLS", "starttls") or "").lower()
     if smtp_tls not in ("starttls", "ssl", "none"):
@@ -107,12 +138,23 @@ def load_config() -> dict:
         # Documents: the most pages one request may render, and the contact printed on brochures.
         "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),
         "NETWORK_CONTACT": _env("NETWORK_CONTACT", "secretariat@wcc.example.org"),
-        # Sessions: HttpOnly always, Secure in production, never readable by scripts.
-        "SESSION_COOKIE_NAME": "wcc_session",
+        # Host names: never taken from the request unless listed (Werkzeug answers 400 otherwise).
+        "SERVER_NAME": server_name,
+        "TRUSTED_HOSTS": trusted_hosts or None,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: the client talks to us).
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        # Sessions: HttpOnly always, Secure and host-locked (__Host-) in production.
+        "SESSION_COOKIE_NAME": "__Host-wcc_session" if production else "wcc_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # Checked on the server against the session row (wcc.auth.services.load_session_user).
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_HOURS", 12) * 3600,
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 60),
+        "HSTS_SECONDS": 365 * 24 * 3600 if production else 0,
+        # Roles whose users must set up a second factor before anything else.
+        "MFA_REQUIRED_ROLES": _env_list("MFA_REQUIRED_ROLES", "admin,province"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         # CSRF is checked in a before_request hook so bearer-token API calls skip it.
         "WTF_CSRF_CHECK_DEFAULT": False,
@@ -126,6 +168,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,
         "LOGIN_FAILURES_PER_MINUTE": _env_int("LOGIN_FAILURES_PER_MINUTE", 10),
+        "API_WRITES_PER_MINUTE": _env_int("API_WRITES_PER_MINUTE", 120),
+        "EXPORTS_PER_MINUTE": _env_int("EXPORTS_PER_MINUTE", 30),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": 300,

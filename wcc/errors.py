@@ -19,7 +19,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -176,6 +177,9 @@ def error_response(status: int, message: str | None = None, details: dict | None
         response.status_code = status
         return response
     title = TITLES.get(status, _l("Error"))
+    if request_ctx.url_adapter is None:
+        # The request never got as far as routing (a Host that is not ours): no page links.
+        return Response(f"{title}\n{message}\n", status=status, mimetype="text/plain")
     return render_template("errors/error.html", status=status, title=title, message=message,
                            details=details), status
 

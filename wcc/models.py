@@ -1,7 +1,7 @@
 """Imports every model so SQLAlchemy and Alembic know the whole schema."""
 
 from wcc.audit.models import AuditEvent  # noqa: F401
-from wcc.auth.models import ApiToken, SignInThrottle, User, UserSession  # noqa: F401
+from wcc.auth.models import ApiToken, RecoveryCode, SignInThrottle, User, UserSession  # noqa: F401
 from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries  # noqa: F401
 from wcc.designations.models import Designation, DesignationReport  # noqa: F401
 from wcc.documents.models import Document, DocumentVersion  # noqa: F401

@@ -98,6 +98,7 @@ def init_templating(app: Flask) -> None:
         page_url=page_url,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         role_label=_role_label,
+        two_factor_pending=_two_factor_pending,
         number_readings=readings,
         sep=separator,
     )
@@ -120,6 +121,15 @@ def init_templating(app: Flask) -> None:
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
         return response
+
+
+def _two_factor_pending() -> bool:
+    """Whether the signed-in user must set up a second factor before using anything else."""
+    from flask_login import current_user
+
+    from wcc.auth.two_factor import must_enrol
+
+    return must_enrol(current_user)
 
 
 def _role_label(role: str) -> str:

@@ -1,7 +1,13 @@
-"""URL converters shared by every blueprint."""
+"""URL converters shared by every blueprint, and the links the app hands out.
+
+The request's Host header is chosen by the client, so it never becomes part of a
+link: with ``WCC_SERVER_NAME`` set links are absolute on that name, otherwise
+they are paths on this site.
+"""
 
 from __future__ import annotations
 
+from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
 #: The largest id a row can have: primary keys are INTEGER columns, 32-bit signed on PostgreSQL.
@@ -38,3 +44,10 @@ class IdConverter(IntegerConverter):
 def register_converters(app) -> None:
     """Before any blueprint: rules pick their converter class when they are added."""
     app.url_map.converters["int"] = IdConverter
+
+
+def site_url(endpoint: str, **values) -> str:
+    """An absolute URL on the configured server name, or a path when none is configured."""
+    if current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    return url_for(endpoint, **values)

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, sign_in_with_password
 from wcc.audit.models import AuditEvent
 from wcc.auth.models import SignInThrottle, UserSession
 from wcc.extensions import db
 
 
 def sign_in(client, email, password=TEST_PASSWORD, **kwargs):
-    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+    return sign_in_with_password(client, email, password, **kwargs)
 
 
 def test_signing_in_lands_on_the_home_page_and_records_a_session(client, network):
@@ -131,21 +131,3 @@ def test_session_cookie_flags(make_app, network):
         assert "HttpOnly" in header and "SameSite=Lax" in header
         assert ("Secure" in header) is production
 
-
-def test_the_language_picked_on_the_sign_in_page_wins_and_is_saved(client, network):
-    user = network.users["isfahan"]
-    user.preferred_language = "ru"
-    db.session.commit()
-    assert 'lang="en"' in client.get("/login?lang=en").get_data(as_text=True)
-    assert sign_in(client, user.email).status_code == 302
-    assert 'lang="en"' in client.get("/").get_data(as_text=True)
-    db.session.expire_all()
-    assert user.preferred_language == "en"
-    client.post("/logout")
-    # Not picking a language on the sign-in page keeps the saved one.
-    other = network.users["fars"]
-    other.preferred_language = "ru"
-    db.session.commit()
-    fresh = client.application.test_client()
-    assert sign_in(fresh, other.email).status_code == 302
-    assert 'lang="ru"' in fresh.get("/").get_data(as_text=True)

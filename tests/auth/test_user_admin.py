@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, totp_code
 from wcc.audit.models import AuditEvent
 from wcc.auth.models import User
 from wcc.extensions import db
@@ -27,6 +27,12 @@ def test_admin_creates_a_province_officer_who_then_signs_in(client, app, network
     officer = app.test_client()
     assert officer.post("/login", data={"email": "new.officer@test.example.org",
                                         "password": "a-long-enough-password"}).status_code == 302
+    # Province officers must set up a second factor before anything else.
+    assert officer.get("/api/v1/me").status_code == 403
+    assert officer.get("/").headers["Location"] == "/account/two-factor"
+    officer.get("/account/two-factor")
+    db.session.refresh(user)
+    assert officer.post("/account/two-factor", data={"code": totp_code(secret=user.totp_secret)}).status_code == 200
     assert officer.get("/api/v1/me").get_json()["org"] == "IR-07"
 
 

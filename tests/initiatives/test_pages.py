@@ -186,6 +186,19 @@ def test_editing_with_a_stale_version_is_refused_and_changes_nothing(client, net
     assert response.status_code == 302 and db.session.get(Initiative, ini.id).title == "Mine"
 
 
+def test_editing_without_a_version_does_not_overwrite_a_concurrent_change(client, network, login_as,
+                                                                          make_initiative):
+    ini = make_initiative(network.orgs["IR-10"], "First")
+    services.update_initiative(ini, {"title": "Changed meanwhile"})
+    db.session.commit()
+    login_as(network.users["isfahan"])
+    data = form(title="Mine")
+    data.pop("version", None)
+    response = client.post(f"/initiatives/{ini.id}/edit?lang=en", data=data)
+    assert response.status_code == 409
+    assert db.session.get(Initiative, ini.id).title == "Changed meanwhile"
+
+
 def test_publishing_deleting_and_restoring(client, network, login_as, make_initiative):
     ini = make_initiative(network.orgs["IR-10-ISFAHAN"], "Felt for Moscow")
     login_as(network.users["isfahan_city"])

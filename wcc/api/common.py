@@ -6,7 +6,7 @@ from flask import abort as flask_abort
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from wcc.permissions import can
+from wcc.permissions import can, denied
 
 
 class PageArgs(Schema):
@@ -30,6 +30,19 @@ class LocalisedNames(Schema):
     ru = fields.String()
 
 
+def refuse_anonymous_api():
+    """Before each request: an anonymous call to the API (but its description) answers 401
+    before anything is looked up, so it says nothing about which ids exist."""
+    from flask import request
+
+    from wcc.errors import error_response
+
+    if request.path.startswith("/api/") and request.path != "/api/v1/openapi.json" \
+            and not current_user.is_authenticated:
+        return error_response(401)
+    return None
+
+
 def require_user():
     """401 unless the request carries a valid bearer token or a signed-in session."""
     if not current_user.is_authenticated:
@@ -40,5 +53,6 @@ def require_user():
 def require_api(action: str, obj=None, *, hide: bool = False):
     user = require_user()
     if not can(user, action, obj):
+        denied(user, action, obj, 404 if hide else 403)
         flask_abort(404 if hide else 403)
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -17,6 +18,10 @@ from wcc.extensions import db
 #: Sent for every event recorded: ``sender`` is the object (or None), ``event`` the AuditEvent.
 #: Notifications of initiatives and targets follow the audit trail through it.
 audit_recorded = Namespace().signal("audit-recorded")
+
+log = logging.getLogger("wcc.security")
+
+ACCESS_DENIED = "access.denied"
 
 
 def _jsonable(value: Any) -> Any:
@@ -77,3 +82,34 @@ def record(
     db.session.add(event)
     audit_recorded.send(obj, event=event)
     return event
+
+
+def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:
+    """Log and audit a refusal by the policy (403, or 404 hiding the object), with the user,
+    the route and the object.
+
+    Written on a connection of its own, so the refusal stays on record although the
+    request that caused it ends in an error and its own transaction is rolled back.
+    """
+    object_type = getattr(obj, "__tablename__", None) or ""
+    object_id = getattr(obj, "id", None) if object_type else None
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    route = request.path[:200] if has_request_context() else ""
+    log.warning("access denied: user=%s action=%s route=%s %s object=%s:%s status=%s", user_id, action,
+                request.method if has_request_context() else "", route, object_type, object_id, status)
+    # The object goes into the details, not into object_type/object_id: an object's own
+    # history (what was done to it) must not list who was refused a look at it.
+    values = {
+        "at": datetime.now().astimezone(), "actor_id": user_id, "action": ACCESS_DENIED,
+        "object_type": "access", "object_id": None,
+        "after": {"permission": action, "route": route, "status": status,
+                  "method": request.method if has_request_context() else None,
+                  "object": f"{object_type}#{object_id}" if object_type else None},
+        "request_id": g.get("request_id") if has_request_context() else None,
+        "ip": request.remote_addr if has_request_context() else None,
+    }
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(AuditEvent.__table__.insert().values(**values))
+    except Exception:  # noqa: BLE001 - the log line above is the record then
+        log.exception("could not audit an access refusal")

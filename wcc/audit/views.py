@@ -34,3 +34,13 @@ def index():
     pagination = paginate(stmt, page, PER_PAGE, scalars=True)
     return render_template("audit/index.html", pagination=pagination, action=action,
                            object_type=object_type, object_id=object_id)
+
+
+@bp.get("/admin/security")
+@login_required
+def security():
+    """Refusals by the policy, sign-in failures and throttling, and who still lacks a second factor."""
+    require(current_user, "security.view")
+    from wcc.audit.queries import security_overview
+
+    return render_template("audit/security.html", **security_overview())

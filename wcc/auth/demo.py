@@ -8,6 +8,9 @@ from wcc.auth import services
 from wcc.orgs.queries import get_by_code
 
 DEMO_PASSWORD = "wcc-demo-1404"
+#: The second factor of the demo admin and province officers (public, like the password):
+#: add it to an authenticator app, or print the current code with ``flask two-factor-code``.
+DEMO_TOTP_SECRET = "WCCDEMOTWOFACTORWCCDEMOTWOFACTOR"
 
 DEMO_USERS = [
     # email, name, role, org code, language
@@ -24,9 +27,16 @@ DEMO_USERS = [
 
 
 def seed_users() -> Iterator[str]:
+    from wcc.db import utcnow
+    from wcc.permissions import can
+
     for email, name, role, org_code, _lang in DEMO_USERS:
         if services.find_user_by_email(email) is not None:
             continue
-        services.create_user(email=email, name=name, password=DEMO_PASSWORD, role=role,
-                             org=get_by_code(org_code), preferred_language=None)
+        user = services.create_user(email=email, name=name, password=DEMO_PASSWORD, role=role,
+                                    org=get_by_code(org_code), preferred_language=None)
+        if not can(user, "account.without_second_factor"):
+            # Roles that must use a second factor get the documented demo one.
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.totp_enabled_at = utcnow()
         yield email

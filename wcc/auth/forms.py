@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, Length
 
 from wcc.auth.models import Role
+from wcc.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from wcc.forms import CleanStringField, NoControlCharacters, choices, required
 
 ROLE_LABELS = {
@@ -18,10 +19,15 @@ ROLE_LABELS = {
 LANGUAGES = [("fa", "فارسی"), ("en", "English"), ("ru", "Русский")]
 
 
-def password_field(label) -> PasswordField:
-    return PasswordField(label, validators=[
+def password_field(label, *, new: bool = False) -> PasswordField:
+    """A password input; ``new`` ones get the strength meter and the length rules' hint."""
+    render_kw = {"autocomplete": "new-password", "data-password-meter": "",
+                 "maxlength": MAX_LENGTH} if new else {"autocomplete": "current-password"}
+    description = _l("At least %(n)s characters. A few unrelated words make a good password.",
+                     n=MIN_LENGTH) if new else None
+    return PasswordField(label, description=description, render_kw=render_kw, validators=[
         required(), NoControlCharacters(),
-        Length(max=200, message=_l("At most %(max)d characters, please.")),
+        Length(max=MAX_LENGTH, message=_l("At most %(max)d characters, please.")),
     ])
 
 
@@ -37,7 +43,7 @@ class ProfileForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = password_field(_l("Current password"))
-    new_password = password_field(_l("New password"))
+    new_password = password_field(_l("New password"), new=True)
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         EqualTo("new_password", message=_l("The two passwords do not match."))])
 
@@ -58,8 +64,20 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    password = password_field(_l("Initial password"))
+    password = password_field(_l("Initial password"), new=True)
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = password_field(_l("New password"))
+    new_password = password_field(_l("New password"), new=True)
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = CleanStringField(_l("Code"), [required()], max_length=20,
+                            render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                       "dir": "ltr", "autofocus": True})
+
+
+class ConfirmTwoFactorForm(FlaskForm):
+    code = CleanStringField(_l("The 6-digit code your app shows"), [required()], max_length=20,
+                            render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                       "dir": "ltr"})

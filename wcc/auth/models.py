@@ -53,8 +53,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Name and e-mail folded for search (wcc.i18n.search), kept current on every save.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Second factor (TOTP, RFC 6238): a secret being set up has no ``totp_enabled_at`` yet.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The time step of the last accepted code: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     org: Mapped[Organisation] = relationship(back_populates="users")
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -113,8 +122,21 @@ class ApiToken(db.Model):
         return self.revoked_at is None
 
 
+class RecoveryCode(db.Model):
+    """One of the single-use codes that stand in for the second factor; only a hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class SignInThrottle(db.Model):
-    """Failed sign-ins per e-mail address, known or not, for the growing delay."""
+    """Failed sign-ins per key (an account at an address, an address, an account, a second
+    factor), known accounts or not, for the growing delay. Keys are hashes."""
 
     __tablename__ = "sign_in_throttles"
 

@@ -24,12 +24,17 @@ from wcc.transaction import unique
 # OWASP's recommended Argon2id setting: 19 MiB of memory, 2 passes, 1 lane.
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
-# Delay after repeated failures on one address: nothing for the first few, then
-# doubling, capped so an account is slowed down but never locked for good.
+# Delays after repeated failures, each doubling and capped so nothing is ever locked for good.
+# Keys: an account at one address (few free tries), an address whatever the account (more),
+# and an account whatever the address (softer still, and only for addresses that have been
+# failing: the owner at an address of their own is never kept out by someone else's guesses).
 FREE_FAILURES = 3
+FREE_FAILURES_PER_ACCOUNT = 20
 MAX_DELAY_SECONDS = 15 * 60
+#: Failures older than this are forgotten at the next failure.
+FAILURE_MEMORY = timedelta(hours=1)
+FREE_TWO_FACTOR_FAILURES = 5
 
-MIN_PASSWORD_LENGTH = 10
 USER_FIELDS = ("email", "name", "role", "org_id", "preferred_language", "active")
 
 
@@ -70,42 +75,87 @@ def find_user_by_email(email: str) -> User | None:
 
 # --- sign-in throttling -------------------------------------------------------
 
-def _throttle_key(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+def _throttle_key(kind: str, *parts: str) -> str:
+    return hashlib.sha256("\x00".join((kind, *parts)).encode()).hexdigest()
 
 
-def delay_for(failures: int) -> int:
+def delay_for(failures: int, free: int = FREE_FAILURES) -> int:
     """Seconds to wait after ``failures`` consecutive failures (grows, never forever)."""
-    if failures < FREE_FAILURES:
+    if failures < free:
         return 0
-    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
+    return min(2 ** (failures - free + 1), MAX_DELAY_SECONDS)
 
 
-def seconds_until_allowed(email: str, now: datetime | None = None) -> int:
-    throttle = db.session.get(SignInThrottle, _throttle_key(email))
-    if throttle is None:
-        return 0
-    wait_until = throttle.last_failure_at + timedelta(seconds=delay_for(throttle.failures))
-    remaining = (wait_until - (now or utcnow())).total_seconds()
-    return max(0, int(remaining + 0.999))
+@dataclass
+class ThrottleKey:
+    key: str
+    free: int
+    only_if_failing: bool = False  # counts only against addresses with failures of their own
 
 
-def note_failed_sign_in(email: str) -> None:
-    key = _throttle_key(email)
-    throttle = db.session.get(SignInThrottle, key)
-    if throttle is None:
-        throttle = SignInThrottle(key=key, failures=0)
-        db.session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = utcnow()
-    user = find_user_by_email(email)
-    record("auth.sign_in_failed", object_type="users", object_id=user.id if user else None,
-           after={"email": email[:254], "failures": throttle.failures})
+def _sign_in_keys(email: str, ip: str | None) -> list[ThrottleKey]:
+    from flask import current_app
+
+    account = normalise_email(email)
+    address = ip or "-"
+    return [
+        ThrottleKey(_throttle_key("account+address", account, address), FREE_FAILURES),
+        ThrottleKey(_throttle_key("address", address), current_app.config["LOGIN_FAILURES_PER_MINUTE"]),
+        ThrottleKey(_throttle_key("account", account), FREE_FAILURES_PER_ACCOUNT, only_if_failing=True),
+    ]
+
+
+def _wait(keys: list[ThrottleKey], now: datetime) -> int:
+    rows = {row.key: row for row in db.session.scalars(
+        select(SignInThrottle).where(SignInThrottle.key.in_([k.key for k in keys])))}
+    address_failing = any(rows.get(k.key) is not None and not k.only_if_failing
+                          and now - rows[k.key].last_failure_at < FAILURE_MEMORY for k in keys)
+    wait = 0.0
+    for k in keys:
+        row = rows.get(k.key)
+        if row is None or (k.only_if_failing and not address_failing):
+            continue
+        until = row.last_failure_at + timedelta(seconds=delay_for(row.failures, k.free))
+        wait = max(wait, (until - now).total_seconds())
+    return max(0, int(wait + 0.999))
+
+
+def _note_failure(keys: list[ThrottleKey], now: datetime) -> None:
+    for k in keys:
+        row = db.session.get(SignInThrottle, k.key)
+        if row is None:
+            row = SignInThrottle(key=k.key, failures=0)
+            db.session.add(row)
+        elif now - row.last_failure_at > FAILURE_MEMORY:
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
     db.session.flush()
 
 
-def clear_failed_sign_ins(email: str) -> None:
-    db.session.execute(delete(SignInThrottle).where(SignInThrottle.key == _throttle_key(email)))
+def _clear(keys: list[ThrottleKey]) -> None:
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_([k.key for k in keys])))
+
+
+def seconds_until_allowed(email: str, ip: str | None, now: datetime | None = None) -> int:
+    return _wait(_sign_in_keys(email, ip), now or utcnow())
+
+
+def note_failed_sign_in(email: str, ip: str | None) -> int:
+    """Count a failure; returns the wait it causes. The first failure that makes an address
+    or account wait is audited once (one row per burst, never one per refused attempt)."""
+    keys = _sign_in_keys(email, ip)
+    now = utcnow()
+    _note_failure(keys, now)
+    user = find_user_by_email(email)
+    record("auth.sign_in_failed", object_type="users", object_id=user.id if user else None,
+           after={"email": email[:254]})
+    wait = _wait(keys, now)
+    if wait:
+        record("auth.rate_limited", object_type="users", object_id=user.id if user else None,
+               after={"email": email[:254], "seconds": wait})
+    db.session.flush()
+    return wait
 
 
 @dataclass
@@ -115,26 +165,52 @@ class SignInResult:
     checked: bool = True  # False when the password was not even looked at (waiting)
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check credentials, honouring the per-address delay.
+def authenticate(email: str, password: str, ip: str | None = None) -> SignInResult:
+    """Check credentials, honouring the delays of this account at this address, of this
+    address, and (for addresses that have been failing) of this account.
 
     Returns the user on success. On failure ``user`` is None and ``retry_after``
-    says how long the address must wait before its next try; while it waits the
-    password is not checked at all (``checked`` is False). An unknown address and
-    a wrong password get the same answer.
+    says how long to wait before the next try; while waiting the password is not
+    checked at all (``checked`` is False) and nothing is written. An unknown
+    address and a wrong password get the same answer. A second factor, if the
+    user has one, is asked for afterwards (``check_second_factor``).
     """
-    wait = seconds_until_allowed(email)
+    keys = _sign_in_keys(email, ip)
+    wait = _wait(keys, utcnow())
     if wait:
         return SignInResult(None, wait, checked=False)
     user = find_user_by_email(email)
     ok = verify_password(user, password) and user is not None and user.active and user.org.active
     if not ok:
-        note_failed_sign_in(email)
-        return SignInResult(None, seconds_until_allowed(email))
-    clear_failed_sign_ins(email)
+        return SignInResult(None, note_failed_sign_in(email, ip))
+    _clear(keys[:1] + keys[2:])  # the address keeps its own count: it may be shared with others
+    return SignInResult(user)
+
+
+def check_second_factor(user: User, code: str) -> SignInResult:
+    """The second step of signing in: a fresh TOTP code or an unused recovery code."""
+    from wcc.auth.two_factor import verify_second_factor
+
+    keys = [ThrottleKey(_throttle_key("second-factor", str(user.id)), FREE_TWO_FACTOR_FAILURES)]
+    now = utcnow()
+    wait = _wait(keys, now)
+    if wait:
+        return SignInResult(None, wait, checked=False)
+    if not verify_second_factor(user, code):
+        _note_failure(keys, now)
+        record("auth.second_factor_failed", user, actor=user)
+        wait = _wait(keys, now)
+        if wait:
+            record("auth.rate_limited", user, actor=user, after={"seconds": wait, "second_factor": True})
+        return SignInResult(None, wait)
+    _clear(keys)
+    return SignInResult(user)
+
+
+def signed_in(user: User) -> None:
+    """Both factors (or the only one) are done: note it."""
     user.last_login_at = utcnow()
     record("auth.sign_in", user, actor=user)
-    return SignInResult(user)
 
 
 # --- sessions -----------------------------------------------------------------
@@ -152,24 +228,48 @@ def end_session(session_id: str | None) -> None:
         db.session.execute(delete(UserSession).where(UserSession.id == session_id))
 
 
-def end_all_sessions(user: User) -> None:
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+def end_all_sessions(user: User, *, keep: str | None = None) -> None:
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(UserSession.id != keep)
+    db.session.execute(stmt)
+
+
+def sign_out_everywhere(user: User, *, keep_session: str | None = None) -> None:
+    """End every browser session of ``user`` (but ``keep_session``) and revoke every token."""
+    end_all_sessions(user, keep=keep_session)
+    for token in user_tokens(user):
+        revoke_token(token)
+
+
+#: How often a session's last activity is written: reads should not all turn into writes.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def load_session_user(user_id: str, session_id: str | None) -> User | None:
-    """The user named by a session cookie, if that browser session still exists."""
+    """The user named by a session cookie, if that browser session still exists, is younger
+    than ``WCC_SESSION_HOURS``, was used within ``WCC_SESSION_IDLE_MINUTES``, and the user and
+    their organisation are active. A session past its time is deleted."""
+    from flask import current_app
+
     if not session_id or not user_id.isdigit():
         return None
     row = db.session.execute(
         select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.org))
         .where(UserSession.id == session_id, User.id == int(user_id))
     ).first()
     if row is None:
         return None
     user_session, user = row
     now = utcnow()
-    # Touch at most once every few minutes so reads do not turn into writes.
-    if now - user_session.last_seen_at > timedelta(minutes=5):
+    lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if now - user_session.created_at > lifetime or now - user_session.last_seen_at > idle \
+            or not user.active or not user.org.active:
+        db.session.delete(user_session)
+        return None
+    if now - user_session.last_seen_at > min(TOUCH_EVERY, idle / 2):
         user_session.last_seen_at = now
     return user
 
@@ -181,6 +281,11 @@ TOKEN_PREFIX = "wcc_"
 
 def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_key(secret: str) -> str:
+    """A short name for a token in rate-limit counters (never the secret itself)."""
+    return _token_hash(secret)[:16]
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
@@ -241,13 +346,16 @@ def check_role_fits_org(role: str, org: Organisation) -> None:
         raise ServiceError(_("A user with this role must belong to an organisation of another kind."))
 
 
-def check_password_strength(password: str) -> None:
-    from flask_babel import gettext as _
+def check_password_strength(password: str, *, email: str, name: str | None,
+                            org: Organisation | None) -> None:
+    """Raise ServiceError with the reason unless the password follows ``wcc.auth.passwords``."""
+    from wcc.auth.passwords import PasswordRejected, check_password
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
-    if len(password) > 200:
-        raise ServiceError(_("The password is too long."))
+    org_names = (org.code, org.name_fa, org.name_en, org.name_ru) if org is not None else ()
+    try:
+        check_password(password, email=email, name=name, org_names=org_names)
+    except PasswordRejected as exc:
+        raise ServiceError(str(exc)) from exc
 
 
 def create_user(*, email: str, name: str, password: str, role: str, org: Organisation,
@@ -260,7 +368,7 @@ def create_user(*, email: str, name: str, password: str, role: str, org: Organis
     if find_user_by_email(email) is not None:
         raise conflict(_("A user with this e-mail address already exists."), field="email")
     if password_hash is None:
-        check_password_strength(password)
+        check_password_strength(password, email=email, name=name, org=org)
         password_hash = hash_password(password)
     user = User(email=email.strip(), email_normalised=normalise_email(email), name=name.strip(),
                 password_hash=password_hash, role=role, org_id=org.id,
@@ -290,9 +398,7 @@ def update_user(user: User, **changes) -> User:
         setattr(user, name, value)
     check_role_fits_org(user.role, db.session.get(Organisation, user.org_id))
     if not user.active:
-        end_all_sessions(user)
-        for token in user_tokens(user):
-            revoke_token(token)
+        sign_out_everywhere(user)
     db.session.flush()
     old, new = diff(before, snapshot(user, USER_FIELDS))
     if new:
@@ -300,11 +406,12 @@ def update_user(user: User, **changes) -> User:
     return user
 
 
-def set_password(user: User, password: str, *, reset_by_admin: bool) -> None:
-    """Set a new password and sign the user out everywhere else."""
-    check_password_strength(password)
+def set_password(user: User, password: str, *, reset_by_admin: bool, keep_session: str | None = None) -> None:
+    """Set a new password, end every other session (all of them after an admin's reset,
+    ``keep_session`` after one's own change) and revoke every API token of the user."""
+    check_password_strength(password, email=user.email, name=user.name, org=user.org)
     user.password_hash = hash_password(password)
-    end_all_sessions(user)
+    sign_out_everywhere(user, keep_session=None if reset_by_admin else keep_session)
     record("user.reset_password" if reset_by_admin else "user.change_password", user)
 
 

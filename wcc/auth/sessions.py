@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 
-from wcc.audit.services import record
 from wcc.auth import services
 
 SESSION_KEY = "sid"
@@ -24,6 +22,7 @@ def load_user_from_request(req):
     user = services.load_token_user(secret.strip())
     if user is not None:
         g.auth_via_token = True
+        g.api_token_key = services.token_key(secret.strip())
     return user
 
 
@@ -44,21 +43,11 @@ class TokenAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def remember_requested_language() -> None:
-    """A valid ``?lang=`` sticks: in the session, and as a signed-in user's preference."""
+    """A valid ``?lang=`` sticks for this browser session only.
+
+    A link (a GET, which another site can make a browser follow) never changes what is
+    stored: a signed-in user's preference changes only through the profile form (a POST).
+    """
     lang = request.args.get("lang")
-    if lang not in current_app.config["LANGUAGES"]:
-        return
-    if not g.get("auth_via_token"):
+    if lang in current_app.config["LANGUAGES"] and not g.get("auth_via_token"):
         session["lang"] = lang
-    if current_user.is_authenticated and current_user.preferred_language != lang:
-        adopt_language(current_user, lang)
-
-
-def adopt_language(user, lang: str) -> None:
-    """``lang`` becomes the user's saved preference (audited); the request's transaction keeps it."""
-    if user.preferred_language == lang:
-        return
-    record("user.update", user, before={"preferred_language": user.preferred_language},
-           after={"preferred_language": lang})
-    user.preferred_language = lang
-

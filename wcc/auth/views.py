@@ -2,50 +2,43 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from wcc.audit.services import record
-from wcc.auth import services
+from wcc.auth import services, two_factor
 from wcc.auth.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
+    ConfirmTwoFactorForm,
     LoginForm,
     NewUserForm,
     ProfileForm,
     ResetPasswordForm,
     TokenForm,
+    TwoFactorCodeForm,
     UserForm,
 )
 from wcc.auth.models import ApiToken, User, UserSession
-from wcc.auth.sessions import SESSION_KEY, adopt_language
+from wcc.auth.sessions import SESSION_KEY
 from wcc.errors import ServiceError, show_on_form
-from wcc.extensions import db, limiter
+from wcc.extensions import db
 from wcc.forms import choices
 from wcc.i18n.search import matches_all, rank, search_words
 from wcc.orgs.models import Organisation
 from wcc.orgs.queries import org_choices
 from wcc.pagination import paginate, requested_page
-from wcc.permissions import require
+from wcc.permissions import can, require
 from wcc.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
 PER_PAGE = 50
-
-
-def _login_limit() -> str:
-    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
-
-
-def _note_rate_limit_breach(limit) -> None:
-    record("auth.rate_limited", object_type="users",
-           after={"email": request.form.get("email", "")[:254], "limit": str(limit.limit)})
-    keep_changes()  # the 429 answer must not take the record back
 
 
 def safe_next(target: str | None) -> str | None:
@@ -59,44 +52,100 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+#: Seconds between the password and the second factor before the password must be typed again.
+SECOND_STEP_SECONDS = 300
+PENDING_KEY = "pending_2fa"
+
+
+def _too_many(form, seconds: int):
+    form.form_errors.append(_("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=seconds))
+
+
+def _finish_sign_in(user: User, next_url: str | None):
+    """Start the browser session of a user who has passed every factor."""
+    lang = session.get("lang")
+    session.clear()
+    services.signed_in(user)
+    row = services.start_session(user, request.remote_addr, request.user_agent.string)
+    session[SESSION_KEY] = row.id
+    session.permanent = True
+    # The user's own language, else the one chosen before signing in.
+    if user.preferred_language or lang:
+        session["lang"] = user.preferred_language or lang
+    login_user(user)
+    return redirect(safe_next(next_url) or url_for("home.index"))
+
+
+def _answer(template: str, status: int, retry_after: int = 0, **context):
+    response = current_app.make_response((render_template(template, **context), status))
+    if retry_after:
+        # The same number as on the page.
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: g.get("sign_in_failed", False),
-               on_breach=_note_rate_limit_breach)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, 0
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
-        if result.user is not None:
+        result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if result.user is not None and result.user.has_second_factor:
             lang = session.get("lang")
             session.clear()
-            row = services.start_session(result.user, request.remote_addr, request.user_agent.string)
-            session[SESSION_KEY] = row.id
-            session.permanent = True
-            if lang in current_app.config["LANGUAGES"]:
-                # The language picked on the sign-in page wins over the saved one, and is saved.
+            if lang:
                 session["lang"] = lang
-                adopt_language(result.user, lang)
-            login_user(result.user)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-        g.sign_in_failed = True
+            session[PENDING_KEY] = {"user": result.user.id, "at": int(time.time()),
+                                    "next": safe_next(request.args.get("next"))}
+            return redirect(url_for("auth.second_factor"))
+        if result.user is not None:
+            return _finish_sign_in(result.user, request.args.get("next"))
         keep_changes()  # the failed attempt counts, although the answer is 401 or 429
+        status, retry_after = (401 if result.checked else 429), result.retry_after
         if result.checked:
-            status = 401
             form.form_errors.append(_("The e-mail address or password is not correct."))
-        else:
-            status = 429
-            form.form_errors.append(_(
-                "Too many failed attempts for this address. Try again in %(seconds)s seconds.",
-                seconds=result.retry_after))
+        if retry_after:
+            _too_many(form, retry_after)
     elif request.method == "POST":
         status = 400
-    response = current_app.make_response((render_template("auth/login.html", form=form), status))
-    if status == 429:
-        response.headers["Retry-After"] = str(result.retry_after)
-    return response
+    return _answer("auth/login.html", status, retry_after, form=form)
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > SECOND_STEP_SECONDS:
+        return None, {}
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or not user.org.active or not user.has_second_factor:
+        return None, {}
+    return user, pending
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in, for users with a second factor."""
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorCodeForm()
+    status, retry_after = 200, 0
+    if form.validate_on_submit():
+        result = services.check_second_factor(user, form.code.data)
+        if result.user is not None:
+            return _finish_sign_in(user, pending.get("next"))
+        keep_changes()
+        status, retry_after = (401 if result.checked else 429), result.retry_after
+        if result.checked:
+            form.code.errors.append(_("This code is not correct, or it has been used already."))
+        if retry_after:
+            _too_many(form, retry_after)
+    elif request.method == "POST":
+        status = 400
+    return _answer("auth/second_factor.html", status, retry_after, form=form)
 
 
 @bp.post("/logout")
@@ -172,7 +221,8 @@ def change_password():
     # Keep this browser signed in; every other session has just ended.
     row = services.start_session(current_user, request.remote_addr, request.user_agent.string)
     session[SESSION_KEY] = row.id
-    flash(_("Your password has been changed. Other browsers have been signed out."), "success")
+    flash(_("Your password has been changed. Your other sessions have been signed out and your API "
+            "tokens revoked."), "success")
     return redirect(url_for("auth.profile"))
 
 
@@ -301,9 +351,77 @@ def reset_password(user_id: int):
         except ServiceError as exc:
             reset_form.new_password.errors.append(exc.message)
         else:
-            flash(_("The password has been reset and the user signed out everywhere."), "success")
+            flash(_("The password has been reset, the user signed out everywhere and their API tokens "
+                    "revoked."), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     form = _user_form(UserForm, obj=user)
     form.org.data = user.org_id
     return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form), 400
 
+
+
+@bp.post("/admin/users/<int:user_id>/reset-two-factor")
+@login_required
+def reset_two_factor(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(current_user, "user.reset_two_factor", user)
+    two_factor.remove_second_factor(user, by_admin=True)
+    services.end_all_sessions(user)
+    flash(_("Two-factor sign-in has been reset: the user sets it up again at the next sign-in."), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))
+
+
+# --- two-factor sign-in: setting it up ------------------------------------------------
+
+def _two_factor_page(*, form=None, recovery_codes=None, status: int = 200):
+    user = current_user
+    secret = uri = qr = None
+    if not user.has_second_factor:
+        secret = two_factor.begin_enrolment(user)
+        keep_changes()
+        uri = two_factor.provisioning_uri(user, secret)
+        qr = two_factor.qr_svg(uri)
+    return render_template(
+        "auth/two_factor.html", form=form or ConfirmTwoFactorForm(formdata=None), secret=secret, uri=uri,
+        qr=qr, recovery_codes=recovery_codes, required=not can(user, "account.without_second_factor"),
+        codes_left=two_factor.unused_recovery_codes(user) if user.has_second_factor else 0,
+    ), status
+
+
+@bp.get("/account/two-factor", endpoint="two_factor")
+@login_required
+def two_factor_page():
+    return _two_factor_page()
+
+
+@bp.post("/account/two-factor")
+@login_required
+def two_factor_confirm():
+    """Confirm the pending secret with a code; turn it off; or replace the recovery codes."""
+    form = ConfirmTwoFactorForm()
+    action = request.form.get("action", "confirm")
+    if not form.validate():
+        return _two_factor_page(form=form, status=400)
+    user = current_user
+    if action == "confirm" and not user.has_second_factor:
+        codes = two_factor.confirm_enrolment(user, form.code.data)
+        if codes is None:
+            form.code.errors.append(_("This code is not correct. Check the time on your phone and try again."))
+            return _two_factor_page(form=form, status=400)
+        flash(_("Two-factor sign-in is on."), "success")
+        return _two_factor_page(recovery_codes=codes)
+    if not user.has_second_factor or not services.check_second_factor(user, form.code.data).user:
+        keep_changes()
+        form.code.errors.append(_("This code is not correct, or it has been used already."))
+        return _two_factor_page(form=form, status=400)
+    if action == "recovery-codes":
+        codes = two_factor.replace_recovery_codes(user)
+        record("user.recovery_codes_replaced", user)
+        return _two_factor_page(recovery_codes=codes)
+    if action == "disable":
+        if not can(user, "account.without_second_factor"):
+            abort(403)
+        two_factor.remove_second_factor(user, by_admin=False)
+        flash(_("Two-factor sign-in is off."), "info")
+        return redirect(url_for("auth.profile"))
+    abort(400)

@@ -15,7 +15,7 @@ from wcc.goals.queries import all_goals, get_goal, goal_target_rows, year_span
 from wcc.i18n.text import to_ascii_digits
 from wcc.orgs.queries import get_by_code
 from wcc.periods import Frequency, clock
-from wcc.permissions import can
+from wcc.permissions import can, denied
 from wcc.reporting.progress import ProgressStatus
 from wcc.reporting.queries import goal_progress, progress_year
 
@@ -281,6 +281,7 @@ def put_targets(data, code):
             errors[f"items.{index}.org"] = [_("There is no organisation with this code.")]
             continue
         if not can(user, "target.set", org):
+            denied(user, "target.set", org, 403)
             abort(403)
         try:
             services.set_target(goal, org, item["period"], item["value"], user)

@@ -9,26 +9,28 @@ RTL_LANGUAGES = {"fa"}
 
 
 def select_locale() -> str:
-    """User preference, then ``?lang=``, then the session, then Accept-Language, then fa.
+    """``?lang=``, then the session's choice, then the user's preference, then
+    Accept-Language, then fa.
 
-    A valid ``?lang=`` also becomes the signed-in user's preference (see
-    ``remember_requested_language``), so the link a user clicks always wins.
+    Signing in puts the user's preference into the session; a ``?lang=`` link changes
+    the session's choice only (``remember_requested_language``), so the link a user
+    clicks wins without a GET changing anything stored.
     """
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if g.get("locale_override") in languages:
         return g.locale_override
-    # Only a user already loaded for this request counts: loading one here would
-    # touch the database while an error page (perhaps "database down") renders.
-    user = g.get("_login_user")
-    if user is not None and user.is_authenticated and user.preferred_language in languages:
-        return user.preferred_language
     requested = request.args.get("lang")
     if requested in languages:
         return requested
     if session.get("lang") in languages:
         return session["lang"]
+    # Only a user already loaded for this request counts: loading one here would
+    # touch the database while an error page (perhaps "database down") renders.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated and user.preferred_language in languages:
+        return user.preferred_language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

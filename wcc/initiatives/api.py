@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from wcc.orgs.models import Organisation
 from wcc.pagination import paginate
 from wcc.spreadsheets import SpreadsheetError
 from wcc.transaction import discard_changes
+from wcc.urls import site_url
 
 blp = Blueprint("api_initiatives", __name__, url_prefix="/api/v1",
                 description="Initiatives members run for the union")
@@ -223,7 +224,7 @@ def initiative_payload(ini: Initiative) -> dict:
     province = ini.org.parent if ini.org.kind == "municipality" else ini.org
     payload = {
         "id": ini.id, "version": ini.version,
-        "url": url_for("initiatives.detail", initiative_id=ini.id, _external=True),
+        "url": site_url("initiatives.detail", initiative_id=ini.id),
         "title": ini.title, "summary": ini.summary, "story": ini.story, "category": ini.category.code,
         "org": ini.org.code, "province": province.code if province is not None and province.kind == "province"
         else None,
@@ -244,7 +245,7 @@ def initiative_payload(ini: Initiative) -> dict:
 
 
 def _file_url(ini: Initiative, link, **args) -> str:
-    return url_for("initiatives.serve_file", initiative_id=ini.id, file_id=link.id, _external=True, **args)
+    return site_url("initiatives.serve_file", initiative_id=ini.id, file_id=link.id, **args)
 
 
 def _file_payload(ini: Initiative, link) -> dict:

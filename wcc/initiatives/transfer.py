@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +33,7 @@ from wcc.initiatives.queries import categories, crafts, goals
 from wcc.orgs.models import Organisation
 from wcc.permissions import can
 from wcc.spreadsheets import SpreadsheetError, csv_bytes, read_table, xlsx_bytes
+from wcc.urls import site_url
 
 MAX_IMPORT_ROWS = 5_000
 LANGUAGES = ("fa", "en", "ru")
@@ -116,7 +117,7 @@ def export_row(ini: Initiative, lang: str) -> list[Any]:
         "milestones": "; ".join(f"{m.due_date.isoformat()} {m.title}{' ✓' if m.done else ''}"
                                 for m in ini.milestones),
         "updated_at": ini.updated_at.replace(microsecond=0, tzinfo=None),
-        "url": url_for("initiatives.detail", initiative_id=ini.id, _external=True),
+        "url": site_url("initiatives.detail", initiative_id=ini.id),
     }
     return [values[c.key] for c in COLUMNS]
 

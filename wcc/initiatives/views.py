@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from wcc.errors import ServiceError, show_on_form
+from wcc.errors import ServiceError, conflict, show_on_form
 from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.initiatives import queries, services, transfer
@@ -227,6 +227,11 @@ def edit(initiative_id: int):
             values["org"] = org
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
+            if version is None:
+                # A form that does not say which version it changes cannot show it saw the latest.
+                raise conflict(_("Someone else changed this initiative while you were editing it, so "
+                                 "your changes were not saved. Open it again to see the latest version."),
+                               current=ini)
             services.update_initiative(ini, values, version=version)
             if not _attach_chosen_files(form, ini):
                 return _render_form(form, ini, 400)

@@ -86,4 +86,10 @@ def update_org(org: Organisation, **values) -> Organisation:
     old, new = diff(before, snapshot(org, ORG_FIELDS))
     if new:
         record("org.update", org, before=old, after=new)
+    if before["active"] and not org.active:
+        from wcc.auth.services import sign_out_everywhere
+
+        # Its people stop acting for it at once: open browsers and API tokens included.
+        for user in org.users:
+            sign_out_everywhere(user)
     return org

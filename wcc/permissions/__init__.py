@@ -49,9 +49,19 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
 
 
 def require(user: Any, action: str, obj: Any = None, *, hide: bool = False) -> None:
-    """Raise 403 (or 404 when ``hide``: the object's existence is private) unless allowed."""
+    """Raise 403 (or 404 when ``hide``: the object's existence is private) unless allowed.
+
+    Every refusal is logged and audited (``wcc.audit.services.record_access_denied``).
+    """
     if not can(user, action, obj):
+        denied(user, action, obj, 404 if hide else 403)
         raise NotFound() if hide else Forbidden()
+
+
+def denied(user: Any, action: str, obj: Any, status: int) -> None:
+    from wcc.audit.services import record_access_denied
+
+    record_access_denied(user, action, obj, status)
 
 
 def registered_actions() -> list[str]:

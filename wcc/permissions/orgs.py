@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from wcc.permissions import rule
 from wcc.permissions.helpers import is_admin, reads_everything, sees_org_data
 
 
 @rule("admin.access", "org.create", "org.edit", "org.deactivate",
-      "user.create", "user.edit", "user.deactivate", "user.reset_password")
+      "user.create", "user.edit", "user.deactivate", "user.reset_password", "user.reset_two_factor",
+      "security.view")
 def _admin_only(user, obj) -> bool:
     return is_admin(user)
 
@@ -41,3 +44,9 @@ def _self_service(user, obj) -> bool:
 @rule("token.revoke")
 def _revoke_token(user, token) -> bool:
     return token.user_id == user.id or is_admin(user)
+
+
+@rule("account.without_second_factor")
+def _second_factor_optional(user, obj) -> bool:
+    """Roles listed in WCC_MFA_REQUIRED_ROLES must sign in with a second factor."""
+    return user.role not in current_app.config["MFA_REQUIRED_ROLES"]

@@ -1,0 +1,98 @@
+"""Production guards and the headers every answer carries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import TEST_PASSWORD
+from wcc.config import ConfigError, load_config
+from wcc.extensions import db
+
+
+@pytest.fixture
+def production_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("WCC_ENV", "production")
+    monkeypatch.setenv("WCC_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("WCC_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("WCC_DATABASE_URL", "postgresql://wcc@db.internal/wcc")
+    return monkeypatch
+
+
+def test_a_short_secret_key_is_refused(production_env):
+    production_env.setenv("WCC_SECRET_KEY", "x")
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        load_config()
+    production_env.setenv("WCC_ENV", "development")
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        load_config()
+
+
+def test_production_refuses_sqlite_unless_told(production_env):
+    production_env.setenv("WCC_DATABASE_URL", "sqlite:////tmp/wcc.db")
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        load_config()
+    production_env.setenv("WCC_ALLOW_SQLITE_IN_PRODUCTION", "true")
+    assert load_config()["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+def test_production_cookie_is_host_locked(production_env):
+    config = load_config()
+    assert config["SESSION_COOKIE_NAME"].startswith("__Host-") and config["SESSION_COOKIE_SECURE"]
+
+
+def test_seed_demo_refuses_in_production(make_app, network):
+    app = make_app(WCC_ENV="production")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "production" in result.output
+    from wcc.auth.models import User
+
+    assert db.session.scalar(select(func.count()).select_from(User)
+                             .where(User.email_normalised == "admin@wcc.example.org")) == 0
+
+
+def test_production_answers_carry_hsts_and_the_host_cookie(make_app, network):
+    app = make_app(WCC_ENV="production", HSTS_SECONDS=31536000, SESSION_COOKIE_SECURE=True,
+                   SESSION_COOKIE_NAME="__Host-wcc_session")
+    client = app.test_client()
+    for path in ("/login", "/healthz", "/api/v1/openapi.json", "/no/such/page", "/static/css/wcc.css"):
+        response = client.get(path)
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+        response.close()
+    response = client.post("/login", data={"email": network.users["kashan_city"].email, "password": TEST_PASSWORD},
+                           base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-wcc_session=") and "Secure" in cookie and "Path=/" in cookie \
+        and "Domain" not in cookie
+
+
+def test_no_hsts_in_development(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_signed_in_pages_api_answers_exports_and_files_are_never_stored(client, network, login_as, api_token):
+    token = api_token(network.users["kashan_city"])
+    answers = [client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}),
+               client.get("/api/v1/orgs")]  # anonymous API answer
+    login_as(network.users["kashan_city"])
+    answers += [client.get("/profile"), client.get("/initiatives/export.csv"), client.get("/dashboards/overview.csv")]
+    for response in answers:
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+
+
+def test_csp_forbids_base_tags(client):
+    assert "base-uri 'none'" in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_the_host_header_is_never_reflected(make_app, client, network, api_token, reference_data):
+    token = api_token(network.users["kashan_city"])
+    headers = {"Authorization": f"Bearer {token}", "Host": "evil.example.com"}
+    created = client.post("/api/v1/initiatives", json={"title": "Felt rugs", "category": "export_deal"},
+                          headers=headers)
+    assert "evil.example.com" not in created.get_data(as_text=True)
+    configured = make_app(SERVER_NAME="wcc.example.org", TRUSTED_HOSTS=["wcc.example.org"]).test_client()
+    assert configured.get("/login", headers={"Host": "evil.example.com"}).status_code in (400, 404)
+    ok = configured.get("/api/v1/initiatives", headers={**headers, "Host": "wcc.example.org"})
+    assert ok.status_code == 200 and all(
+        item["url"].startswith("http://wcc.example.org/") for item in ok.get_json()["items"])
