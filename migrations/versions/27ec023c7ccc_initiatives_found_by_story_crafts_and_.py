@@ -1,7 +1,7 @@
 """Initiatives found by story, crafts and category
 
 Revision ID: 27ec023c7ccc
-Revises: d7b30df6e733
+Revises: 591fe16c9311
 Create Date: 2026-11-30 19:35:00
 
 An initiative's folded ``search_text`` now holds its title and story in every
@@ -21,7 +21,7 @@ from wcc.initiatives.services import initiative_search_fields
 
 # revision identifiers, used by Alembic.
 revision = '27ec023c7ccc'
-down_revision = 'd7b30df6e733'
+down_revision = '591fe16c9311'
 branch_labels = None
 depends_on = None
 
