@@ -130,3 +130,4 @@ def test_session_cookie_flags(make_app, network):
         header = response.headers["Set-Cookie"]
         assert "HttpOnly" in header and "SameSite=Lax" in header
         assert ("Secure" in header) is production
+

@@ -253,6 +253,18 @@ def test_every_word_matches_in_any_order_and_title_matches_come_first(client, ne
     assert page.index("نمدمالی برای مسکو") < page.index("Moscow buyers")  # both words in the title
 
 
+@pytest.mark.parametrize("query", ["نمدمالي مسكو", "felt moscow", "войлок москва", "export deal Moscow"])
+def test_an_initiative_is_found_by_the_names_of_its_crafts_and_category_in_every_language(
+        client, network, login_as, make_initiative, craft, query):
+    make_initiative(network.orgs["IR-10"], "حراج نفیس در مسکو", published=True, crafts=[craft("felt")],
+                    story="فروش به خریدار روس.", partners=["Moscow buyers club", "ТД «Москва»"])
+    make_initiative(network.orgs["IR-10"], "حراج فرش در مسکو", published=True, category_code="auction",
+                    crafts=[craft("carpet")], partners=["Moscow buyers club", "ТД «Москва»"])
+    login_as(network.users["shiraz_city"])
+    page = client.get("/initiatives", query_string={"q": query}).get_data(as_text=True)
+    assert "حراج نفیس در مسکو" in page and "حراج فرش در مسکو" not in page
+
+
 def test_filters_narrow_the_list(client, network, login_as, make_initiative, craft):
     make_initiative(network.orgs["IR-10-KASHAN"], "Kashan felt", published=True, crafts=[craft("felt")],
                     status="completed", partner_country="RU", start_date=date(2025, 4, 1),

@@ -135,8 +135,20 @@ def audit_state(ini: Initiative) -> dict[str, Any]:
 
 
 def search_key(ini: Initiative) -> str:
-    """The folded text search runs on; fields apart, so a match never spans two of them."""
-    return search.search_key(ini.title, ini.summary, ini.external_id, *(p.name for p in ini.partners))
+    """The folded text search runs on (``wcc.i18n.search``); fields apart, so a match never spans two."""
+    return search.search_key(*initiative_search_fields(
+        [ini.title, ini.title_en, ini.title_ru], ini.summary, [ini.story, ini.story_en, ini.story_ru],
+        ini.external_id, [p.name for p in ini.partners],
+        [c.name_fa for c in ini.crafts] + [c.name_en for c in ini.crafts] + [c.name_ru for c in ini.crafts],
+        [ini.category.name_fa, ini.category.name_en, ini.category.name_ru] if ini.category else []))
+
+
+def initiative_search_fields(titles, summary, stories, external_id, partners, crafts, category) -> list[str]:
+    """What an initiative is found by, its titles first (they rank highest): its texts in every
+    language it has them, partners, and the names of its crafts and category in fa, en and ru, so
+    «نمد مسکو» and "felt moscow" both find a Persian story about felt for Moscow."""
+    title = " ¦ ".join(t for t in titles if t)  # "¦" keeps a word from spanning two titles
+    return [title, summary, *stories, external_id or "", *partners, *crafts, *category]
 
 
 # --- validation ---------------------------------------------------------------------
