@@ -106,6 +106,7 @@ CONTENT_SECURITY_POLICY = (
 
 def register_request_hooks(app: Flask) -> None:
     from wcc.api.common import refuse_anonymous_api
+    from wcc.audit.services import write_pending_refusals
     from wcc.auth.sessions import remember_requested_language
     from wcc.auth.two_factor import enforce_enrolment
     from wcc.extensions import csrf
@@ -122,6 +123,9 @@ def register_request_hooks(app: Flask) -> None:
             csrf.protect()
         remember_requested_language()
         return enforce_enrolment() or refuse_anonymous_api() or check_rate_limits()
+
+    # Refusals are audited once the request's own transaction has ended.
+    app.teardown_request(write_pending_refusals)
 
     @app.after_request
     def finish_request(response):

@@ -6,7 +6,8 @@ IMMEDIATE``: it takes the write lock first (waiting up to the busy timeout for
 another writer to commit) and only then reads, so it sees the other writer's
 committed version and a stale edit is refused with 409. A deferred transaction
 that read before another writer committed could not write at all ("database is
-locked"). Reading requests begin deferred and never wait.
+locked"). Reading requests, and whatever a request reads after its transaction has
+ended, begin deferred and never wait.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _on_begin(connection) -> None:
-    writing = has_request_context() and request.method not in READING_METHODS
+    from wcc.transaction import transaction_ended
+
+    # After the request's own transaction has ended (committed or rolled back), it only reads.
+    writing = has_request_context() and request.method not in READING_METHODS and not transaction_ended()
     # Straight to the driver: BEGIN is bookkeeping, not one of the queries a page runs (tests count those).
     connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
 

@@ -55,6 +55,8 @@ def end_transaction(status: int) -> None:
         if has_request_context():
             session.pop("_flashes", None)
         raise
+    finally:
+        _ended()
 
 
 def roll_back() -> None:
@@ -63,6 +65,19 @@ def roll_back() -> None:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the database may be unreachable; the session is reset anyway
         log.debug("rollback failed", exc_info=True)
+    finally:
+        _ended()
+
+
+def _ended() -> None:
+    """Mark the request's transaction as ended: what the request still reads (an error page's
+    navigation, say) begins a reading transaction, which holds no lock (see ``wcc.db_events``)."""
+    if has_request_context():
+        g.transaction_ended = True
+
+
+def transaction_ended() -> bool:
+    return bool(g.get("transaction_ended"))
 
 
 @contextlib.contextmanager

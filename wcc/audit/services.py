@@ -89,7 +89,9 @@ def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:
     the route and the object.
 
     Written on a connection of its own, so the refusal stays on record although the
-    request that caused it ends in an error and its own transaction is rolled back.
+    request that caused it ends in an error and its own transaction is rolled back. In a
+    request the row waits until that transaction has ended (``write_pending_refusals``):
+    while the request still holds SQLite's write lock, a second writer would only wait.
     """
     object_type = getattr(obj, "__tablename__", None) or ""
     object_id = getattr(obj, "id", None) if object_type else None
@@ -108,8 +110,22 @@ def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:
         "request_id": g.get("request_id") if has_request_context() else None,
         "ip": request.remote_addr if has_request_context() else None,
     }
+    if has_request_context():
+        g.setdefault("pending_refusals", []).append(values)
+    else:
+        _write_refusals([values])
+
+
+def write_pending_refusals(_error: BaseException | None = None) -> None:
+    """Audit the refusals of a request whose transaction has ended (a ``teardown_request`` hook)."""
+    pending = g.pop("pending_refusals", None)
+    if pending:
+        _write_refusals(pending)
+
+
+def _write_refusals(rows: list[dict]) -> None:
     try:
         with db.engine.begin() as connection:
-            connection.execute(AuditEvent.__table__.insert().values(**values))
-    except Exception:  # noqa: BLE001 - the log line above is the record then
+            connection.execute(AuditEvent.__table__.insert(), rows)
+    except Exception:  # noqa: BLE001 - the log lines are the record then
         log.exception("could not audit an access refusal")
