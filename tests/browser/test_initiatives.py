@@ -41,7 +41,7 @@ def test_a_province_officer_registers_and_publishes_an_initiative_that_others_ca
     page.goto(page.base_url + "/")
     page.click("main a[href='/initiatives/new']")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.get_by_label("عنوان").fill("نمایشگاه‌های زنده صنایع دستی در مسکو")
+    page.get_by_label("عنوان", exact=True).fill("نمایشگاه‌های زنده صنایع دستی در مسکو")
     page.get_by_label("دسته").select_option("exhibition")
     page.get_by_label("تاریخ آغاز").fill("۱۴۰۴/۱۱/۱۲")
     page.get_by_label("نمدمالی").check()
@@ -57,7 +57,10 @@ def test_a_province_officer_registers_and_publishes_an_initiative_that_others_ca
     assert page.locator("h1").inner_text() == "نمایشگاه‌های زنده صنایع دستی در مسکو"  # ZWNJ kept
     assert page.locator(".initiative-gallery img").count() == 2
     assert page.locator("a[download]", has_text="برنامه.pdf").count() == 1
-    assert page.locator(".initiative-gallery img").first.evaluate("img => img.naturalWidth") > 0
+    # The photos load (lazily, so each is scrolled into view first) and show a picture.
+    for photo_img in page.locator(".initiative-gallery img").all():
+        photo_img.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo_img.element_handle())
 
     page.click("nav form button[type=submit]")  # sign out
     sign_in(page, network.users["shiraz_city"].email, TEST_PASSWORD)
@@ -97,7 +100,7 @@ def test_a_hostile_title_shows_literally_and_never_runs(page, network, categorie
     page.click("nav form button[type=submit]")
     sign_in(page, network.users["isfahan"].email, TEST_PASSWORD)  # the owner's province, who may edit
     page.goto(f"{page.base_url}/initiatives/{ini.id}/edit?lang=en")
-    assert page.get_by_label("Title").input_value() == XSS + " (2)"
+    assert page.get_by_label("Title", exact=True).input_value() == XSS + " (2)"
     page.goto(f"{page.base_url}/initiatives/{ini.id}?lang=en")
     assert page.locator("#history-heading").count() == 1
     assert page.locator("img[src='x'], script:has-text('alert(2)')").count() == 0

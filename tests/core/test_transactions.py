@@ -83,10 +83,11 @@ def test_a_successful_request_commits_once_at_its_end(routes):
     assert _count("SAVED") == 1
 
 
-def test_an_error_answer_keeps_nothing_it_flushed(routes):
+def test_an_error_answer_keeps_nothing_it_flushed(routes, network, bearer):
     client = routes.test_client()
     assert client.post("/t/refused").status_code == 422
-    answer = client.post("/api/t/service-error")
+    # The API answers only a caller who identifies himself.
+    answer = client.post("/api/t/service-error", headers=bearer(network.users["isfahan_city"]))
     assert answer.status_code == 422
     assert answer.get_json()["error"]["details"] == {"value": ["The value is not valid."]}
     assert _count("REFUSED") == 0 and _count("HALFWAY") == 0
