@@ -43,7 +43,8 @@ def _refusals(report_id):
         .order_by(AuditEvent.id))]
 
 
-def test_an_admin_does_not_approve_what_they_reviewed(client, network, orphan, make_goal, make_report, bearer):
+def test_an_admin_does_not_approve_what_they_reviewed(client, network, orphan, make_goal, make_report, bearer,
+                                                       login_as):
     goal = make_goal()
     # (a) Where the province has an officer, the province reviews: the admin may not.
     isfahan = make_report(network.orgs["IR-10-ISFAHAN"], goal, status="submitted",
@@ -60,6 +61,10 @@ def test_an_admin_does_not_approve_what_they_reviewed(client, network, orphan, m
                                                       "approves it."
     assert _refusals(report.id) == [(orphan["admin_a"].id, {"step": "approve", "reason": "reviewed_it"})]
     assert _post(client, bearer, orphan["admin_b"], report.id, "approve").status_code == 200
+    # The report's history names the refused step in words.
+    login_as(orphan["admin_b"])
+    page = " ".join(client.get(f"/reports/{report.id}?lang=en").get_data(as_text=True).split())
+    assert "A step was refused: Approve" in page
 
 
 def test_an_earlier_change_bars_approval_even_when_others_changed_it_later(client, orphan, make_goal,

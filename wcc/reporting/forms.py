@@ -64,4 +64,14 @@ HISTORY_LABELS = {
     "report.comment": _l("Comment added"),
     "report.evidence_add": _l("Evidence added"),
     "report.evidence_remove": _l("Evidence removed"),
+    "report.refused": _l("A step was refused"),
+}
+
+#: The workflow steps by the names of their buttons (for a refused step in the history).
+STEP_LABELS = {
+    "submit": _l("Submit for review"),
+    "review": _l("Mark as reviewed"),
+    "approve": _l("Approve"),
+    "return": _l("Return with comment"),
+    "reopen": _l("Reopen"),
 }

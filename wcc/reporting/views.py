@@ -28,6 +28,7 @@ from wcc.permissions import can, require
 from wcc.reporting import services, workflow
 from wcc.reporting.forms import (
     HISTORY_LABELS,
+    STEP_LABELS,
     STATUS_LABELS,
     STATUS_STYLES,
     CommentForm,
@@ -57,7 +58,7 @@ bp = Blueprint("reporting", __name__)
 PER_PAGE = 50
 QUEUE_LIMIT = 200
 LABELS = {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES, "unit_labels": UNIT_LABELS,
-          "history_labels": HISTORY_LABELS}
+          "history_labels": HISTORY_LABELS, "step_labels": STEP_LABELS}
 
 
 @bp.app_template_filter("format_period")
