@@ -9,13 +9,13 @@ Chromium comes from Debian's package at /usr/bin/chromium (never downloaded).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.fixtures.server import serve_in_thread, stop_serving
 
 CHROMIUM = os.environ.get("WCC_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
@@ -46,14 +46,11 @@ def browser():
 def live_server(app, make_app) -> Iterator[SimpleNamespace]:
     """The app on http://127.0.0.1:<free port>, sharing the test database."""
     served = make_app(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, thread, base = serve_in_thread(served)
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=served)
+        yield SimpleNamespace(url=base, app=served)
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
+        stop_serving(server, thread)
 
 
 @pytest.fixture
