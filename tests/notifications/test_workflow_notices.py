@@ -148,3 +148,36 @@ def test_a_target_set_by_the_secretariat_is_news_for_the_member(app, network, ma
     assert client.put("/api/v1/goals/EXPORT-RU/targets", headers=bearer(city),
                       json={"items": [{"period": "1405", "value": 300000}]}).status_code == 200
     assert len(client.get("/api/v1/notifications", headers=bearer(city)).get_json()["items"]) == 1
+
+
+def test_an_import_of_many_published_initiatives_is_one_email_for_each_person(mail_app, network, reference_data,
+                                                                            bearer, smtp_server):
+    """Forty initiatives published at once are forty notices in the app, but one e-mail a person."""
+    import io
+
+    from wcc.spreadsheets import csv_bytes
+
+    officers = [network.users["isfahan"], network.users["isfahan_city"]]
+    for officer in officers:
+        officer.preferred_language = "en"
+    db.session.commit()
+    header = ["external_id", "title", "category", "status", "start_date", "crafts", "published"]
+    rows = [[f"REF-{i:03d}", f"Felt rugs {i}", "export_deal", "active", "2025-05-01", "felt", "yes"]
+            for i in range(1, 41)]
+    client = mail_app.test_client()
+    answer = client.post("/api/v1/initiatives/import", headers=bearer(network.users["kashan_city"]),
+                         data={"file": (io.BytesIO(csv_bytes(header, rows)), "initiatives.csv")},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 200, answer.get_json()
+    inbox = smtp_server.inbox
+    for officer in officers:
+        listed = client.get("/api/v1/notifications", headers=bearer(officer)).get_json()
+        assert listed["total"] == 40
+        message, = inbox.to(officer.email)
+        assert message["Subject"] == "40 new notices from the WCC Network"
+        text = inbox.text(message)
+        listed_titles = [f"Felt rugs {i}\u2069" for i in range(1, 41)]  # each title isolated (FSI … PDI)
+        assert all(title in text for title in listed_titles[:30])
+        assert not any(title in text for title in listed_titles[30:])
+        assert "… and 10 more on your notifications page" in text
+    assert inbox.to(network.users["kashan_city"].email) == []

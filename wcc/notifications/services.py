@@ -147,9 +147,22 @@ def notify(kind: str, recipients: Iterable, *, object_type: str, object_id, para
     db.session.flush()
     for notification in made:
         if notification.mail_mode == Mode.IMMEDIATE:
-            _queue_delivery(people[notification.user_id], "notification", f"n:{notification.id}",
-                            [notification])
+            _queue_immediate(people[notification.user_id], notification)
     return made
+
+
+def _queue_immediate(user, notification: Notification) -> None:
+    """One e-mail per person per transaction: the notices of one change (an import of a
+    thousand published initiatives, a bulk approval) reach each person together."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get("wcc_immediate_mail")
+    if held is None or held[0] is not transaction:
+        held = db.session.info["wcc_immediate_mail"] = (transaction, {})
+    delivery = held[1].get(user.id)
+    if delivery is not None and delivery in db.session:
+        notification.delivery_id = delivery.id
+        return
+    held[1][user.id] = _queue_delivery(user, "notification", f"n:{notification.id}", [notification])
 
 
 def _queue_delivery(user, kind: str, key: str, notifications: list[Notification]) -> Delivery | None:
@@ -195,16 +208,24 @@ def mark_all_read(user) -> int:
 
 # --- delivering ---------------------------------------------------------------------------
 
+#: Notices listed in one e-mail; the rest are counted, and wait on the notifications page.
+MAIL_ITEMS = 30
+
 def _message_for(delivery: Delivery, notifications: list[Notification]):
     from flask_babel import gettext as _
 
     user = delivery.user
     lang = delivery.language
-    items = [r for _n, r in render_all(notifications, lang, external=True)]
+    count = len(notifications)
+    items = [r for _n, r in render_all(notifications[:MAIL_ITEMS], lang, external=True)]
+    more = count - len(items)
     with force_locale(lang):
         if delivery.kind == "digest":
             subject = _("Your daily summary from the WCC Network: %(count)s notices",
-                        count=_digits(len(items), lang))
+                        count=_digits(count, lang))
+            template = "digest"
+        elif count > 1:
+            subject = _("%(count)s new notices from the WCC Network", count=_digits(count, lang))
             template = "digest"
         else:
             subject = f"{items[0].title}: {items[0].text}"
@@ -212,7 +233,8 @@ def _message_for(delivery: Delivery, notifications: list[Notification]):
                 subject = subject[:177] + "…"
             template = "notification"
     return compose(to=delivery.to_address, name=user.name if user else delivery.to_address, lang=lang,
-                   subject=subject, template=template, items=items)
+                   subject=subject, template=template, items=items, more=_digits(more, lang) if more else None,
+                   summary=delivery.kind == "digest")
 
 
 def _digits(value: int, lang: str) -> str:

@@ -28,9 +28,9 @@ from wcc.permissions import can, require
 from wcc.reporting import services, workflow
 from wcc.reporting.forms import (
     HISTORY_LABELS,
-    STEP_LABELS,
     STATUS_LABELS,
     STATUS_STYLES,
+    STEP_LABELS,
     CommentForm,
     DecisionForm,
     ReportForm,
