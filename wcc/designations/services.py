@@ -1,6 +1,6 @@
 """Rules about World Craft City designations and their activity reports.
 
-Services flush and never commit, and raise DesignationError (422) with a
+Services flush and never commit, and raise ServiceError (422) with a
 translated message for values that cannot be stored. Every change is audited.
 """
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from wcc.audit.services import record
 from wcc.designations.models import Designation, DesignationReport, ReportState
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.text import clean_text, has_control_characters
 
@@ -22,15 +23,6 @@ REPORT_YEARS = (2, 4)
 #: from the first reminder on.
 DUE_WINDOW_DAYS = 90
 MAX_NOTE = 500
-
-
-class DesignationError(Exception):
-    status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _today() -> date:
@@ -77,9 +69,9 @@ def ensure_designations() -> list[Designation]:
 def set_designation_date(designation: Designation, day: date | None, user) -> None:
     """Record the exact day; the two- and four-year reports not yet received move with it."""
     if day is None:
-        raise DesignationError(_("Enter the date of designation."), "designated_on")
+        raise ServiceError(_("Enter the date of designation."), "designated_on")
     if day > _today():
-        raise DesignationError(_("The date of designation cannot be in the future."), "designated_on")
+        raise ServiceError(_("The date of designation cannot be in the future."), "designated_on")
     before = {"designated_on": designation.designated_on}
     designation.designated_on = day
     designation.date_confirmed = True
@@ -93,18 +85,18 @@ def set_designation_date(designation: Designation, day: date | None, user) -> No
 def _clean_note(text: str | None) -> str:
     text = clean_text(text or "")
     if has_control_characters(text):
-        raise DesignationError(_("Remove the invisible control characters from this text."), "note")
+        raise ServiceError(_("Remove the invisible control characters from this text."), "note")
     if len(text) > MAX_NOTE:
-        raise DesignationError(_("At most %(max)d characters, please.", max=MAX_NOTE), "note")
+        raise ServiceError(_("At most %(max)d characters, please.", max=MAX_NOTE), "note")
     return text
 
 
 def add_due_date(designation: Designation, due_on: date | None, note: str, user) -> DesignationReport:
     """A further activity report the Council asks for."""
     if due_on is None:
-        raise DesignationError(_("Enter the due date."), "due_on")
+        raise ServiceError(_("Enter the due date."), "due_on")
     if any(r.due_on == due_on for r in designation.reports):
-        raise DesignationError(_("A report is already due on this day."), "due_on")
+        raise ServiceError(_("A report is already due on this day."), "due_on")
     report = DesignationReport(due_on=due_on, note=_clean_note(note))
     designation.reports.append(report)
     db.session.flush()
@@ -119,14 +111,14 @@ def record_received(report: DesignationReport, received_on: date | None, user, *
     from wcc.uploads.services import store_upload
 
     if received_on is None:
-        raise DesignationError(_("Enter the day the report was received."), "received_on")
+        raise ServiceError(_("Enter the day the report was received."), "received_on")
     if received_on > _today():
-        raise DesignationError(_("The day received cannot be in the future."), "received_on")
+        raise ServiceError(_("The day received cannot be in the future."), "received_on")
     if upload is not None and getattr(upload, "filename", ""):
         try:
             report.file = store_upload(upload, allow=("pdf",))
         except ServiceError as exc:
-            raise DesignationError(exc.message, "file") from None
+            raise ServiceError(exc.message, "file") from None
     if document_type:
         report.document_type, report.document_id = document_type[:40], str(document_id)[:64]
     report.received_on = received_on

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wcc.designations import services
 from wcc.designations.models import Designation, DesignationReport
 from wcc.designations.queries import designation_rows
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.dates import date_examples, parse_date
 from wcc.periods import today
@@ -56,7 +57,7 @@ def _generated(designation: Designation):
     chosen = next((d for d in generated_reports([designation.org_id]).get(designation.org_id, [])
                    if str(d.id) == raw), None)
     if chosen is None:
-        raise services.DesignationError(_("Choose one of this member's generated activity reports."), "file")
+        raise ServiceError(_("Choose one of this member's generated activity reports."), "file")
     return chosen
 
 
@@ -64,7 +65,7 @@ def _date_field(name: str):
     try:
         return parse_date(request.form.get(name, "")[:40])
     except ValueError as exc:
-        raise services.DesignationError(str(exc), name) from None
+        raise ServiceError(str(exc), name) from None
 
 
 def _change(designation_id: int, change):
@@ -72,7 +73,7 @@ def _change(designation_id: int, change):
     designation = db.get_or_404(Designation, designation_id)
     try:
         change(designation)
-    except services.DesignationError as exc:
+    except ServiceError as exc:
         return _page({(designation_id, exc.field): exc.message}, 422)
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 
 from wcc import jobs
 from wcc.db import utcnow
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.notifications.kinds import KINDS, render_all
 from wcc.notifications.mail import MailError, compose, send
@@ -57,16 +58,6 @@ def quiet() -> Iterator[None]:
         _quiet.reset(token)
 
 
-class NotificationError(Exception):
-    """A notification request that cannot be honoured; ``message`` is translated."""
-
-    status = 422
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 # --- preferences --------------------------------------------------------------------------
 
 def allowed_modes(kind: str) -> tuple[Mode, ...]:
@@ -92,7 +83,7 @@ def mode_for(prefs: dict[tuple[int, str], str], user_id: int, kind: str) -> Mode
 
 
 def set_preferences(user, choices: dict[str, str]) -> None:
-    """Save ``{kind: mode}``; a mode a kind does not allow raises NotificationError."""
+    """Save ``{kind: mode}``; a mode a kind does not allow raises ServiceError."""
     from flask_babel import gettext as _
 
     current = {p.kind: p for p in db.session.scalars(
@@ -103,9 +94,9 @@ def set_preferences(user, choices: dict[str, str]) -> None:
         try:
             mode = Mode(raw)
         except ValueError:
-            raise NotificationError(_("Choose immediately, daily digest or off.")) from None
+            raise ServiceError(_("Choose immediately, daily digest or off.")) from None
         if mode not in allowed_modes(kind):
-            raise NotificationError(_("This notice cannot be switched off."))
+            raise ServiceError(_("This notice cannot be switched off."))
         row = current.get(kind)
         if row is None:
             db.session.add(NotificationPreference(user_id=user.id, kind=kind, mode=mode))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n import current_language
 from wcc.notifications import services
@@ -88,7 +89,7 @@ def preferences():
         choices = {kind: request.form[f"mode-{kind}"][:20] for kind in KINDS if f"mode-{kind}" in request.form}
         try:
             services.set_preferences(current_user, choices)
-        except services.NotificationError as exc:
+        except ServiceError as exc:
             error = exc.message
         else:
             flash(_("Your e-mail preferences have been saved."), "success")
