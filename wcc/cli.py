@@ -15,11 +15,13 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     app.cli.add_command(two_factor_code)
+    from wcc.backup import init_backup_cli
     from wcc.dashboards.cli import init_dashboard_cli
     from wcc.documents.cli import init_documents_cli
     from wcc.notifications.cli import init_notification_cli
     from wcc.uploads.cli import init_uploads_cli
 
+    init_backup_cli(app)
     init_dashboard_cli(app)
     init_documents_cli(app)
     init_notification_cli(app)
