@@ -412,7 +412,7 @@ def redis_app(make_app):
     except redis.ConnectionError as exc:
         pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
     client.flushdb()
-    settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_TYPE": "RedisCache",
+    settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_TYPE": "wcc.shared.ResilientRedisCache",
                 "CACHE_REDIS_URL": REDIS_URL}
     yield lambda: make_app(**settings), client
     client.flushdb()

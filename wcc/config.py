@@ -170,7 +170,8 @@ def load_config() -> dict:
         "LOGIN_FAILURES_PER_MINUTE": _env_int("LOGIN_FAILURES_PER_MINUTE", 10),
         "API_WRITES_PER_MINUTE": _env_int("API_WRITES_PER_MINUTE", 120),
         "EXPORTS_PER_MINUTE": _env_int("EXPORTS_PER_MINUTE", 30),
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        # Redis may go away at run time: the cache then answers "not cached" (wcc.shared).
+        "CACHE_TYPE": "wcc.shared.ResilientRedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": 300,
         "CACHE_KEY_PREFIX": "wcc:",

@@ -162,7 +162,7 @@ CSRF_MESSAGE = _l("The form has expired or came from another page. Reload the pa
 
 
 def wants_json() -> bool:
-    return request.path.startswith(API_PREFIX) or request.path == "/healthz"
+    return request.path.startswith(API_PREFIX) or request.path in ("/healthz", "/readyz")
 
 
 def error_response(status: int, message: str | None = None, details: dict | None = None,

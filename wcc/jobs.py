@@ -23,8 +23,11 @@ import logging
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from wcc.shared import REDIS_TIMEOUT_SECONDS, redis_down
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +53,17 @@ def _after_commit(session: Session) -> None:
     if not jobs or not has_app_context():
         return
     if current_app.config.get("REDIS_URL"):
-        queue = get_queue()
-        for func, args, retry in jobs:
-            queue.enqueue(run, func, *args, retry=_retry_policy() if retry else None)
-    else:
-        g.setdefault("wcc_ready_jobs", []).extend(jobs)
+        queued = 0
+        try:
+            queue = get_queue()
+            for func, args, retry in jobs:
+                queue.enqueue(run, func, *args, retry=_retry_policy() if retry else None)
+                queued += 1
+            return
+        except RedisError as exc:  # Redis is down: the jobs not queued run in this process instead
+            redis_down(exc)
+            jobs = jobs[queued:]
+    g.setdefault("wcc_ready_jobs", []).extend(jobs)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -71,10 +80,10 @@ def _retry_policy():
     return Retry(max=len(intervals), interval=intervals)
 
 
-def redis_connection():
+def redis_connection(**options):
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    return Redis.from_url(current_app.config["REDIS_URL"], **options)
 
 
 def get_queue():
@@ -82,7 +91,10 @@ def get_queue():
     from rq import Queue
 
     if "wcc_rq_queue" not in g:
-        g.wcc_rq_queue = Queue(QUEUE_NAME, connection=redis_connection())
+        # A web request waits at most this long for a Redis that hangs, then runs the job itself.
+        connection = redis_connection(socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                      socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        g.wcc_rq_queue = Queue(QUEUE_NAME, connection=connection)
     return g.wcc_rq_queue
 
 

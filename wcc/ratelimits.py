@@ -14,6 +14,11 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from redis.exceptions import RedisError
+
+from wcc.shared import redis_down
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -52,9 +57,16 @@ def check_rate_limits():
 
     item = RateLimitItemPerMinute(per_minute)
     caller = _caller()
-    if limiter.limiter.hit(item, name, caller):
+    counters = limiter.limiter
+    try:
+        allowed = counters.hit(item, name, caller)
+    except RedisError as exc:  # Redis is down: count in this process until it is back
+        redis_down(exc)
+        counters = _process_counters()
+        allowed = counters.hit(item, name, caller)
+    if allowed:
         return None
-    reset_at, _remaining = limiter.limiter.get_window_stats(item, name, caller)
+    reset_at, _remaining = counters.get_window_stats(item, name, caller)
     retry = max(1, math.ceil(reset_at - time.time()))
     from wcc.errors import error_response
 
@@ -64,3 +76,13 @@ def check_rate_limits():
         return body, status, {"Retry-After": str(retry)}
     response.headers["Retry-After"] = str(retry)
     return response
+
+
+_PROCESS_COUNTERS: list[FixedWindowRateLimiter] = []
+
+
+def _process_counters() -> FixedWindowRateLimiter:
+    """Counters of this process alone, used while the shared ones (Redis) do not answer."""
+    if not _PROCESS_COUNTERS:
+        _PROCESS_COUNTERS.append(FixedWindowRateLimiter(MemoryStorage()))
+    return _PROCESS_COUNTERS[0]

@@ -36,7 +36,7 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misre
 
 #: Pages a user who must still set up a second factor may open.
 ENROLMENT_ENDPOINTS = {"auth.two_factor", "auth.two_factor_confirm", "auth.logout", "static",
-                       "home.healthz"}
+                       "home.healthz", "home.readyz"}
 
 
 def new_secret() -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -34,11 +34,31 @@ def admin():
     return render_template("home/admin.html")
 
 
-@bp.get("/healthz")
-def healthz():
-    """200 when the database answers, 503 when it does not (the app itself stays up)."""
+def _database_answers() -> bool:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the database means unavailable
+        return False
+    return True
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 when it does not (the app itself stays up).
+
+    ``redis`` says whether the shared cache answers ("ok"), does not ("down": the app
+    works on without it) or is not configured ("off")."""
+    from wcc.shared import redis_status
+
+    redis = redis_status(current_app.config.get("REDIS_URL"))
+    if not _database_answers():
+        return jsonify(status="unavailable", redis=redis), 503
+    return jsonify(status="ok", redis=redis)
+
+
+@bp.get("/readyz")
+def readyz():
+    """For a load balancer: 503 only when the database does not answer (Redis is optional)."""
+    if not _database_answers():
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok")
