@@ -28,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from wcc.shared import REDIS_TIMEOUT_SECONDS, redis_down
+from wcc.transaction import job_transaction
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def run(func: str, *args: Any) -> Any:
         from wcc import create_app
 
         app = set_worker_app(create_app())
-    with app.app_context():
+    with app.app_context(), job_transaction():
         return _call(func, args)
 
 
@@ -138,10 +139,10 @@ def run_ready_jobs(*, release_session: bool = False) -> None:
     for func, args, _retry in jobs:
         with app.app_context():
             try:
-                _call(func, args)
+                with job_transaction():
+                    _call(func, args)
             except Exception:  # noqa: BLE001 - a failed job must not break the request that queued it
                 log.exception("in-process job %s%r failed", func, args)
-                db.session.rollback()
 
 
 def init_jobs(app: Flask) -> None:

@@ -7,7 +7,8 @@ lost race, a 503 for a database that went away), never the success (a redirect,
 a flash) the view meant to send. Services flush and never commit or roll back;
 where a service must try something that may fail, it uses a savepoint
 (``attempt``). The request-end hook is the only commit in the app apart from
-command-line commands and the bench.
+background jobs (``job_transaction``, the same rule for a job), command-line
+commands and the bench.
 
 Two deliberate exceptions to "error answer → nothing kept": ``keep_changes`` for
 a refusal that must leave a record (a failed sign-in, a rate limit hit), and
@@ -67,6 +68,23 @@ def roll_back() -> None:
         log.debug("rollback failed", exc_info=True)
     finally:
         _ended()
+
+
+@contextlib.contextmanager
+def job_transaction() -> Iterator[None]:
+    """A background job's one transaction, as a request's: committed when the job returns,
+    rolled back when it raises, unless it called ``keep_changes`` (a failed attempt that
+    must stay on record while the job raises to be retried)."""
+    g.pop("keep_changes", None)
+    try:
+        yield
+    except BaseException:
+        if g.pop("keep_changes", False):
+            db.session.commit()
+        else:
+            roll_back()
+        raise
+    db.session.commit()
 
 
 def _ended() -> None:

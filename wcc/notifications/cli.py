@@ -38,7 +38,6 @@ def daily_run(day: str | None = None) -> dict:
     made = compute(on)
     digests = queue_digests(on)
     retried = retry_failed(MAX_ATTEMPTS)
-    db.session.commit()
     log.info("daily run %s: %s notifications, %s digests, %s deliveries retried", on, made, digests, retried)
     return {"day": on.isoformat(), "notifications": made, "digests": digests, "retried": retried}
 

@@ -35,6 +35,7 @@ from wcc.notifications.models import (
     NotificationPreference,
 )
 from wcc.periods import network_timezone
+from wcc.transaction import keep_changes
 
 log = logging.getLogger(__name__)
 
@@ -237,19 +238,18 @@ def _digits(value: int, lang: str) -> str:
 def deliver(delivery_id: int) -> str:
     """The job that sends one delivery. Sends nothing for a delivery already sent.
 
-    Every attempt is recorded and committed; a failure raises MailError after
-    its record is committed, so RQ retries the job with back-off.
+    Runs in a job's transaction (``wcc.transaction.job_transaction``): every attempt
+    is recorded; a failure raises MailError with its record kept, so RQ retries
+    the job with back-off.
     """
     delivery = db.session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.status == DeliveryStatus.SENT:
-        db.session.rollback()
         return "nothing to do"
     notifications = list(db.session.scalars(select(Notification).where(
         Notification.delivery_id == delivery.id).order_by(Notification.created_at, Notification.id)))
     if not notifications or delivery.user is None or not delivery.user.active:
         delivery.status = DeliveryStatus.SENT
         delivery.last_error = "nothing to send"
-        db.session.commit()
         return "nothing to send"
     app = current_app._get_current_object()
     with app.test_request_context("/", base_url=app.config["BASE_URL"]):
@@ -262,14 +262,13 @@ def deliver(delivery_id: int) -> str:
         delivery.status = DeliveryStatus.FAILED
         delivery.last_error = error
         db.session.add(DeliveryAttempt(delivery_id=delivery.id, ok=False, channel="smtp", error=error))
-        db.session.commit()
+        keep_changes()  # the failed attempt stays on record; RQ retries the job
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to_address, error)
         raise
     delivery.status = DeliveryStatus.SENT
     delivery.sent_at = utcnow()
     delivery.last_error = None
     db.session.add(DeliveryAttempt(delivery_id=delivery.id, ok=True, channel=channel))
-    db.session.commit()
     return channel
 
 
