@@ -103,6 +103,21 @@ def postgres_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def empty_database(backend, tmp_path) -> Iterator[str]:
+    """The URL of a new database of the test's kind, with no tables (dropped after the test)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"wcc_empty_{uuid.uuid4().hex[:10]}"
+    with _pg_connect(PG_ADMIN_URL) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_ADMIN_URL).set(database=name, drivername="postgresql+psycopg").render_as_string(
+        hide_password=False)
+    with _pg_connect(PG_ADMIN_URL) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'wcc-test.db'}"

@@ -7,32 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_ADMIN_URL, _pg_connect
 from wcc.auth.demo import DEMO_PASSWORD
 from wcc.extensions import db
-
-
-@pytest.fixture
-def empty_database(backend, tmp_path) -> Iterator[str]:
-    """The URL of a new database with no tables, of the test's kind."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    name = f"wcc_restore_{uuid.uuid4().hex[:10]}"
-    with _pg_connect(PG_ADMIN_URL) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_ADMIN_URL).set(database=name, drivername="postgresql+psycopg").render_as_string(
-        hide_password=False)
-    with _pg_connect(PG_ADMIN_URL) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def table_rows(url: str) -> dict[str, list[tuple]]:
