@@ -170,6 +170,8 @@ def load_config() -> dict:
         "LOGIN_FAILURES_PER_MINUTE": _env_int("LOGIN_FAILURES_PER_MINUTE", 10),
         "API_WRITES_PER_MINUTE": _env_int("API_WRITES_PER_MINUTE", 120),
         "EXPORTS_PER_MINUTE": _env_int("EXPORTS_PER_MINUTE", 30),
+        # Requests carrying files (each photo is decoded and checked): per token or user and minute.
+        "UPLOADS_PER_MINUTE": _env_int("UPLOADS_PER_MINUTE", 20),
         # Redis may go away at run time: the cache then answers "not cached" (wcc.shared).
         "CACHE_TYPE": "wcc.shared.ResilientRedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,

@@ -1,4 +1,4 @@
-"""Rate limits per caller on what costs the most: API writes (uploads included) and exports.
+"""Rate limits per caller on what costs the most: uploads (pages and API), API writes and exports.
 
 A caller is a bearer token (each token its own budget), else a signed-in user, else an
 address. Limits live where Flask-Limiter keeps its counters (Redis when configured, so
@@ -38,6 +38,9 @@ def _is_export() -> bool:
 
 def _budget() -> tuple[str, int] | None:
     config = current_app.config
+    if request.method in WRITE_METHODS and request.mimetype == "multipart/form-data" \
+            and any(f.filename for f in request.files.values()):
+        return "upload", config["UPLOADS_PER_MINUTE"]
     if request.path.startswith("/api/") and request.method in WRITE_METHODS:
         return "api-write", config["API_WRITES_PER_MINUTE"]
     if _is_export():

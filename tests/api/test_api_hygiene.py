@@ -44,6 +44,37 @@ def test_exports_are_limited(make_app, network, login_as):
     assert statuses == [200, 200, 429]
 
 
+def test_uploads_are_limited_per_user_on_the_pages_and_the_api(make_app, network, api_token, reference_data,
+                                                                make_initiative):
+    """Each photo is decoded and checked: a person (or a token) sends a bounded number of files a minute."""
+    import io
+
+    from tests.conftest import sign_in_with_password
+    from tests.initiatives.samples import image_bytes
+
+    app = make_app(UPLOADS_PER_MINUTE=2)
+    ini = make_initiative(network.orgs["IR-10-KASHAN"])
+    db.session.commit()
+    web = app.test_client()
+    sign_in_with_password(web, network.users["kashan_city"].email)
+    form = {"title": ini.title, "category": "export_deal", "version": str(ini.version)}
+
+    def send_photo():
+        return web.post(f"/initiatives/{ini.id}/edit?lang=en", content_type="multipart/form-data",
+                        data={**form, "photos": (io.BytesIO(image_bytes()), "namad.jpg")})
+
+    assert [send_photo().status_code != 429 for _ in range(2)] == [True, True]
+    refused = send_photo()
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) <= 60
+    # A form without files is not an upload; another person has a budget of their own.
+    assert web.get("/initiatives?lang=en").status_code == 200
+    token = {"Authorization": f"Bearer {api_token(network.users['isfahan_city'])}"}
+    csv = io.BytesIO(b"external_id,title,category\nX-1,Rugs,export_deal\n")
+    answer = app.test_client().post("/api/v1/initiatives/import?dry_run=1", headers=token,
+                                    data={"file": (csv, "rows.csv")}, content_type="multipart/form-data")
+    assert answer.status_code != 429
+
+
 def test_refusals_are_logged_audited_and_counted_on_the_security_page(client, network, login_as, caplog, reference_data,
                                                                       make_initiative):
     draft = make_initiative(network.orgs["IR-07-SHIRAZ"])

@@ -107,7 +107,8 @@ def test_an_admin_records_a_report_received_with_its_file(designated, client, lo
         Designation.org_id == get_by_code("IR-10-ISFAHAN").id))
     first = designation.reports[0]
     login_as(users["admin"])
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     answer = client.post(f"/designations/{designation.id}/reports/{first.id}/received",
                          data={"received_on": "2017-02-01", "file": (io.BytesIO(pdf), "report-2017.pdf")},
                          content_type="multipart/form-data")

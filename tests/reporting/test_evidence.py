@@ -13,7 +13,7 @@ from wcc.extensions import db
 from wcc.reporting.models import ProgressReport, ReportEvidence
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+       b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def photo() -> bytes:
@@ -55,7 +55,8 @@ def test_photos_and_pdfs_go_with_the_report_and_only_its_readers_get_them(client
 @pytest.mark.parametrize("data, name, message", [
     (b"<html><script>alert(1)</script></html>", "photo.jpg", "not accepted"),
     (b"MZ\x90\x00 a program", "setup.pdf", "not accepted"),
-    (b"%PDF-1.4 /JavaScript (app.alert(1)) %%EOF", "tricky.pdf", "scripts"),
+    (PDF.replace(b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"), "tricky.pdf",
+     "scripts"),
 ])
 def test_a_refused_file_keeps_the_whole_report_from_being_saved(client, network, goal, login_as, data, name,
                                                                 message):

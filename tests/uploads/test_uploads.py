@@ -14,7 +14,7 @@ from wcc.uploads.models import StoredFile
 from wcc.uploads.services import send_stored, store_bytes
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+               b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def image_bytes(fmt: str = "JPEG", size=(64, 48), **save_args) -> bytes:
@@ -90,6 +90,44 @@ def test_other_content_is_refused_with_a_message_naming_the_file(app, case):
         store_bytes(data, name)
     assert name in str(info.value)
     assert db.session.query(StoredFile).count() == 0
+
+
+def _pdf(catalog_extra: dict | None = None, annotation: dict | None = None) -> bytes:
+    """A one-page PDF written by pikepdf with its objects packed into compressed object
+    streams: nothing of its content is readable in the raw bytes."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key, value in (catalog_extra or {}).items():
+        pdf.Root[key] = value
+    if annotation is not None:
+        pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 100, 100], A=annotation)]))
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    return out.getvalue()
+
+
+def test_pdfs_are_read_with_a_parser_that_sees_inside_object_streams(app):
+    import pikepdf
+    from flask_babel import force_locale
+
+    assert store_bytes(_pdf(), "plain.pdf").kind == "pdf"
+    script = _pdf({"/OpenAction": pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))})
+    assert b"JavaScript" not in script  # hidden from a byte search
+    launch = _pdf(annotation=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")))
+    link = _pdf(annotation=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://evil.example")))
+    with app.test_request_context("/"), force_locale("en"):
+        for data, name, why in ((script, "hidden-script.pdf", "scripts"), (launch, "launch.pdf", "scripts"),
+                                (link, "link.pdf", "links that open web pages")):
+            with pytest.raises(ServiceError) as refused:
+                store_bytes(data, name)
+            assert name in refused.value.message and why in refused.value.message
+    # Opening at the first page (an OpenAction that is a destination, not an action) is fine.
+    opens_at_page_one = _pdf({"/OpenAction": pikepdf.Array([0, pikepdf.Name.Fit])})
+    assert store_bytes(opens_at_page_one, "opens.pdf").kind == "pdf"
+    assert db.session.query(StoredFile).count() == 2
 
 
 @pytest.mark.parametrize("where", ["inside", "appended"])

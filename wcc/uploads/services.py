@@ -50,8 +50,15 @@ DEFAULT_MAX_PIXELS = 40_000_000
 _MARKUP = re.compile(
     rb"<(script|iframe|object|embed)|<(html|body|svg|meta)[\s>/]|javascript:|\bon(error|load)\s*=",
     re.IGNORECASE)
-# PDF features that run code or open other programs.
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+# PDF features that run code, carry other files or open programs and web pages, read with a
+# real parser (pikepdf, on qpdf) in every object, object streams included.
+_PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA",
+                              "/Launch"})
+_PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
+                                 "/RichMediaExecute", "/Rendition"})
+_PDF_LINK_ACTIONS = frozenset({"/URI"})
+#: Dictionaries and arrays looked at in one PDF at most (a bound on work per upload).
+MAX_PDF_NODES = 500_000
 
 
 def _kind_of(head: bytes) -> str | None:
@@ -123,11 +130,58 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
 
 
 def _check_pdf(data: bytes, name: str) -> None:
+    import pikepdf
+
+    damaged = _("“%(name)s” is damaged or is not really a PDF document.", name=name)
     if b"%%EOF" not in data[-2048:]:
-        raise ServiceError(_("“%(name)s” is damaged or is not really a PDF document.", name=name))
-    if _PDF_ACTIVE.search(data):
+        raise ServiceError(damaged)
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            found = _pdf_active_content(pdf)
+    except pikepdf.PasswordError:
+        raise ServiceError(_("“%(name)s” is protected with a password; attach a copy without one.",
+                             name=name)) from None
+    except pikepdf.PdfError:
+        raise ServiceError(damaged) from None
+    if found == "link":
+        raise ServiceError(_("“%(name)s” contains links that open web pages, which are not accepted in "
+                             "attached PDFs. Save a copy without links and attach that.", name=name))
+    if found is not None:
         raise ServiceError(_("“%(name)s” contains scripts or embedded programs, which are not accepted.",
-                            name=name))
+                             name=name))
+
+
+def _pdf_active_content(pdf) -> str | None:
+    """"active" (a script, a launch, an embedded file, a form that submits), "link" (a web
+    link), or None, from every object of ``pdf``: each indirect object (those inside object
+    streams included) and the dictionaries and arrays written inside them."""
+    import pikepdf
+
+    budget = MAX_PDF_NODES
+    link = False
+    stack = list(pdf.objects)
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return "active"  # too complex to check: refused like active content
+        if isinstance(node, pikepdf.Dictionary | pikepdf.Stream):
+            keys = set(node.keys())
+            if keys & _PDF_ACTIVE_KEYS or (node.get("/Type") == "/Filespec" and "/EF" in keys):
+                return "active"
+            action = node.get("/S")
+            if action in _PDF_ACTIVE_ACTIONS:
+                return "active"
+            link = link or action in _PDF_LINK_ACTIONS
+            children = (node[key] for key in keys)
+        elif isinstance(node, pikepdf.Array):
+            children = iter(node)
+        else:
+            continue
+        # Indirect objects are on the list already; only what is written inside this one is added.
+        stack.extend(c for c in children
+                     if isinstance(c, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream) and not c.is_indirect)
+    return "link" if link else None
 
 
 log = logging.getLogger(__name__)
