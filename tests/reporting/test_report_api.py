@@ -157,6 +157,11 @@ def test_returning_needs_a_comment_which_the_member_can_read(client, network, go
     assert returned.get_json()["status"] == "returned"
     login_as(network.users["isfahan_city"])
     assert "فاکتور را پیوست کنید" in client.get("/reporting").get_data(as_text=True)
+    # The reason heads the report's page and its edit form, where the member fixes it.
+    for page in (f"/reports/{report['id']}?lang=en", f"/reports/{report['id']}/edit?lang=en"):
+        html = client.get(page).get_data(as_text=True)
+        reason = html[html.index('id="return-reason"'):]
+        assert "Returned with this comment" in reason[:200] and "فاکتور را پیوست کنید" in reason[:600], page
 
 
 def test_nobody_approves_a_report_they_wrote(client, network, goal, bearer, create_user):

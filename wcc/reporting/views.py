@@ -185,7 +185,15 @@ def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: O
                       goal: Goal | None, options: dict[str, InitiativeOption], status: int = 200,
                       theirs: ProgressReport | None = None, message: str | None = None):
     return render_template("reporting/form.html", form=form, report=report, org=org, goal=goal,
-                           theirs=theirs, message=message, initiative_options=options, **LABELS), status
+                           theirs=theirs, message=message, initiative_options=options,
+                           returned=_return_reason(report), **LABELS), status
+
+
+def _return_reason(report: ProgressReport | None):
+    """The comment a returned report was sent back with (None for any other report)."""
+    if report is None or report.status != Status.RETURNED:
+        return None
+    return latest_comments([report.id], ("return",)).get(report.id)
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
@@ -333,7 +341,7 @@ def _detail_page(report: ProgressReport, *, status: int = 200, error: str | None
     return render_template(
         "reporting/detail.html", report=report, history=history, comments=comments, people=people,
         steps=steps, initiatives=initiatives, hidden_initiatives=len(report.initiatives) - len(initiatives), error=error, decision=decision or DecisionForm(formdata=None),
-        comment_form=comment_form or CommentForm(formdata=None),
+        comment_form=comment_form or CommentForm(formdata=None), returned=_return_reason(report),
         due=services.report_due_date(report), can_edit=can(current_user, "report.edit", report)
         and report.is_editable, **LABELS), status
 
