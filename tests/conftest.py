@@ -32,7 +32,7 @@ from wcc.extensions import cache, db, limiter
 
 # Factories of each area, shared by every test folder.
 pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards",
-                  "tests.fixtures.server"]
+                  "tests.fixtures.server", "tests.fixtures.demo"]
 
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]

@@ -45,12 +45,12 @@ def checksums(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_the_demo_network_and_its_uploads_come_back_identical(app, runner, make_app, empty_database, tmp_path):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_the_demo_network_and_its_uploads_come_back_identical(demo, make_app, empty_database, tmp_path):
+    app = demo.app
     uploads = Path(app.config["UPLOAD_DIR"])
     assert len(checksums(uploads)) > 10  # the demo's photos and their thumbnails
     out = tmp_path / "backup"
-    result = runner.invoke(args=["backup", "--out", str(out)])
+    result = demo.runner().invoke(args=["backup", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1].startswith("backed up: ")
     manifest = json.loads((out / "manifest.json").read_text())

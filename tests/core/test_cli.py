@@ -31,8 +31,7 @@ def test_seed_demo_builds_the_network_once(runner):
     assert "not loaded" in skipped.output
 
 
-def test_demo_municipality_codes_follow_the_contract(runner):
-    runner.invoke(args=["seed-demo"])
+def test_demo_municipality_codes_follow_the_contract(demo):
     isfahan = db.session.scalar(select(Organisation).where(Organisation.code == "IR-10-ISFAHAN"))
     assert isfahan.parent.code == "IR-10" and isfahan.parent.name_en == "Isfahan"
     for org in db.session.scalars(select(Organisation).where(Organisation.kind == "municipality")):

@@ -38,7 +38,7 @@ def test_environment_settings(monkeypatch, tmp_path):
     config = load_config()
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db:5432/wcc"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
-    assert config["CACHE_TYPE"] == "RedisCache"
+    assert config["CACHE_TYPE"] == "wcc.shared.ResilientRedisCache"
     assert config["UPLOAD_DIR"] == "/srv/uploads" and config["MAX_UPLOAD_BYTES"] == 5 * 1024 * 1024
     monkeypatch.setenv("WCC_MAX_UPLOAD_MB", "ten")
     with pytest.raises(ConfigError):
