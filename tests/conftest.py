@@ -193,12 +193,15 @@ def _migrated(backend, request, tmp_path_factory) -> Iterator[dict]:
 
 
 def _empty_all_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, children first, and start ids at 1 again (as SQLite does by itself).
+
+    On PostgreSQL, DELETE plus resetting the sequences takes a few milliseconds where a
+    TRUNCATE of every table takes about 150 (it recreates each table's files)."""
+    for table in (t.name for t in reversed(db.metadata.sorted_tables)):
+        db.session.execute(text(f'DELETE FROM "{table}"'))
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f'DELETE FROM "{table}"'))
+        db.session.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                                "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
     db.session.commit()
 
 
