@@ -357,20 +357,42 @@ def network(create_org, create_user):
     return SimpleNamespace(orgs=orgs, users=users)
 
 
-@pytest.fixture
-def login_as(client):
-    """``login_as(user)`` signs the test client in as ``user`` (a real session row, as after a
-    complete sign-in: password, and the second factor for users who have one)."""
+def sign_in_session(client, user) -> None:
+    """Sign ``client`` in as ``user``: a real session row, as after a complete sign-in (password,
+    and the second factor for users who have one)."""
     from wcc.auth import services
 
+    row = services.start_session(user, "127.0.0.1", "pytest")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session["sid"] = row.id
+
+
+def bearer_headers():
+    """``headers(user)`` → request headers carrying a token of ``user``, made on first use."""
+    from wcc.auth.services import create_token
+
+    made: dict[int, dict] = {}
+
+    def headers(user) -> dict:
+        if user.id not in made:
+            _token, secret = create_token(user, "test")
+            db.session.commit()
+            made[user.id] = {"Authorization": f"Bearer {secret}"}
+        return made[user.id]
+
+    return headers
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` signs the test client in as ``user`` (see ``sign_in_session``)."""
+
     def sign_in(user):
-        row = services.start_session(user, "127.0.0.1", "pytest")
-        db.session.commit()
-        with client.session_transaction() as session:
-            session.clear()
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
-            session["sid"] = row.id
+        sign_in_session(client, user)
         return user
 
     return sign_in

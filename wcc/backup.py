@@ -20,6 +20,7 @@ wants from a button, so there is none: it is an operator's command.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -90,6 +91,13 @@ def _run(args: list[str], env: dict) -> None:
         raise BackupError(f"{args[0]} failed: {done.stderr.strip() or done.returncode}")
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a SQLite database with its online backup API (consistent while others write)."""
+    with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+        with dst:
+            src.backup(dst)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -123,14 +131,7 @@ def backup(out: Path) -> dict:
         args, env = _pg_command("pg_dump")
         _run([*args, "--format=custom", "--file", str(dump)], env)
     else:
-        source = sqlite3.connect(_sqlite_path())
-        target = sqlite3.connect(dump)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(), dump)
     uploads = _upload_dir()
     files = list(_files(uploads)) if uploads.is_dir() else []
     with click.progressbar(files, label="uploads", show_pos=True) as bar:
@@ -190,14 +191,7 @@ def restore(source: Path) -> dict:
         args, env = _pg_command("pg_restore")
         _run([*args, "--exit-on-error", "--single-transaction", str(dump)], env)
     else:
-        source_db = sqlite3.connect(dump)
-        target = sqlite3.connect(_sqlite_path())
-        try:
-            with target:
-                source_db.backup(target)
-        finally:
-            target.close()
-            source_db.close()
+        _sqlite_copy(dump, _sqlite_path())
     files = sorted(n for n in manifest["files"] if n.startswith("uploads/"))
     with click.progressbar(files, label="uploads", show_pos=True) as bar:
         for name in bar:

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from wcc.extensions import db
+from wcc.transaction import transaction_ended
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -39,8 +40,6 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _on_begin(connection) -> None:
-    from wcc.transaction import transaction_ended
-
     # After the request's own transaction has ended (committed or rolled back), it only reads.
     writing = has_request_context() and request.method not in READING_METHODS and not transaction_ended()
     # Straight to the driver: BEGIN is bookkeeping, not one of the queries a page runs (tests count those).

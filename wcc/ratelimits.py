@@ -7,6 +7,7 @@ every worker shares them). A caller over the limit gets 429 with ``Retry-After``
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -81,11 +82,7 @@ def check_rate_limits():
     return response
 
 
-_PROCESS_COUNTERS: list[FixedWindowRateLimiter] = []
-
-
+@functools.cache
 def _process_counters() -> FixedWindowRateLimiter:
     """Counters of this process alone, used while the shared ones (Redis) do not answer."""
-    if not _PROCESS_COUNTERS:
-        _PROCESS_COUNTERS.append(FixedWindowRateLimiter(MemoryStorage()))
-    return _PROCESS_COUNTERS[0]
+    return FixedWindowRateLimiter(MemoryStorage())

@@ -67,7 +67,7 @@ HISTORY_LABELS = {
     "report.refused": _l("A step was refused"),
 }
 
-#: The workflow steps by the names of their buttons (for a refused step in the history).
+#: The workflow steps by the names of their buttons (the buttons, and a refused step in the history).
 STEP_LABELS = {
     "submit": _l("Submit for review"),
     "review": _l("Mark as reviewed"),

@@ -35,7 +35,7 @@ from wcc.reporting.forms import (
     DecisionForm,
     ReportForm,
 )
-from wcc.reporting.models import EDITABLE, ProgressReport, ReportEvidence, Status
+from wcc.reporting.models import EDITABLE, CommentKind, ProgressReport, ReportEvidence, Status
 from wcc.reporting.queries import (
     expected_periods,
     held_for_others_count,
@@ -193,7 +193,7 @@ def _return_reason(report: ProgressReport | None):
     """The comment a returned report was sent back with (None for any other report)."""
     if report is None or report.status != Status.RETURNED:
         return None
-    return latest_comments([report.id], ("return",)).get(report.id)
+    return next((c for c in reversed(report.comments) if c.kind == CommentKind.RETURN), None)
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
