@@ -9,29 +9,36 @@ from datetime import date
 from sqlalchemy import func, select
 
 from wcc.dashboards.models import AreaPeriod, MemberPeriod
-from wcc.dashboards.sql import range_condition
+from wcc.dashboards.sql import range_condition, reporting_members_stmt
 from wcc.extensions import db
 from wcc.goals.models import Goal
-from wcc.orgs.models import OrgKind
+from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import (
+    Frequency,
     Period,
     PeriodRange,
     due_date,
     goal_periods,
+    period_containing,
 )
 
 
-def expected_per_member(goals: list[Goal], period: Period, today: date) -> dict[str, int]:
-    """How many reports a member of each kind owes for ``period``: {kind: count}."""
-    out = {OrgKind.PROVINCE.value: 0, OrgKind.MUNICIPALITY.value: 0}
+def owed_goals(goals: list[Goal], period: Period, today: date) -> dict[str, list[Goal]]:
+    """The goals a member of each kind owes a report on for ``period`` (none before it begins)."""
+    out: dict[str, list[Goal]] = {OrgKind.PROVINCE.value: [], OrgKind.MUNICIPALITY.value: []}
     if period.first_day > today:
         return out
     for goal in goals:
         if goal.frequency != period.frequency or not goal.first.sort_key <= period.sort_key <= goal.last.sort_key:
             continue
         for kind in goal.reporting_kinds:
-            out[kind] += 1
+            out[kind].append(goal)
     return out
+
+
+def expected_per_member(goals: list[Goal], period: Period, today: date) -> dict[str, int]:
+    """How many reports a member of each kind owes for ``period``: {kind: count}."""
+    return {kind: len(owed) for kind, owed in owed_goals(goals, period, today).items()}
 
 
 def compliance_periods(goals: list[Goal], rng: PeriodRange, today: date) -> list[Period]:
@@ -111,5 +118,95 @@ def member_compliance(goals: list[Goal], period: Period, today: date, directory:
         out.append({"org": org["code"], "province": org["province"], "kind": org["kind"], "expected": owed,
                     "on_time": on_time, "late": late, "pending": pending,
                     "missing": max(0, owed - on_time - late - pending)})
+    out.sort(key=lambda row: (row["province"] or "", row["kind"] != OrgKind.PROVINCE, row["org"]))
+    return out
+
+
+#: A year opens the dashboards once at least this share of the reports owed for it is approved.
+DEFAULT_YEAR_SHARE = 0.5
+
+
+def year_coverage(today: date) -> dict[int, dict[str, int]]:
+    """Per Solar Hijri year up to this one: the reports owed (as ``compliance`` counts them: each
+    active member, for each goal its kind reports, for each period that has begun) and how many
+    of them are approved. Two queries: members per kind, approved reports per period.
+    {year: {"expected": n, "approved": n}}"""
+    goals = list(db.session.scalars(select(Goal).where(Goal.active.is_(True))))
+    this_year = period_containing(today, Frequency.YEARLY).year
+    if not goals:
+        return {}
+    members = reporting_members_stmt().subquery()
+    kinds = dict(db.session.execute(
+        select(Organisation.kind, func.count()).join(members, members.c.id == Organisation.id)
+        .group_by(Organisation.kind)).all())
+    first_year = min(g.first.year for g in goals)
+    years = PeriodRange(Period(first_year), Period(this_year))
+    out = {year: {"expected": 0, "approved": 0} for year in years.years}
+    for period in compliance_periods(goals, years, today):
+        owed = expected_per_member(goals, period, today)
+        out[period.year]["expected"] += sum(n * owed.get(kind, 0) for kind, n in kinds.items())
+    network = select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK).scalar_subquery()
+    a = AreaPeriod
+    # The network's rows hold every member's approved reports; (area_id, seq) is indexed.
+    year = a.seq // 4
+    stmt = (select(year.label("year"), func.sum(a.on_time + a.late).label("approved"))
+            .where(a.area_id == network, range_condition(a.seq, a.goal_id, goals, years))
+            .group_by(year))
+    for r in db.session.execute(stmt):
+        if int(r.year) in out:
+            out[int(r.year)]["approved"] = int(r.approved or 0)
+    return out
+
+
+def default_year(coverage: dict[int, dict[str, int]], today: date) -> int:
+    """The latest year in which at least half the reports owed are approved; else the latest year
+    with any approved report; else this year."""
+    years = sorted(coverage, reverse=True)
+    for year in years:
+        c = coverage[year]
+        if c["expected"] and c["approved"] >= DEFAULT_YEAR_SHARE * c["expected"]:
+            return year
+    return next((y for y in years if coverage[y]["approved"]), period_containing(today, Frequency.YEARLY).year)
+
+
+def default_range(today: date) -> dict:
+    """The range dashboards open on (see ``default_year``), and, when this year is not it yet,
+    how far this year's reporting has come: {"range", "current": {year, expected, approved} | None}."""
+    coverage = year_coverage(today)
+    year = default_year(coverage, today)
+    this_year = period_containing(today, Frequency.YEARLY).year
+    current = {"year": this_year, **coverage[this_year]} \
+        if year < this_year and coverage.get(this_year, {}).get("expected") else None
+    return {"range": PeriodRange(Period(year), Period(year)), "current": current}
+
+
+def missing_reports(goals: list[Goal], periods: list[Period], today: date, directory: dict[int, dict],
+                    members: list[int]) -> list[dict]:
+    """"Who has not reported": every member that owes a report it has not sent for ``periods``
+    (owed as ``compliance`` counts it; sent means approved or awaiting approval), with the goals,
+    periods and due dates missing. One query over the reports' unique (member, goal, period) key.
+
+    [{"org", "kind", "province", "missing": [{"goal", "period", "due"}]}], by province, the
+    province's own government first, then code."""
+    from wcc.dashboards.rollups import REPORTED
+    from wcc.reporting.models import ProgressReport
+
+    periods = [p for p in periods if p.first_day <= today]
+    owed = {p.key: owed_goals(goals, p, today) for p in periods}
+    if not members or not any(owed_list for per_kind in owed.values() for owed_list in per_kind.values()):
+        return []
+    r = ProgressReport
+    sent = set(db.session.execute(
+        select(r.org_id, r.goal_id, r.period_key)
+        .where(REPORTED, r.org_id.in_(members), r.goal_id.in_([g.id for g in goals]),
+               r.period_key.in_(list(owed)))).tuples())
+    out = []
+    for org_id in members:
+        org = directory[org_id]
+        missing = [{"goal": goal.code, "period": period.key, "due": due_date(period, goal.due_days)}
+                   for period in periods for goal in owed[period.key].get(org["kind"], [])
+                   if (org_id, goal.id, period.key) not in sent]
+        if missing:
+            out.append({"org": org["code"], "kind": org["kind"], "province": org["province"], "missing": missing})
     out.sort(key=lambda row: (row["province"] or "", row["kind"] != OrgKind.PROVINCE, row["org"]))
     return out

@@ -13,12 +13,14 @@ from datetime import date
 from flask_babel import gettext as _
 
 from wcc.dashboards.cache import cached
-from wcc.dashboards.sql import default_range
+from wcc.dashboards.compliance import default_range
 from wcc.goals.models import Theme
 from wcc.i18n.text import to_ascii_digits
 from wcc.periods import PeriodError, PeriodRange, parse_period
 
 MAX_YEARS = 30
+#: How rankings are ordered: by the approved value, or by the share of the target.
+RANKS = ("value", "share")
 CODE_MAX = 40
 
 
@@ -35,6 +37,11 @@ class Filters:
     goal: str | None = None
     #: The period whose missing reports are listed.
     period: str | None = None
+    #: Rankings by value ("value") or by share of the target ("share"); only the order changes.
+    rank: str | None = None
+    #: This year's reporting when the range was not chosen and this year is not the default yet:
+    #: {year, expected, approved}; shown as a note.
+    default_note: dict | None = None
 
     def key(self) -> str:
         return "|".join(str(v or "") for v in (self.range.key, self.province, self.theme, self.category,
@@ -43,7 +50,7 @@ class Filters:
     def args(self, **changes) -> dict[str, str]:
         values = {"period_from": self.range.first.key, "period_to": self.range.last.key,
                   "province": self.province, "theme": self.theme, "category": self.category,
-                  "craft": self.craft, "goal": self.goal, "period": self.period}
+                  "craft": self.craft, "goal": self.goal, "period": self.period, "rank": self.rank}
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
@@ -68,11 +75,14 @@ def _period(raw: str):
 
 
 def parse_filters(args, today: date) -> Filters:
-    """Filters from ``args`` (request.args); the range defaults to the latest year with approved figures."""
+    """Filters from ``args`` (request.args); the range defaults to the latest year in which at least
+    half the reports owed are approved (``compliance.default_range``)."""
     raw_from = (args.get("period_from") or "").strip()[:20]
     raw_to = (args.get("period_to") or "").strip()[:20]
+    note = None
     if not raw_from and not raw_to:
-        period_range = cached("default-range", "", today, lambda: default_range(today), memo=True)
+        default = cached("default-range", "", today, lambda: default_range(today), memo=True)
+        period_range, note = default["range"], default["current"]
     else:
         first = _period(raw_from or raw_to)
         last = _period(raw_to or raw_from)
@@ -87,5 +97,9 @@ def parse_filters(args, today: date) -> Filters:
     period = (args.get("period") or "").strip()[:20] or None
     if period is not None:
         period = _period(period).key
+    rank = (args.get("rank") or "").strip() or None
+    if rank is not None and rank not in RANKS:
+        raise FilterError(_("Choose one of the listed options."))
     return Filters(period_range, province=_code(args, "province"), theme=theme, category=_code(args, "category", upper=False),
-                   craft=_code(args, "craft", upper=False), goal=_code(args, "goal"), period=period)
+                   craft=_code(args, "craft", upper=False), goal=_code(args, "goal"), period=period, rank=rank,
+                   default_note=note)

@@ -9,7 +9,6 @@ the database. Periods sit on the rollups' integer ``seq`` axis
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, null, or_, select, true
@@ -73,18 +72,6 @@ def org_directory(ids: set[int] | None = None) -> dict[int, dict]:
                      "province": province, "parent_id": r.parent_id, "lat": r.latitude, "lon": r.longitude,
                      "active": r.active}
     return out
-
-
-def default_range(today: date) -> PeriodRange:
-    """The latest Solar Hijri year with approved figures; this year when there are none."""
-    from wcc.periods import period_containing
-
-    # The network's rows hold every approved period; (area_id, seq) is indexed, so this reads a few rows.
-    network = select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK).scalar_subquery()
-    latest = db.session.scalar(select(func.max(AreaPeriod.seq))
-                               .where(AreaPeriod.area_id == network, AreaPeriod.value_count > 0))
-    year = latest // 4 if latest else period_containing(today, Frequency.YEARLY).year
-    return PeriodRange(Period(year), Period(year))
 
 
 def area_period_rows(goals: list[Goal], rng: PeriodRange, area_ids, *, by_kind: bool = False,
