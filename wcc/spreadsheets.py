@@ -67,7 +67,9 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: 
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_XML_ILLEGAL.sub("", title)[:31] or "Sheet")
+    # A sheet's name is at most 31 characters, none of them []:*?/\ (nor the Persian question mark).
+    name = re.sub(r"[\[\]:*?/\\؟]", "", _XML_ILLEGAL.sub("", title)).strip()[:31]
+    ws = wb.create_sheet(title=name or "Sheet")
     ws.sheet_view.rightToLeft = right_to_left
     ws.freeze_panes = "A2"
     for index, width in enumerate(widths or [], start=1):

@@ -37,6 +37,7 @@ GLOBAL_ACTIONS = {
     "org.list_inactive": {"admin"},
     "dashboard.home": {"admin", "ministry"},
     "dashboard.every_member": {"admin", "ministry"},
+    "dashboard.missing": {"admin", "ministry", "province"},
     "initiative.create_for_any": {"admin"},
     "target.change_closed": {"admin"},
     "report.create_for_any": {"admin"},

@@ -196,10 +196,10 @@ def missing_reports(goals: list[Goal], periods: list[Period], today: date, direc
     if not members or not any(owed_list for per_kind in owed.values() for owed_list in per_kind.values()):
         return []
     r = ProgressReport
-    sent = set(db.session.execute(
+    sent = {tuple(row) for row in db.session.execute(
         select(r.org_id, r.goal_id, r.period_key)
         .where(REPORTED, r.org_id.in_(members), r.goal_id.in_([g.id for g in goals]),
-               r.period_key.in_(list(owed)))).tuples())
+               r.period_key.in_(list(owed))))}
     out = []
     for org_id in members:
         org = directory[org_id]

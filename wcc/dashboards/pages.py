@@ -19,6 +19,7 @@ from wcc.dashboards.compliance import (
     default_compliance_period,
     expected_per_member,
     member_compliance,
+    missing_reports,
 )
 from wcc.dashboards.figures import area_actual, area_figure, area_series, combine, figure, member_status, percent
 from wcc.dashboards.filters import Filters
@@ -383,3 +384,21 @@ def public_goal_dashboard(goal: Goal, filters: Filters, today: date) -> dict:
     data = goal_dashboard(goal, Filters(filters.range), today, member_periods=False)
     return {key: data[key] for key in ("goal", "info", "range", "network", "provinces")} | {
         "orgs": {code: v for code, v in data["orgs"].items() if v["kind"] == OrgKind.PROVINCE}}
+
+
+def missing_dashboard(filters: Filters, today: date, scope) -> dict:
+    """"Who has not reported" over the range: each member (within ``scope``, an SQL condition on
+    the organisation's id) with the goals, periods and due dates it still owes a report on;
+    optionally one province and one goal. A fixed number of queries."""
+    rng = filters.range
+    ctx = Context.load(today)
+    goals = [g for g in dashboard_goals() if not filters.goal or g.code == filters.goal]
+    province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
+    members = list(db.session.scalars(reporting_members_stmt(province_id).where(scope))) \
+        if province_id is not None or not filters.province else []
+    periods = compliance_periods(goals, rng, today)
+    rows = missing_reports(goals, periods, today, ctx.directory, members)
+    return {"range": {"from": rng.first.key, "to": rng.last.key}, "periods": [p.key for p in periods],
+            "rows": rows, "members": len(members), "reports": sum(len(r["missing"]) for r in rows),
+            "goal_info": {g.code: goal_info(g) for g in goals},
+            "orgs": org_names(ctx, [r["org"] for r in rows] + [r["province"] for r in rows if r["province"]])}

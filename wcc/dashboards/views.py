@@ -21,9 +21,9 @@ from wcc.dashboards.data import (
     province_data,
     public_data,
 )
-from wcc.dashboards.exports import csv_response
+from wcc.dashboards.exports import csv_response, xlsx_response
 from wcc.dashboards.filters import Filters
-from wcc.dashboards.pages import dashboard_goals
+from wcc.dashboards.pages import dashboard_goals, missing_dashboard
 from wcc.extensions import db
 from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
@@ -257,6 +257,86 @@ def public_goal(code: str):
     t = public_tables(data)
     return render_template("dashboards/public_goal.html", goal=goal, data=data, tables=t,
                            charts=goal_charts(t, with_members=False), **_page_context(filters))
+
+
+def missing_filters() -> Filters:
+    """The filters of "who has not reported": without a chosen range, the period named by
+    ``period``, else the latest overdue period of the default range (as on the overview)."""
+    from dataclasses import replace
+
+    from wcc.dashboards.compliance import default_compliance_period
+    from wcc.periods import PeriodRange, clock, parse_period
+
+    filters = current_filters()
+    if request.args.get("period_from") or request.args.get("period_to"):
+        return replace(filters, period=None)
+    period = parse_period(filters.period) if filters.period else \
+        default_compliance_period(dashboard_goals(), filters.range, clock.today())
+    return replace(filters, range=PeriodRange(period, period), period=None) if period else filters
+
+
+def _missing_data(filters: Filters) -> dict:
+    from wcc.periods import clock
+
+    return missing_dashboard(filters, clock.today(), org_scope(current_user, Organisation.id))
+
+
+def missing_rows(data: dict) -> tuple[list[str], list[list]]:
+    """One line per report missing, for CSV and XLSX: codes beside names, the due date as a date."""
+    from wcc.orgs.forms import KIND_LABELS
+    from wcc.periods import format_period
+
+    lang = current_language()
+    headers = [_("Member: code"), _("Member"), _("Kind"), _("Province: code"), _("Province"), _("Goal: code"),
+               _("Goal"), _("Period"), _("Due date")]
+    rows = []
+    for row in data["rows"]:
+        for item in row["missing"]:
+            rows.append([row["org"], tables.org_name(data["orgs"], row["org"], lang), str(KIND_LABELS[row["kind"]]),
+                         row["province"] or "", tables.org_name(data["orgs"], row["province"], lang)
+                         if row["province"] else "", item["goal"],
+                         tables.goal_title(data["goal_info"], item["goal"], lang),
+                         format_period(item["period"], lang, dates=False), item["due"]])
+    return headers, rows
+
+
+@bp.get("/dashboards/missing")
+@login_required
+def missing():
+    require(current_user, "dashboard.missing")
+    filters = missing_filters()
+    if not can(current_user, "dashboard.every_member"):
+        filters = replace_province(filters, current_user.org.code)
+    from wcc.orgs.forms import KIND_LABELS
+
+    data = _missing_data(filters)
+    options = filter_options()
+    if not can(current_user, "dashboard.every_member"):
+        options["provinces"] = [o for o in options["provinces"] if o["code"] == current_user.org.code]
+    from wcc.periods import clock
+
+    return render_template("dashboards/missing.html", data=data, kind_labels=KIND_LABELS, today=clock.today(),
+                           **_page_context(filters) | {"filter_options": options})
+
+
+def replace_province(filters: Filters, code: str) -> Filters:
+    from dataclasses import replace
+
+    return replace(filters, province=code)
+
+
+@bp.get("/dashboards/missing.<any(csv, xlsx):fmt>")
+@login_required
+def missing_export(fmt: str):
+    require(current_user, "dashboard.missing")
+    filters = missing_filters()
+    if not can(current_user, "dashboard.every_member"):
+        filters = replace_province(filters, current_user.org.code)
+    headers, rows = missing_rows(_missing_data(filters))
+    name = f"missing-{filters.range.first.key}-{filters.range.last.key}"
+    if fmt == "csv":
+        return csv_response(headers, rows, name)
+    return xlsx_response(headers, rows, name, _("Reports missing"))
 
 
 # --- CSV: exactly the numbers of one table -------------------------------------------------

@@ -35,6 +35,13 @@ def _every_member(user, obj) -> bool:
     return reads_everything(user)
 
 
+@rule("dashboard.missing")
+def _missing_reports(user, obj) -> bool:
+    """"Who has not reported": admins and the ministry for every member, a province's officers
+    for the province's own members (the page lists only those)."""
+    return reads_everything(user) or is_province_officer(user)
+
+
 @rule("dashboard.member")
 def _member_page(user, org) -> bool:
     if org is None or org.kind not in (OrgKind.PROVINCE, OrgKind.MUNICIPALITY):
