@@ -15,7 +15,7 @@ from html import escape
 
 from flask_babel import gettext as _
 
-from wcc.dashboards.tables import Table, display, goal_title, org_name
+from wcc.dashboards.tables import Table, display, goal_title, org_name, rank_key
 from wcc.i18n import current_language, text_direction
 from wcc.i18n.formatting import format_number, format_percent
 from wcc.periods import format_period
@@ -33,9 +33,42 @@ def _text(value: str) -> str:
     return escape(str(value), quote=False)
 
 
+#: Ends a shortened label in right-to-left text, so its ellipsis sits where the reading ends.
+RLM = "\u200f"
+
+
+def _ellipsis(text: str) -> str:
+    rtl = any("\u0590" <= ch <= "\u08ff" for ch in text)
+    return text.rstrip() + "…" + (RLM if rtl else "")
+
+
 def short(text: str, limit: int = 28) -> str:
+    """``text`` in at most ``limit`` characters, cut between words (never inside one) with the
+    ellipsis at the end of the reading order; the full text goes into the hover and the table."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return _ellipsis(cut)
+
+
+def wrap(text: str, width: int = 22, lines: int = 3) -> str:
+    """``text`` broken between words into lines of about ``width`` characters (joined by <br>,
+    which Plotly draws as line breaks); after ``lines`` lines the rest is left out, with an
+    ellipsis at the end of the reading order. Words are never cut unless one alone is longer
+    than a line. Escape ``text`` first: the result is Plotly's markup."""
+    out: list[str] = []
+    for word in str(text).split():
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word if len(word) <= width + 6 else short(word, width))
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _ellipsis(out[-1])
+    return "<br>".join(out)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -84,8 +117,9 @@ def base_layout(height: int = 360) -> dict:
 
 def label_room(labels: list[str], size: int = 12) -> int:
     """Pixels the longest category label needs beside its axis (Plotly's own automargin does not
-    always make room for labels on the right-hand side, where Persian charts put them)."""
-    longest = max((len(str(label)) for label in labels), default=4)
+    always make room for labels on the right-hand side, where Persian charts put them); a label's
+    lines (<br>) are measured one by one."""
+    longest = max((len(line) for label in labels for line in str(label).split("<br>")), default=4)
     return int(longest * size * 0.62) + 14
 
 
@@ -122,24 +156,41 @@ def _hover(trace: dict, texts: list[str]) -> dict:
 
 
 def horizontal_bars(table: Table, value_key: str, label_key: str = "org", *, percent: bool = False,
-                    limit: int = 40, reference: float | None = None, series: list[tuple[str, str, str]] | None = None) -> dict:
-    """A ranking: one bar per row (or grouped bars, one per ``series`` (key, label, colour))."""
+                    limit: int = 40, reference: float | None = None, series: list[tuple[str, str, str]] | None = None,
+                    axis_title: str = "", values_on_bars: bool = False) -> dict:
+    """A ranking: one bar per row (or grouped bars, one per ``series`` (key, label, colour)).
+
+    Labels are wrapped whole (``wrap``); the hover gives the full name and the value;
+    ``values_on_bars`` writes each bar's value at its end."""
     rows = table.rows[:limit]
     column = {c.key: c for c in table.columns}
-    labels = distinct([_text(short(_label(table, label_key, r))) for r in rows], [str(r.get(label_key)) for r in rows])
+    full = [_text(_label(table, label_key, r)) for r in rows]
+    labels = distinct([wrap(name) for name in full], [str(r.get(label_key)) for r in rows])
     series = series or [(value_key, column[value_key].label, COLOURS["actual"])]
     data, every = [], []
     for key, name, colour in series:
         values = [r.get(key) for r in rows]
         every += values
-        texts = [f"{label}: {display(table, column[key], r)}" for label, r in zip(labels, rows, strict=True)]
-        data.append(_hover({"type": "bar", "orientation": "h", "y": labels, "x": values, "name": _text(name),
-                            "marker": {"color": colour}}, texts))
-    axis = value_axis(every + ([reference] if reference is not None else []), percent=percent)
-    if _rtl():
-        axis["autorange"] = "reversed"
-        axis.pop("range")
-    layout = base_layout(height=max(220, 26 * len(rows) * max(1, len(series) // 1) + 80))
+        texts = [f"{label}: {display(table, column[key], r)}" for label, r in zip(full, rows, strict=True)]
+        trace = _hover({"type": "bar", "orientation": "h", "y": labels, "x": values, "name": _text(name),
+                        "marker": {"color": colour}}, texts)
+        if values_on_bars:
+            trace.update({"text": [display(table, column[key], r) if r.get(key) is not None else "" for r in rows],
+                          "textposition": "outside", "cliponaxis": False, "textfont": {"size": 11}})
+        data.append(trace)
+    axis = value_axis(every + ([reference] if reference is not None else []), percent=percent,
+                      side_title=axis_title)
+    if values_on_bars:  # room beyond the longest bar for its value
+        low, high = axis["range"]
+        axis["range"] = [low, high + (high - low) * 0.25]
+    if _rtl():  # values grow from the right
+        if values_on_bars:
+            axis["range"] = axis["range"][::-1]
+        else:
+            axis.pop("range")
+            axis["autorange"] = "reversed"
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    layout = base_layout(height=max(220, (14 + 14 * lines) * len(rows) * max(1, len(series) // 1) + 90))
     layout.update({"xaxis": axis, "yaxis": _category_axis(labels, vertical=True), "barmode": "group",
                    "showlegend": len(series) > 1})
     _side_margin(layout, labels)
@@ -147,6 +198,24 @@ def horizontal_bars(table: Table, value_key: str, label_key: str = "org", *, per
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": reference, "x1": reference,
                              "y0": 0, "y1": 1, "line": {"color": "#444", "dash": "dot", "width": 1}}]
     return {"data": data, "layout": layout}
+
+
+def ranking(table: Table, by: str | None, *, limit: int = 40) -> dict:
+    """A ranking (``tables.ranked``) as bars: the approved value on an axis in the goal's unit, or
+    the share of the target with the target marked; each bar carries its value; names are wrapped
+    whole onto up to three lines."""
+    from wcc.goals.forms import UNIT_LABELS
+
+    share = by == "share"
+    key = rank_key(by)
+    if share:
+        title = _("Share of the target (%)")
+    else:
+        unit = table.unit
+        title = str(UNIT_LABELS.get(unit, "")) if unit else ""
+        title = _("Approved, in %(unit)s", unit=title) if title else _("Approved")
+    return horizontal_bars(table, key, percent=share, limit=limit, reference=100 if share else None,
+                           axis_title=title, values_on_bars=True)
 
 
 def _label(table: Table, key: str, row: dict) -> str:

@@ -60,6 +60,12 @@ def public_data(goal: Goal, filters: Filters) -> dict:
                   lambda: pages.public_goal_dashboard(goal, filters, today))
 
 
+def public_landing_data(filters: Filters) -> dict:
+    today = clock.today()
+    return cached("public-landing", f"{filters.range.key}|{filters.goal or ''}", today,
+                  lambda: pages.public_landing(filters.range, today, filters.goal))
+
+
 def initiative_figures(filters: Filters, org=None, *, whole: bool = False) -> dict:
     """Network pages count published initiatives; a province's or member's page (seen only by
     those who may read its drafts) counts all of its own, and lists the latest."""

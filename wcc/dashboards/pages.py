@@ -402,3 +402,34 @@ def missing_dashboard(filters: Filters, today: date, scope) -> dict:
             "rows": rows, "members": len(members), "reports": sum(len(r["missing"]) for r in rows),
             "goal_info": {g.code: goal_info(g) for g in goals},
             "orgs": org_names(ctx, [r["org"] for r in rows] + [r["province"] for r in rows if r["province"]])}
+
+
+def public_landing(rng: PeriodRange, today: date, goal_code: str | None = None) -> dict:
+    """The public landing page: the network's figure for each goal an admin opened to the public,
+    and for one of them (``goal_code``, else the first) each province as a whole, for the map.
+    Approved figures only; no member's own figures, no names of people."""
+    goals = dashboard_goals(public_only=True)
+    ctx = Context.load(today)
+    out = {"range": {"from": rng.first.key, "to": rng.last.key}, "goals": [], "goal_info": {},
+           "chosen_goal": None, "map": {"provinces": [], "members": []}, "orgs": {}}
+    if not goals:
+        return out
+    province_ids = ctx.provinces()
+    book = TargetBook.load(goals, org_ids=province_ids + ([ctx.network_id] if ctx.network_id else []),
+                           province_ids=province_ids)
+    network = network_goal_figures(goals, ctx, rng, book)
+    chosen = default_goal(goals, goal_code)
+    totals = area_totals([chosen], rng, province_ids) if province_ids else {}
+    provinces = []
+    for pid in province_ids:
+        actual = area_actual(chosen, totals.get((chosen.id, pid)))
+        target = book.over(chosen, pid, rng, as_area=True)
+        if actual is not None or target is not None:
+            provinces.append({"org": ctx.code(pid), "actual": actual, "target": target,
+                              "percent_of_target": percent(actual, target)})
+    out.update({"goals": [{"code": g.code, **{k: v for k, v in network.get(g.id, {}).items() if k != "periods"}}
+                          for g in goals],
+                "goal_info": {g.code: goal_info(g) for g in goals}, "chosen_goal": chosen.code,
+                "map": {"provinces": provinces, "members": []},
+                "orgs": org_names(ctx, [ctx.code(pid) for pid in province_ids])})
+    return out

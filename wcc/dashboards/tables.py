@@ -27,6 +27,8 @@ TRACK_LABELS = {
     "off_track": _l("Off track"),
     "no_data": _l("Not enough data"),
 }
+#: The two orders of every ranking (the ``rank`` filter); by value unless asked otherwise.
+RANK_LABELS = {"value": _l("By value"), "share": _l("By share of the target")}
 TRACK_STYLES = {"on_track": "success", "at_risk": "warning", "off_track": "danger", "no_data": "secondary"}
 
 
@@ -147,6 +149,20 @@ def csv_rows(table: Table) -> list[list[Any]]:
 
 # --- the tables of each dashboard -------------------------------------------------------------
 
+def ranked(rows: list[dict], by: str | None) -> list[dict]:
+    """The one ranking every dashboard uses: by the approved value (``value``, the default) or by the
+    share of the target (``share``), largest first; rows without that figure last, ties by the other
+    figure, then by code."""
+    first, second = ("percent_of_target", "actual") if by == "share" else ("actual", "percent_of_target")
+    return sorted(rows, key=lambda r: (r.get(first) is None, -(r.get(first) or 0), r.get(second) is None,
+                                       -(r.get(second) or 0), r.get("org") or ""))
+
+
+def rank_key(by: str | None) -> str:
+    """The column a ranking's bars show."""
+    return "percent_of_target" if by == "share" else "actual"
+
+
 def goals_table(data: dict) -> Table:
     return Table("goals", _("Goals and their progress"), [
         Column("code", _("Goal"), "goal"), Column("actual", _("Approved"), "value"),
@@ -166,13 +182,14 @@ def heatmap_table(data: dict, rows_key: str, caption: str) -> Table:
     return table
 
 
-def ranking_table(data: dict) -> Table:
+def ranking_table(data: dict, by: str | None = None) -> Table:
     code = data["chosen_goal"]
     title = goal_title(data["goal_info"], code) if code else ""
     return Table("ranking", _("Provinces ranked: %(goal)s", goal=title), [
         Column("org", _("Province"), "org"), Column("actual", _("Approved"), "value"),
         Column("target", _("Target"), "value"), Column("percent_of_target", _("Share of the target"), "percent")],
-        data["ranking"], data["orgs"], data["goal_info"], unit=data["goal_info"].get(code, {}).get("unit"))
+        ranked(data["ranking"], by), data["orgs"], data["goal_info"],
+        unit=data["goal_info"].get(code, {}).get("unit"))
 
 
 def trend_table(series: list[dict], unit: str | None, caption: str, goals: dict | None = None) -> Table:
@@ -224,10 +241,10 @@ def missing_table(rows: list[dict], orgs: dict, period: str | None, *, only_miss
 SHOWN_MEMBERS = 25
 
 
-def members_table(data: dict, *, everyone: bool = False) -> Table:
-    """Members ranked by share of their target: all of them (``everyone``, or few enough), else the
-    first and last ``SHOWN_MEMBERS``."""
-    rows = data["members"]
+def members_table(data: dict, *, everyone: bool = False, by: str | None = None) -> Table:
+    """Members ranked (``ranked``): all of them (``everyone``, or few enough), else the first and
+    last ``SHOWN_MEMBERS``."""
+    rows = ranked(data["members"], by)
     caption = _("Members compared")
     if not everyone and len(rows) > 2 * SHOWN_MEMBERS:
         rows = rows[:SHOWN_MEMBERS] + rows[-SHOWN_MEMBERS:]
@@ -259,13 +276,13 @@ def spread_table(data: dict) -> Table:
         Column("highest", _("Highest"), "percent")], rows, data["orgs"])
 
 
-def provinces_table(data: dict) -> Table:
+def provinces_table(data: dict, by: str | None = None) -> Table:
     return Table("provinces", _("Provinces as a whole"), [
         Column("org", _("Province"), "org"), Column("actual", _("Approved"), "value"),
         Column("target", _("Target"), "value"), Column("percent_of_target", _("Share of the target"), "percent"),
         Column("track", _("Status"), "track"), Column("status", _("Progress"), "status"),
         Column("reports", _("Approved reports"), "count")],
-        data["provinces"], data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
+        ranked(data["provinces"], by), data["orgs"], {data["goal"]: data["info"]}, unit=data["info"]["unit"])
 
 
 def comparison_table(data: dict, peers_label: str, with_network: bool) -> Table:

@@ -20,6 +20,7 @@ from wcc.dashboards.data import (
     overview_data,
     province_data,
     public_data,
+    public_landing_data,
 )
 from wcc.dashboards.exports import csv_response, xlsx_response
 from wcc.dashboards.filters import Filters
@@ -58,12 +59,12 @@ def chart(table_id: str, figure: dict, filename: str) -> dict:
     return {"id": f"chart-{table_id}", "figure": figure, "filename": filename}
 
 
-def overview_tables(data: dict) -> dict[str, tables.Table]:
+def overview_tables(data: dict, rank: str | None = None) -> dict[str, tables.Table]:
     info = data["goal_info"].get(data["chosen_goal"] or "", {})
     out = {
         "goals": tables.goals_table(data),
         "heatmap": tables.heatmap_table(data, "provinces", _("Provinces × goals: share of the target")),
-        "ranking": tables.ranking_table(data),
+        "ranking": tables.ranking_table(data, rank),
         "trend": tables.trend_table(data["trend"], info.get("unit"), _("The network per period"),
                                     data["goal_info"]),
         "compliance": tables.compliance_table(data),
@@ -85,10 +86,10 @@ def initiative_tables(figures: dict | None) -> dict[str, tables.Table]:
     }
 
 
-def overview_charts(data: dict, t: dict[str, tables.Table]) -> dict[str, dict]:
+def overview_charts(data: dict, t: dict[str, tables.Table], rank: str | None = None) -> dict[str, dict]:
     out = {
         "heatmap": chart("heatmap", charts.heatmap(t["heatmap"]), "heatmap"),
-        "ranking": chart("ranking", charts.horizontal_bars(t["ranking"], "actual"), "ranking"),
+        "ranking": chart("ranking", charts.ranking(t["ranking"], rank), "ranking"),
         "trend": chart("trend", charts.trend(t["trend"]), "trend"),
         "compliance": chart("compliance", charts.compliance(t["compliance"]), "compliance"),
         "map": chart("map", charts.province_map(data["map"]["provinces"], data["map"]["members"], data["orgs"],
@@ -102,32 +103,30 @@ def overview_charts(data: dict, t: dict[str, tables.Table]) -> dict[str, dict]:
     return out
 
 
-def goal_tables(data: dict) -> dict[str, tables.Table]:
+def goal_tables(data: dict, rank: str | None = None) -> dict[str, tables.Table]:
     return {"trend": tables.trend_table(data["network"].get("periods", []), data["info"]["unit"],
                                         _("The network per period"), {data["goal"]: data["info"]}),
-            "provinces": tables.provinces_table(data),
-            "members": tables.members_table(data, everyone=bool(data.get("province_filter"))),
+            "provinces": tables.provinces_table(data, rank),
+            "members": tables.members_table(data, everyone=bool(data.get("province_filter")), by=rank),
             "members_all": tables.members_table(data, everyone=True),
             "spread": tables.spread_table(data)}
 
 
-def public_tables(data: dict) -> dict[str, tables.Table]:
+def public_tables(data: dict, rank: str | None = None) -> dict[str, tables.Table]:
     """The goal's tables without the member-by-member one: the public sees the network and provinces."""
-    out = goal_tables({**data, "members": []})
+    out = goal_tables({**data, "members": []}, rank)
     for key in ("members", "members_all", "spread"):
         out.pop(key)
     return out
 
 
-def goal_charts(t: dict[str, tables.Table], with_members: bool = True) -> dict[str, dict]:
+def goal_charts(t: dict[str, tables.Table], with_members: bool = True, rank: str | None = None) -> dict[str, dict]:
     out = {"trend": chart("trend", charts.trend(t["trend"]), "trend"),
-           "provinces": chart("provinces", charts.horizontal_bars(t["provinces"], "percent_of_target", percent=True,
-                                                                  reference=100), "provinces")}
+           "provinces": chart("provinces", charts.ranking(t["provinces"], rank), "provinces")}
     if any(r.get("cumulative_actual") is not None for r in t["trend"].rows):
         out["cumulative"] = chart("cumulative", charts.trend(t["trend"], cumulative=True), "cumulative")
     if with_members:
-        out["members"] = chart("members", charts.horizontal_bars(t["members"], "percent_of_target", percent=True, limit=60,
-                                                                 reference=100), "members")
+        out["members"] = chart("members", charts.ranking(t["members"], rank, limit=60), "members")
         out["spread"] = chart("spread", charts.spread(t["members_all"]), "spread")
     return out
 
@@ -161,7 +160,8 @@ def member_tables(data: dict) -> dict[str, tables.Table]:
 
 def _page_context(filters: Filters, **extra) -> dict:
     return {"filters": filters, "filter_options": filter_options(), "lang": current_language(),
-            "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS, **extra}
+            "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS,
+            "rank_labels": tables.RANK_LABELS, **extra}
 
 
 def filter_options() -> dict:
@@ -192,8 +192,8 @@ def overview():
     require(current_user, "dashboard.overview")
     filters = current_filters()
     data = overview_data(filters)
-    t = overview_tables(data)
-    return render_template("dashboards/overview.html", data=data, tables=t, charts=overview_charts(data, t),
+    t = overview_tables(data, filters.rank)
+    return render_template("dashboards/overview.html", data=data, tables=t, charts=overview_charts(data, t, filters.rank),
                            **_page_context(filters))
 
 
@@ -204,8 +204,9 @@ def goal(code: str):
     require(current_user, "dashboard.goal", goal)
     filters = current_filters()
     data = goal_data(goal, filters, member_periods=False)
-    t = goal_tables(data)
-    return render_template("dashboards/goal.html", goal=goal, data=data, tables=t, charts=goal_charts(t),
+    t = goal_tables(data, filters.rank)
+    return render_template("dashboards/goal.html", goal=goal, data=data, tables=t,
+                           charts=goal_charts(t, rank=filters.rank),
                            openable=openable_members(data), **_page_context(filters))
 
 
@@ -254,9 +255,9 @@ def public_goal(code: str):
     require(current_user, "dashboard.public_goal", goal, hide=True)
     filters = current_filters()
     data = public_data(goal, filters)
-    t = public_tables(data)
+    t = public_tables(data, filters.rank)
     return render_template("dashboards/public_goal.html", goal=goal, data=data, tables=t,
-                           charts=goal_charts(t, with_members=False), **_page_context(filters))
+                           charts=goal_charts(t, with_members=False, rank=filters.rank), **_page_context(filters))
 
 
 def missing_filters() -> Filters:
@@ -339,6 +340,37 @@ def missing_export(fmt: str):
     return xlsx_response(headers, rows, name, _("Reports missing"))
 
 
+@bp.get("/public")
+def public_landing():
+    """What the network shows everyone: its public goals with their figures, a map, how to sign in."""
+    filters = current_filters()
+    data = public_landing_data(filters)
+    t = {"goals": tables.goals_table({**data, "goals": data["goals"]})}
+    t["goals"].columns = [c for c in t["goals"].columns if c.key not in ("reports",)]
+    map_chart = None
+    if data["chosen_goal"]:
+        t["map"] = tables.ranking_table({**data, "ranking": data["map"]["provinces"]}, "share")
+        map_chart = chart("map", charts.province_map(data["map"]["provinces"], [], data["orgs"],
+                                                     asset_url("geo/iran-provinces-light.geojson"),
+                                                     _("initiatives")), "map")
+    return render_template("dashboards/public_landing.html", data=data, tables=t, map_chart=map_chart,
+                           **_page_context(filters))
+
+
+@bp.get("/robots.txt")
+def robots_txt():
+    """Search engines may read the public pages, nothing else."""
+    return Response("User-agent: *\nAllow: /public\nDisallow: /\n", mimetype="text/plain")
+
+
+@bp.after_app_request
+def robots_header(response):
+    """Every answer outside the public pages asks search engines not to index or follow it."""
+    if not (request.path == "/public" or request.path.startswith("/public/") or request.path == "/robots.txt"):
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+    return response
+
+
 # --- CSV: exactly the numbers of one table -------------------------------------------------
 
 def _csv(t: dict[str, tables.Table], name: str, filename: str) -> Response:
@@ -353,7 +385,7 @@ def _csv(t: dict[str, tables.Table], name: str, filename: str) -> Response:
 def overview_csv():
     require(current_user, "dashboard.overview")
     filters = current_filters()
-    return _csv(overview_tables(overview_data(filters)), "overview", "overview")
+    return _csv(overview_tables(overview_data(filters), filters.rank), "overview", "overview")
 
 
 @bp.get("/dashboards/goals/<code>.csv")
@@ -362,7 +394,7 @@ def goal_csv(code: str):
     goal = _goal_or_404(code)
     require(current_user, "dashboard.goal", goal)
     filters = current_filters()
-    return _csv(goal_tables(goal_data(goal, filters, member_periods=False)), "goal", goal.code.lower())
+    return _csv(goal_tables(goal_data(goal, filters, member_periods=False), filters.rank), "goal", goal.code.lower())
 
 
 @bp.get("/dashboards/provinces/<code>.csv")
@@ -387,8 +419,8 @@ def public_goal_csv(code: str):
     if goal is None:
         abort(404)
     require(current_user, "dashboard.public_goal", goal, hide=True)
-    data = public_data(goal, current_filters())
-    return _csv(public_tables(data), "public", goal.code.lower())
+    filters = current_filters()
+    return _csv(public_tables(public_data(goal, filters), filters.rank), "public", goal.code.lower())
 
 
 @bp.app_template_global("dashboard_url")

@@ -128,8 +128,13 @@ BIG_MEMBERS = {"IR-10-ISFAHAN", "IR-03-TABRIZ", "IR-07-SHIRAZ", "IR-09-MASHHAD",
                "IR-03", "IR-07", "IR-23-TEHRAN"}
 
 
+#: Goals the demo network shows everyone (on /public and a public page each).
+PUBLIC_GOALS = {"EXPORT-RU", "EXHIBITIONS", "ARTISANS-TRAINED"}
+
+
 def seed_goals() -> Iterator[str]:
-    """The eleven goals of the default catalogue; existing codes are left alone."""
+    """The eleven goals of the default catalogue; existing codes are left alone. A few of them are
+    public, so the public landing page has figures to show."""
     existing = set(db.session.scalars(select(Goal.code)))
     for item in CATALOGUE:
         if item["code"] in existing:
@@ -145,7 +150,7 @@ def seed_goals() -> Iterator[str]:
             first_period=f"{FIRST_YEAR}-Q1" if quarterly else str(FIRST_YEAR),
             last_period=f"{LAST_YEAR}-Q4" if quarterly else str(LAST_YEAR),
             reported_by_province=P in item["kinds"], reported_by_municipality=M in item["kinds"],
-            due_days=30, active=True)
+            due_days=30, active=True, public_dashboard=item["code"] in PUBLIC_GOALS)
         yield item["code"]
 
 

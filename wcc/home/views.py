@@ -14,7 +14,8 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
+        # Visitors see what the network shows everyone, with a way to sign in.
+        return redirect(url_for("dashboards.public_landing"))
     if can(current_user, "dashboard.home"):
         # The ministry leads by comparing: its home is the network overview.
         return redirect(url_for("dashboards.overview"))
