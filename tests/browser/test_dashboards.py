@@ -33,3 +33,31 @@ def test_overview_and_goal_page_draw_their_charts_offline(page, figures_data, la
     page.goto(f"{page.base_url}/dashboards/goals/EXPORT-RU?lang={lang}&period_from=1403&period_to=1404")
     page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4", timeout=20_000)
     assert page.locator(".plot-container").count() >= 4
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_the_ministrys_questions_take_one_click_each_from_the_overview(page, figures_data, lang):
+    """Who leads export value in 1404, by value and by share of the target; who has not reported 1404-Q2."""
+    from wcc.periods import format_period
+
+    sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
+    overview = f"{page.base_url}/dashboards?lang={lang}&period_from=1404&period_to=1404&goal=EXPORT-RU"
+    page.goto(overview)
+    page.wait_for_function("document.querySelectorAll('#chart-ranking .main-svg').length > 0", timeout=20_000)
+    by_value = page.locator("#table-ranking tbody th").all_inner_texts()
+    assert by_value and page.locator("#chart-ranking .bartext").count() > 0  # values on the bars
+    page.click("#chosen a[href*='rank=share']")
+    assert "rank=share" in page.url and page.url.endswith("#chosen")
+    page.wait_for_function("document.querySelectorAll('#chart-ranking .main-svg').length > 0", timeout=20_000)
+    assert page.locator("#chosen a[aria-current='true'][href*='rank=share']").count() == 1
+    assert sorted(page.locator("#table-ranking tbody th").all_inner_texts()) == sorted(by_value)
+    # Who has not reported 1404-Q2: one click from the top of the overview.
+    page.goto(overview)
+    with page.expect_navigation():
+        page.click("nav[aria-labelledby='h-who-missing'] a[href*='period_from=1404-Q2&period_to=1404-Q2']")
+    assert "/dashboards/missing" in page.url and page.url.endswith("#results")
+    heading = page.locator("#h-results").inner_text()
+    assert format_period("1404-Q2", lang, dates=False) in heading
+    rows = page.locator("#table-missing tbody tr")
+    assert rows.count() > 0
+    assert rows.first.locator("a[href^='/dashboards/members/']").count() == 1

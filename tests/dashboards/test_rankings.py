@@ -40,7 +40,7 @@ def test_labels_are_wrapped_between_words_and_shortened_at_the_end_of_reading():
 
 
 def _figure(page: str, chart_id: str) -> dict:
-    block = re.search(r'data-chart="%s"[^>]*>(.*?)</script>' % chart_id, page, re.S).group(1)
+    block = re.search(rf'data-chart="{chart_id}"[^>]*>(.*?)</script>', page, re.S).group(1)
     return json.loads(block)
 
 
@@ -63,7 +63,7 @@ def test_overview_and_goal_page_rank_alike_with_units_and_values(client, login_a
     title = figure["layout"]["xaxis"]["title"]["text"]
     assert title == ("Share of the target (%)" if by == "share" else "Approved, in euros (EUR)")
     key = "percent_of_target" if by == "share" else "actual"
-    data = client.get(f"/api/v1/dashboard/goals/EXPORT-RU?period_from=1403&period_to=1404").get_json()
+    data = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1403&period_to=1404").get_json()
     expected = [p["org"] for p in ranked(data["provinces"], by)]
     names = {"IR-10": "Isfahan", "IR-07": "Fars"}
     assert _table_orgs(goal, "provinces") == [names[c] for c in expected]
