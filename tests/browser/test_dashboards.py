@@ -43,12 +43,12 @@ def test_the_ministrys_questions_take_one_click_each_from_the_overview(page, fig
     sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
     overview = f"{page.base_url}/dashboards?lang={lang}&period_from=1404&period_to=1404&goal=EXPORT-RU"
     page.goto(overview)
-    page.wait_for_function("document.querySelectorAll('#chart-ranking .main-svg').length > 0", timeout=20_000)
+    page.locator("#chart-ranking .main-svg").first.wait_for(timeout=20_000)
     by_value = page.locator("#table-ranking tbody th").all_inner_texts()
     assert by_value and page.locator("#chart-ranking .bartext").count() > 0  # values on the bars
     page.click("#chosen a[href*='rank=share']")
     assert "rank=share" in page.url and page.url.endswith("#chosen")
-    page.wait_for_function("document.querySelectorAll('#chart-ranking .main-svg').length > 0", timeout=20_000)
+    page.locator("#chart-ranking .main-svg").first.wait_for(timeout=20_000)
     assert page.locator("#chosen a[aria-current='true'][href*='rank=share']").count() == 1
     assert sorted(page.locator("#table-ranking tbody th").all_inner_texts()) == sorted(by_value)
     # Who has not reported 1404-Q2: one click from the top of the overview.

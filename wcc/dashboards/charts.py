@@ -214,6 +214,8 @@ def ranking(table: Table, by: str | None, *, limit: int = 40) -> dict:
         unit = table.unit
         title = str(UNIT_LABELS.get(unit, "")) if unit else ""
         title = _("Approved, in %(unit)s", unit=title) if title else _("Approved")
+    if _rtl():  # closing brackets stay at the end of a Persian title in Plotly's left-to-right SVG text
+        title += RLM
     return horizontal_bars(table, key, percent=share, limit=limit, reference=100 if share else None,
                            axis_title=title, values_on_bars=True)
 
