@@ -345,6 +345,15 @@ def open_obligation(org: Organisation):
     return next_open(designation.reports) if designation is not None else None
 
 
+def attach_to_obligation(document: Document, obligation) -> None:
+    """Say that ``document`` answers ``obligation`` (when an admin records it received with it)."""
+    if document.kind != DocumentKind.DESIGNATION_REPORT:
+        raise DocumentError(_("Only an activity report answers a World Craft City obligation."))
+    if document.obligation_id != obligation.id:
+        document.obligation_id, document.obligation = obligation.id, obligation
+        db.session.flush()
+
+
 def create_designation_report(org: Organisation, *, language: str, span: Span, photo_ids: list[int],
                               narrative: str, user, background: bool = True) -> Document:
     """Save the choices, attached to the member's next open obligation, and queue the first version
