@@ -191,6 +191,19 @@ def test_a_brochure_whose_initiatives_were_unpublished_fails_when_made_again(cli
     assert f"/documents/{document.id}/versions/1.pdf" in page  # the earlier version stays
 
 
+def test_a_brochure_with_no_finished_version_is_not_published(make_app, network, city):
+    app = make_app(PDF_MAX_PAGES=1)
+    client = app.test_client()
+    sign_in_session(client, network.users["isfahan"])
+    assert client.post("/brochures/new", data={"language": "ru", "craft": "felt"}).status_code == 302
+    document = only_document()
+    assert (document.state, versions()) == ("failed", 0)
+    assert "Mark as published" not in client.get(f"/documents/{document.id}?lang=en").get_data(as_text=True)
+    assert client.post(f"/documents/{document.id}/publish").status_code == 302
+    assert only_document().published_at is None
+    assert "no finished version to publish" in client.get(f"/documents/{document.id}?lang=en").get_data(as_text=True)
+
+
 def test_the_report_is_attached_to_the_next_open_obligation(client, login_as, network, city, designated):
     from wcc.designations.models import DesignationReport
 

@@ -473,6 +473,8 @@ def create_brochure(org: Organisation, *, language: str, paper: str, initiative_
 def publish(document: Document) -> None:
     if document.kind != DocumentKind.BROCHURE:
         raise DocumentError(_("Only brochures are published."))
+    if document.latest is None:
+        raise DocumentError(_("This brochure has no finished version to publish yet."))
     if document.published_at is None:
         document.published_at = utcnow()
         db.session.flush()
