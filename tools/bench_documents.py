@@ -111,10 +111,10 @@ with app.app_context(), app.test_request_context():
         span = queries.Span(1404, 1405)
         photos = [f.id for f in queries.photos_of(queries.span_initiatives(city, span))]
         doc = services.create_designation_report(city, language="en", span=span, photo_ids=photos,
-                                                 narrative="Benchmark.", user=None)
+                                                 narrative="Benchmark.", user=None, background=False)
     else:
         doc = services.create_brochure(prov, language="ru", paper="A4", initiative_ids=None, craft_code="felt",
-                                       contact_ids=[], user=None)
+                                       contact_ids=[], user=None, background=False)
     seconds = time.perf_counter() - start
     peak = status("VmHWM")
     db.session.rollback()

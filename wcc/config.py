@@ -135,8 +135,10 @@ def load_config() -> dict:
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         # Background jobs: seconds between the retries of a failed mail (RQ's back-off).
         "JOB_RETRY_INTERVALS": retry_intervals,
-        # Documents: the most pages one request may render, and the contact printed on brochures.
+        # Documents: the most pages rendered in the web process (a print page's PDF, or a document
+        # when there is no job queue), the most a queue's worker renders, and the contact on brochures.
         "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),
+        "PDF_MAX_PAGES_IN_WORKER": _env_int("PDF_MAX_PAGES_IN_WORKER", 400),
         "NETWORK_CONTACT": _env("NETWORK_CONTACT", "secretariat@wcc.example.org"),
         # Host names: never taken from the request unless listed (Werkzeug answers 400 otherwise).
         "SERVER_NAME": server_name,

@@ -112,7 +112,13 @@ def run(func: str, *args: Any) -> Any:
 
         app = set_worker_app(create_app())
     with app.app_context(), job_transaction():
+        g.wcc_in_worker = True
         return _call(func, args)
+
+
+def in_worker() -> bool:
+    """Whether an RQ worker (rather than the process that served the request) runs this job."""
+    return bool(g.get("wcc_in_worker"))
 
 
 def set_worker_app(app: Flask) -> Flask:

@@ -7,7 +7,8 @@ lost race, a 503 for a database that went away), never the success (a redirect,
 a flash) the view meant to send. Services flush and never commit or roll back;
 where a service must try something that may fail, it uses a savepoint
 (``attempt``). The request-end hook is the only commit in the app apart from
-background jobs (``job_transaction``, the same rule for a job), command-line
+background jobs (``job_transaction``, the same rule for a job; a long job may
+``commit_progress``), command-line
 commands and the bench.
 
 Two deliberate exceptions to "error answer → nothing kept": ``keep_changes`` for
@@ -84,6 +85,12 @@ def job_transaction() -> Iterator[None]:
         else:
             roll_back()
         raise
+    db.session.commit()
+
+
+def commit_progress() -> None:
+    """Commit what a background job has done so far, so that pages see how it is getting on
+    (a document being rendered) while the job goes on; the rest is a transaction of its own."""
     db.session.commit()
 
 

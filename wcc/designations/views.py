@@ -29,22 +29,26 @@ def _page(errors: dict | None = None, status: int = 200):
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     manage = can(current_user, "designation.manage")
     return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage,
-                           generated=generated_reports([r.designation.org_id for r in rows]) if manage else {},
+                           generated=generated_reports([r.designation.org_id for r in rows]),
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 
 
 def generated_reports(org_ids: list[int]) -> dict[int, list]:
-    """The activity reports the documents area generated for these members, newest first (one query)."""
+    """The activity reports generated for these members that the user may see, newest first, with
+    their versions (two queries). Failed ones, which have nothing to send, are left out."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
-    from wcc.documents.models import Document, DocumentKind
+    from wcc.documents.models import Document, DocumentKind, DocumentState
+    from wcc.documents.queries import visible_documents
 
     if not org_ids:
         return {}
     out: dict[int, list] = {}
     for document in db.session.scalars(select(Document).where(
-            Document.kind == DocumentKind.DESIGNATION_REPORT, Document.org_id.in_(org_ids))
-            .order_by(Document.id.desc())):
+            Document.kind == DocumentKind.DESIGNATION_REPORT, Document.org_id.in_(org_ids),
+            Document.state != DocumentState.FAILED, visible_documents(current_user))
+            .options(selectinload(Document.versions)).order_by(Document.id.desc())):
         out.setdefault(document.org_id, []).append(document)
     return out
 
@@ -105,6 +109,10 @@ def received(designation_id: int, report_id: int):
                                  upload=request.files.get("file"),
                                  document_type="document" if document else None,
                                  document_id=document.id if document else None)
+        if document is not None:
+            from wcc.documents.services import attach_to_obligation
+
+            attach_to_obligation(document, report)
 
     return _change(designation_id, change)
 

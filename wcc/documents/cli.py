@@ -50,8 +50,8 @@ def designation_report(code: str, language: str, out: Path, first: int | None, l
             initiatives = queries.span_initiatives(org, span)
             document = services.create_designation_report(
                 org, language=language, span=span, photo_ids=queries.default_photo_ids(initiatives),
-                narrative="", user=None)
-    except (services.DocumentError, PdfUnavailable, PdfTooLong) as exc:
+                narrative="", user=None, background=False)
+    except (services.DocumentError, services.NothingToShow, PdfUnavailable, PdfTooLong) as exc:
         db.session.rollback()
         _fail(str(exc))
     db.session.commit()
@@ -83,8 +83,9 @@ def brochure(language: str, craft_code: str | None, initiative_ids: tuple[int, .
         with current_app.test_request_context(), force_locale("en"):
             document = services.create_brochure(org, language=language, paper=paper,
                                                 initiative_ids=list(initiative_ids) or None,
-                                                craft_code=craft_code, contact_ids=[], user=None)
-    except (services.DocumentError, PdfUnavailable, PdfTooLong) as exc:
+                                                craft_code=craft_code, contact_ids=[], user=None,
+                                                background=False)
+    except (services.DocumentError, services.NothingToShow, PdfUnavailable, PdfTooLong) as exc:
         db.session.rollback()
         _fail(str(exc))
     db.session.commit()

@@ -5,6 +5,9 @@ a span, a brochure about some initiatives in one language), with the choices
 it was made from (``sources``), so it can be made again after the data
 changes. Each making adds a ``DocumentVersion`` holding the PDF; old versions
 are kept.
+
+Making a version is a background job (``wcc.documents.services.render_job``):
+the document says how its latest making went (``state``), and why it failed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from wcc.extensions import db
 
 if TYPE_CHECKING:
     from wcc.auth.models import User
+    from wcc.designations.models import DesignationReport
     from wcc.orgs.models import Organisation
     from wcc.uploads.models import StoredFile
 
@@ -28,6 +32,19 @@ if TYPE_CHECKING:
 class DocumentKind(enum.StrEnum):
     DESIGNATION_REPORT = "designation_report"
     BROCHURE = "brochure"
+
+
+class DocumentState(enum.StrEnum):
+    """How the latest making of a document went: waiting for a worker, being rendered, done, failed."""
+
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    READY = "ready"
+    FAILED = "failed"
+
+
+#: States in which a making is still under way.
+PENDING_STATES = (DocumentState.QUEUED, DocumentState.RENDERING)
 
 
 class Document(TimestampMixin, db.Model):
@@ -45,17 +62,26 @@ class Document(TimestampMixin, db.Model):
     sources: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: The officer's own words (the activity report's narrative).
     narrative: Mapped[str] = mapped_column(Text, default="")
-    #: The World Craft City obligation this report answers, once that register exists (no
-    #: foreign key yet: the obligations' table belongs to the notifications area).
-    obligation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The World Craft City obligation (the activity report owed to the Council) this report answers.
+    obligation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("designation_reports.id", ondelete="SET NULL"), index=True)
+    #: How the latest making went (``DocumentState``); ``failure`` says why it failed, as a kind
+    #: and its figures (``{"kind": "too_long", "pages": 120, "limit": 80}``), put in words when shown.
+    state: Mapped[str] = mapped_column(String(12), default=DocumentState.READY, server_default="ready")
+    failure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     org: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
+    obligation: Mapped[DesignationReport | None] = relationship()
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan",
         order_by="DocumentVersion.number.desc()")
+
+    @property
+    def pending(self) -> bool:
+        return self.state in PENDING_STATES
 
     @property
     def latest(self) -> DocumentVersion | None:

@@ -40,8 +40,11 @@ class PdfTooLong(ValueError):
     """The document has more pages than may be rendered inside a request."""
 
     def __init__(self, pages: int, limit: int):
+        from wcc.i18n.formatting import format_number
+
         super().__init__(_("This document would have %(pages)s pages; at most %(limit)s can be made at once. "
-                           "Choose a shorter span or fewer photos.", pages=pages, limit=limit))
+                           "Choose a shorter span or fewer photos.", pages=format_number(pages, 0),
+                           limit=format_number(limit, 0)))
         self.pages = pages
         self.limit = limit
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from wcc.documents.models import Document, DocumentKind, DocumentVersion
+from wcc.documents.models import Document, DocumentKind, DocumentState, DocumentVersion
 from wcc.extensions import db
 from wcc.initiatives.models import Category, Craft, FileKind, Initiative, InitiativeFile, initiative_crafts
 from wcc.orgs.models import Organisation
@@ -53,7 +53,8 @@ def designation_year(org: Organisation) -> int | None:
 
 def last_report(org: Organisation) -> Document | None:
     return db.session.scalar(
-        select(Document).where(Document.org_id == org.id, Document.kind == DocumentKind.DESIGNATION_REPORT)
+        select(Document).where(Document.org_id == org.id, Document.kind == DocumentKind.DESIGNATION_REPORT,
+                               Document.state != DocumentState.FAILED)
         .order_by(Document.span_end.desc(), Document.id.desc()).limit(1))
 
 

@@ -1,13 +1,17 @@
 """Making documents: the World Craft City activity report and brochures, each saved with its
 sources and a new version every time it is made. Services flush; the caller commits.
 
-Rendering happens here, in the caller's process, with a page limit
-(``PDF_MAX_PAGES``): the network has no job queue yet. When one exists,
-``make_version`` is the unit of work to hand it.
+The pages save the choices at once and hand the rendering to a background job
+(``render_job`` through ``wcc.jobs``): an RQ worker when the network has a job
+queue, this process right after the request otherwise. The document's ``state``
+says how it is going (queued, rendering, ready, failed, with the reason). The
+web process renders at most ``PDF_MAX_PAGES`` pages, a worker at most
+``PDF_MAX_PAGES_IN_WORKER``. The command line renders at once (``make_version``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -18,10 +22,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from wcc import jobs
 from wcc.db import utcnow
 from wcc.documents import queries
-from wcc.documents.models import Document, DocumentKind, DocumentVersion
-from wcc.documents.pdf import RenderedPdf, photo_url, render_pdf
+from wcc.documents.models import Document, DocumentKind, DocumentState, DocumentVersion
+from wcc.documents.pdf import PdfTooLong, PdfUnavailable, RenderedPdf, photo_url, render_pdf
 from wcc.documents.queries import Span
 from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
 from wcc.errors import ServiceError
@@ -38,10 +43,17 @@ NARRATIVE_MAX = 6_000
 #: Brochures are read on paper and sent by e-mail; above this the photos are shrunk further.
 BROCHURE_MAX_BYTES = 10 * 1024 * 1024
 BROCHURE_GOAL = "BROCHURES-RU"
+RENDER_JOB = "wcc.documents.services.render_job"
+
+log = logging.getLogger(__name__)
 
 
 class DocumentError(ServiceError):
     """A document cannot be made as asked; the message says why, in the user's language (422)."""
+
+
+class NothingToShow(Exception):
+    """A brochure none of whose initiatives may be shown any more (unpublished or deleted since)."""
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -49,7 +61,15 @@ class DocumentError(ServiceError):
 def _render(template: str, language: str, context: dict[str, Any], photos: dict[int, str]) -> RenderedPdf:
     with force_locale(language):
         html = render_template(template, **context)
-        return render_pdf(html, photos=photos, max_pages=current_app.config.get("PDF_MAX_PAGES", 80))
+        return render_pdf(html, photos=photos, max_pages=page_limit())
+
+
+def page_limit() -> int:
+    """The most pages this process renders into one document: more in a queue's worker than in
+    the web process, where a long document would hold up the request."""
+    if jobs.in_worker():
+        return current_app.config.get("PDF_MAX_PAGES_IN_WORKER", 400)
+    return current_app.config.get("PDF_MAX_PAGES", 80)
 
 
 def _file_name(document: Document, number: int) -> str:
@@ -60,9 +80,13 @@ def _file_name(document: Document, number: int) -> str:
     return f"{base.get(document.kind, 'wcc-document')}-{document.org.code}{span}-{document.language}-v{number}.pdf"
 
 
-def save_version(document: Document, rendered: RenderedPdf, user) -> DocumentVersion:
-    """Store the PDF as the document's next version; older versions stay."""
-    number = (document.latest.number if document.latest else 0) + 1
+def next_number(document: Document) -> int:
+    return (document.latest.number if document.latest else 0) + 1
+
+
+def save_version(document: Document, rendered: RenderedPdf, user, number: int | None = None) -> DocumentVersion:
+    """Store the PDF as the document's version ``number`` (the next one); older versions stay."""
+    number = number or next_number(document)
     stored = store_generated(rendered.data, _file_name(document, number), "application/pdf",
                              user_id=getattr(user, "id", None))
     version = DocumentVersion(document=document, number=number, stored_file_id=stored.id, stored=stored,
@@ -70,6 +94,7 @@ def save_version(document: Document, rendered: RenderedPdf, user) -> DocumentVer
                               created_by_id=getattr(user, "id", None))
     db.session.add(version)
     document.versions.insert(0, version)
+    document.state, document.failure = DocumentState.READY, None
     document.updated_at = utcnow()
     db.session.flush()
     return version
@@ -80,18 +105,116 @@ def _photo_keys(files: list[InitiativeFile]) -> dict[int, str]:
 
 
 def make_version(document: Document, user) -> DocumentVersion:
-    """Make the document again from its saved sources and today's data."""
+    """Make the document again from its saved sources and today's data, at once (the command line).
+    Raises PdfTooLong, PdfUnavailable, NothingToShow."""
+    return save_version(document, render(document), user)
+
+
+def render(document: Document) -> RenderedPdf:
+    """The PDF of the document from its saved sources and today's data."""
     if document.kind == DocumentKind.DESIGNATION_REPORT:
         context, photos = designation_context(document.org, span_of(document), document.language,
                                               document.sources.get("photos", []), document.narrative)
         rendered = _render("documents/designation_report.html", document.language, context, photos)
     else:
         context, photos = brochure_context(document)
+        if not context["initiatives"]:
+            raise NothingToShow()
         rendered = _render("documents/brochure.html", document.language, context, photos)
         if len(rendered.data) > BROCHURE_MAX_BYTES:
             context["photo_mm"] = 60
             rendered = _render("documents/brochure.html", document.language, context, photos)
-    return save_version(document, rendered, user)
+    return rendered
+
+
+# --- making documents in the background -------------------------------------------------------
+
+def request_version(document: Document, user) -> int:
+    """Queue the making of the document's next version; returns its number. The job runs once
+    this transaction commits. Raises DocumentError while a making is still under way."""
+    if document.pending:
+        raise DocumentError(_("This document is being made; wait until it is ready."))
+    number = next_number(document)
+    document.state, document.failure = DocumentState.QUEUED, None
+    document.updated_at = utcnow()
+    db.session.flush()
+    jobs.enqueue(RENDER_JOB, document.id, number, getattr(user, "id", None), retry=True)
+    return number
+
+
+def _locked(document_id: int) -> Document | None:
+    return db.session.get(Document, document_id, with_for_update=True, populate_existing=True)
+
+
+def render_job(document_id: int, number: int, user_id: int | None) -> str:
+    """The job that makes version ``number`` of a document. Idempotent: a version already made,
+    or a making no longer asked for, is left alone (RQ may run a job twice).
+
+    The document is marked ``rendering`` (committed, so its page can say so), rendered without
+    holding a lock, then locked again and given its version, or marked ``failed`` with the reason.
+    """
+    from wcc.auth.models import User
+    from wcc.transaction import commit_progress, roll_back
+
+    document = _locked(document_id)
+    if document is None:
+        return "no such document"
+    if document.latest is not None and document.latest.number >= number:
+        return "made already"
+    if not document.pending:
+        return "not asked for"
+    document.state, document.failure = DocumentState.RENDERING, None
+    commit_progress()
+
+    failure = None
+    rendered = None
+    app = current_app._get_current_object()
+    try:
+        with app.test_request_context("/", base_url=app.config.get("BASE_URL") or None):
+            rendered = render(document)
+    except PdfTooLong as exc:
+        failure = {"kind": "too_long", "pages": exc.pages, "limit": exc.limit}
+    except PdfUnavailable:
+        failure = {"kind": "unavailable"}
+    except NothingToShow:
+        failure = {"kind": "nothing_to_show"}
+    except Exception:  # noqa: BLE001 - whatever broke, the document says so instead of waiting forever
+        log.exception("document %s version %s could not be made", document_id, number)
+        roll_back()
+        failure = {"kind": "error"}
+
+    document = _locked(document_id)
+    if document is None:
+        return "no such document"
+    if document.latest is not None and document.latest.number >= number:
+        return "made already"  # another run of this job got there first
+    if failure is not None:
+        document.state, document.failure = DocumentState.FAILED, failure
+        document.updated_at = utcnow()
+        return f"failed: {failure['kind']}"
+    user = db.session.get(User, user_id) if user_id else None
+    save_version(document, rendered, user, number)
+    return "ready"
+
+
+def failure_message(document: Document) -> str | None:
+    """Why the latest making failed, in the reader's language (None unless it failed)."""
+    if document.state != DocumentState.FAILED:
+        return None
+    failure = document.failure or {}
+    kind = failure.get("kind")
+    if kind == "too_long":
+        return str(PdfTooLong(failure.get("pages", 0), failure.get("limit", 0)))
+    if kind == "unavailable":
+        from wcc.documents.pdf import pdf_unavailable_reason
+
+        return pdf_unavailable_reason() or _("PDF files could not be made on the server at that moment. "
+                                             "Try again.")
+    if kind == "nothing_to_show":
+        return _("None of this brochure's initiatives is published any more, so there is nothing to print. "
+                 "Make a new brochure from published initiatives.")
+    return _("The document could not be made: the server met an error while rendering it (it is in the "
+             "server's log). Try again; if it fails again, tell the administrator.")
 
 
 def span_of(document: Document) -> Span:
@@ -213,9 +336,28 @@ def _clean_narrative(text: str | None) -> str:
     return text
 
 
+def open_obligation(org: Organisation):
+    """The member's next activity report owed to the World Crafts Council (not received yet), if any."""
+    from wcc.designations.models import Designation
+    from wcc.designations.services import next_open
+
+    designation = db.session.scalar(select(Designation).where(Designation.org_id == org.id))
+    return next_open(designation.reports) if designation is not None else None
+
+
+def attach_to_obligation(document: Document, obligation) -> None:
+    """Say that ``document`` answers ``obligation`` (when an admin records it received with it)."""
+    if document.kind != DocumentKind.DESIGNATION_REPORT:
+        raise DocumentError(_("Only an activity report answers a World Craft City obligation."))
+    if document.obligation_id != obligation.id:
+        document.obligation_id, document.obligation = obligation.id, obligation
+        db.session.flush()
+
+
 def create_designation_report(org: Organisation, *, language: str, span: Span, photo_ids: list[int],
-                              narrative: str, user, obligation_id: int | None = None) -> Document:
-    """Save the choices and make the first version. Raises DocumentError, PdfUnavailable, PdfTooLong."""
+                              narrative: str, user, background: bool = True) -> Document:
+    """Save the choices, attached to the member's next open obligation, and queue the first version
+    (``background``) or make it at once. Raises DocumentError (and, at once, PdfUnavailable, PdfTooLong)."""
     if not org.is_designated:
         raise DocumentError(_("Only a designated World Craft City has an activity report."))
     if language not in REPORT_LANGUAGES:
@@ -228,10 +370,21 @@ def create_designation_report(org: Organisation, *, language: str, span: Span, p
     document = Document(kind=DocumentKind.DESIGNATION_REPORT, org_id=org.id, org=org, language=language,
                         title=title[:300], span_start=span.start, span_end=span.end,
                         sources={"photos": photo_ids}, narrative=_clean_narrative(narrative),
-                        obligation_id=obligation_id, created_by_id=getattr(user, "id", None))
+                        created_by_id=getattr(user, "id", None))
+    obligation = open_obligation(org)
+    if obligation is not None:
+        document.obligation_id, document.obligation = obligation.id, obligation
+    return _first_version(document, user, background)
+
+
+def _first_version(document: Document, user, background: bool) -> Document:
+    document.state = DocumentState.QUEUED if background else DocumentState.RENDERING
     db.session.add(document)
     db.session.flush()
-    make_version(document, user)
+    if background:
+        jobs.enqueue(RENDER_JOB, document.id, 1, getattr(user, "id", None), retry=True)
+    else:
+        make_version(document, user)
     return document
 
 
@@ -285,7 +438,7 @@ def missing_stories(initiatives: list[Initiative], language: str) -> list[Initia
 
 
 def create_brochure(org: Organisation, *, language: str, paper: str, initiative_ids: list[int] | None,
-                    craft_code: str | None, contact_ids: list[int], user) -> Document:
+                    craft_code: str | None, contact_ids: list[int], user, background: bool = True) -> Document:
     """A brochure about a craft or chosen initiatives (published ones only), in one language."""
     if language not in LANGUAGES:
         raise DocumentError(_("Choose Persian, English or Russian."))
@@ -314,15 +467,14 @@ def create_brochure(org: Organisation, *, language: str, paper: str, initiative_
                                  "initiatives": sorted(chosen) if craft is None else [],
                                  "contacts": sorted(set(contact_ids) & chosen)},
                         created_by_id=getattr(user, "id", None))
-    db.session.add(document)
-    db.session.flush()
-    make_version(document, user)
-    return document
+    return _first_version(document, user, background)
 
 
 def publish(document: Document) -> None:
     if document.kind != DocumentKind.BROCHURE:
         raise DocumentError(_("Only brochures are published."))
+    if document.latest is None:
+        raise DocumentError(_("This brochure has no finished version to publish yet."))
     if document.published_at is None:
         document.published_at = utcnow()
         db.session.flush()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wcc.documents import queries, services
-from wcc.documents.models import Document, DocumentKind, DocumentVersion
-from wcc.documents.pdf import PdfTooLong, PdfUnavailable, pdf_unavailable_reason
+from wcc.documents.models import Document, DocumentKind, DocumentState, DocumentVersion
+from wcc.documents.pdf import pdf_unavailable_reason
 from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n import current_language
@@ -27,6 +27,14 @@ PER_PAGE = 25
 KIND_LABELS = {DocumentKind.DESIGNATION_REPORT: _l("World Craft City activity report"),
                DocumentKind.BROCHURE: _l("Brochure")}
 LANGUAGE_LABELS = {"fa": _l("Persian"), "en": _l("English"), "ru": _l("Russian")}
+STATE_LABELS = {DocumentState.QUEUED: _l("waiting to be made"), DocumentState.RENDERING: _l("being made"),
+                DocumentState.READY: _l("ready"), DocumentState.FAILED: _l("could not be made")}
+STATE_TEXTS = {
+    DocumentState.QUEUED: _l("Your choices are saved and the document waits for its turn to be made. "
+                             "This page refreshes by itself and links the PDF when it is ready."),
+    DocumentState.RENDERING: _l("The document is being made now: its pages, charts and photos are being put "
+                                "together. This page refreshes by itself and links the PDF when it is ready."),
+}
 
 
 @bp.app_template_global()
@@ -37,6 +45,11 @@ def document_kind_label(kind: str) -> str:
 @bp.app_template_global()
 def document_language_label(lang: str) -> str:
     return str(LANGUAGE_LABELS.get(lang, lang))
+
+
+@bp.app_template_global()
+def document_state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
 
 
 @bp.app_template_filter()
@@ -101,17 +114,17 @@ def designation_report(code: str):
     language = request.form.get("language", "en" if current_language() == "en" else "fa")
     narrative = request.form.get("narrative", "")
     if request.method == "POST" and error is None:
-        try:
-            document = services.create_designation_report(
-                org, language=language, span=span, photo_ids=[i for i in _ids("photo")],
-                narrative=narrative, user=current_user)
-        except (services.DocumentError, PdfTooLong) as exc:
-            error, status = str(exc), 422
-        except PdfUnavailable as exc:
-            error, status = str(exc), 503
+        if pdf_unavailable_reason():
+            error, status = pdf_unavailable_reason(), 503
         else:
-            flash(_("The activity report is ready: %(pages)s pages.", pages=document.latest.pages), "success")
-            return redirect(url_for("documents.detail", document_id=document.id))
+            try:
+                document = services.create_designation_report(
+                    org, language=language, span=span, photo_ids=[i for i in _ids("photo")],
+                    narrative=narrative, user=current_user)
+            except services.DocumentError as exc:
+                error, status = str(exc), 422
+            else:
+                return redirect(url_for("documents.detail", document_id=document.id))
     earlier = list(db.session.scalars(queries.library_query(current_user, kind=DocumentKind.DESIGNATION_REPORT)
                                       .where(Document.org_id == org.id)))
     this_year = queries.solar_year(today)
@@ -119,6 +132,7 @@ def designation_report(code: str):
     return render_template("documents/designation_form.html", org=org, span=span, years=years,
                            initiatives=initiatives, photos=photos, ticked=ticked, language=language,
                            narrative=narrative, error=error, earlier=earlier,
+                           obligation=services.open_obligation(org),
                            pdf_problem=pdf_unavailable_reason()), status
 
 
@@ -144,17 +158,16 @@ def new_brochure():
         chosen = queries.brochure_initiatives(ids=chosen_ids, org_ids=scope) if chosen_ids else []
     candidates = queries.brochure_initiatives(org_ids=scope)[:300]
     error, status = None, 200
-    if request.method == "POST":
+    if request.method == "POST" and pdf_unavailable_reason():
+        error, status = pdf_unavailable_reason(), 503
+    elif request.method == "POST":
         try:
             document = services.create_brochure(owner, language=language, paper=paper,
                                                 initiative_ids=chosen_ids or None, craft_code=craft_code,
                                                 contact_ids=_ids("contact"), user=current_user)
-        except (services.DocumentError, PdfTooLong) as exc:
+        except services.DocumentError as exc:
             error, status = str(exc), 422
-        except PdfUnavailable as exc:
-            error, status = str(exc), 503
         else:
-            flash(_("The brochure is ready: %(pages)s pages.", pages=document.latest.pages), "success")
             return redirect(url_for("documents.detail", document_id=document.id))
     return render_template("documents/brochure_form.html", owner=owner, crafts=crafts, craft=craft,
                            candidates=candidates, chosen=chosen, chosen_ids=set(chosen_ids), language=language,
@@ -185,7 +198,21 @@ def detail(document_id: int):
     offer = services.brochure_report_offer(document, today_local()) \
         if can(current_user, "document.publish", document) else None
     return render_template("documents/detail.html", document=document, offer=offer,
+                           failure=services.failure_message(document),
+                           span=services.span_of(document) if document.kind == DocumentKind.DESIGNATION_REPORT
+                           and document.span_start else None, state_text=STATE_TEXTS.get(document.state),
                            pdf_problem=pdf_unavailable_reason())
+
+
+@bp.get("/documents/<int:document_id>/status")
+@login_required
+def status(document_id: int):
+    """How the making of a document is going, for its page to refresh itself."""
+    document = _document_or_404(document_id)
+    latest = document.latest
+    return jsonify(state=document.state, pending=document.pending, label=document_state_label(document.state),
+                   text=str(STATE_TEXTS.get(document.state, "")), failure=services.failure_message(document),
+                   version=latest.number if latest else None, pages=latest.pages if latest else None)
 
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>.pdf")
@@ -202,16 +229,18 @@ def download(document_id: int, number: int):
 @bp.post("/documents/<int:document_id>/regenerate")
 @login_required
 def regenerate(document_id: int):
-    """Make the document again from its saved sources (new version; the old ones stay)."""
+    """Make the document again from its saved sources (new version; the old ones stay), or try
+    again after a failure. The making is a background job; the page shows how it goes."""
     document = _document_or_404(document_id)
     require(current_user, "document.regenerate", document)
+    problem = pdf_unavailable_reason()
     try:
-        version = services.make_version(document, current_user)
-    except (PdfTooLong, PdfUnavailable) as exc:
+        if problem:
+            raise services.DocumentError(problem)
+        services.request_version(document, current_user)
+    except services.DocumentError as exc:
         discard_changes()  # the answer is a redirect, but nothing of this request is kept
         flash(str(exc), "danger")
-    else:
-        flash(_("Version %(n)s is ready.", n=version.number), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
