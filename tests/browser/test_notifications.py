@@ -35,6 +35,15 @@ def test_a_returned_report_rings_the_bell_and_is_read(page, network, make_goal, 
     assert page.locator("html").get_attribute("lang") == lang
     bell = page.locator("nav a.wcc-bell")
     assert bell.locator(".badge").inner_text().split()[0] == two
+    # On a phone the menu (and its bell) is folded: the count shows on the menu button.
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert not bell.is_visible()
+    assert page.locator("nav .navbar-toggler .wcc-bell-phone").inner_text() == two
+    page.click("nav .navbar-toggler")
+    bell.wait_for(state="visible")
+    assert bell.locator(".badge").inner_text().split()[0] == two
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not page.locator("nav .navbar-toggler").is_visible()
 
     with page.expect_navigation():
         bell.click()
