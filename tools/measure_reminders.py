@@ -87,7 +87,8 @@ def measure(app, day: str) -> None:
         started = time.perf_counter()
         try:
             # The app context the command runs in ends with the in-process jobs (the mail).
-            result = app.test_cli_runner().invoke(args=["send-reminders", "--date", day])
+            with app.app_context():
+                result = app.test_cli_runner().invoke(args=["send-reminders", "--date", day])
         finally:
             elapsed = time.perf_counter() - started
             event.remove(engine, "before_cursor_execute", count)
