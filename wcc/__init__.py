@@ -192,10 +192,12 @@ def connect_signals(app: Flask) -> None:
     from wcc.dashboards.rollups import init_rollups
     from wcc.jobs import init_jobs
     from wcc.notifications.rules import connect as connect_notifications
+    from wcc.notifications.services import init_retry_sweep
 
     init_rollups()
     init_token_cache()
     connect_notifications()
+    init_retry_sweep(app)
     init_jobs(app)
 
 

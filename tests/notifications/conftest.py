@@ -10,15 +10,20 @@ import pytest
 
 
 class Inbox:
-    """What the test SMTP server received; ``refuse`` makes it answer 451 to every message."""
+    """What the test SMTP server received; ``refuse`` makes it answer 451 to every message,
+    ``refuse_next`` to that many messages before it accepts again."""
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = False
+        self.refuse_next = 0
+        self.refused = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        if self.refuse:
+        if self.refuse or self.refuse_next > 0:
+            self.refuse_next = max(self.refuse_next - 1, 0)
+            self.refused += 1
             return "451 4.3.0 Try again later"
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))

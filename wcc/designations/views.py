@@ -12,6 +12,7 @@ from wcc.designations.queries import designation_rows
 from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.dates import date_examples, parse_date
+from wcc.notifications.services import notices_about
 from wcc.periods import today
 from wcc.permissions import can, require
 
@@ -28,7 +29,9 @@ def index():
 def _page(errors: dict | None = None, status: int = 200):
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     manage = can(current_user, "designation.manage")
-    return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage,
+    told = notices_about("designation_report", [r.report.id for row in rows for r in row.reports
+                                                if can(current_user, "designation.notices", row.designation)])
+    return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage, told=told,
                            generated=generated_reports([r.designation.org_id for r in rows]),
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 

@@ -12,13 +12,12 @@ from wcc.extensions import db
 
 log = logging.getLogger(__name__)
 
-#: Failed mail is tried again by the daily run until it has been tried this often.
-MAX_ATTEMPTS = 6
 DAILY_JOB = "wcc.notifications.cli.daily_run"
 
 
 def init_notification_cli(app: Flask) -> None:
     app.cli.add_command(send_reminders)
+    app.cli.add_command(retry_deliveries)
     app.cli.add_command(worker)
     app.cli.add_command(scheduler)
 
@@ -32,12 +31,12 @@ def _today() -> date:
 def daily_run(day: str | None = None) -> dict:
     """The scheduler's daily job: reminders for the day, yesterday's digests, failed mail again."""
     from wcc.notifications.reminders import send_reminders as compute
-    from wcc.notifications.services import queue_digests, retry_failed
+    from wcc.notifications.services import queue_digests, retry_due
 
     on = date.fromisoformat(day) if day else _today()
     made = compute(on)
     digests = queue_digests(on)
-    retried = retry_failed(MAX_ATTEMPTS)
+    retried = retry_due()
     log.info("daily run %s: %s notifications, %s digests, %s deliveries retried", on, made, digests, retried)
     return {"day": on.isoformat(), "notifications": made, "digests": digests, "retried": retried}
 
@@ -63,6 +62,20 @@ def send_reminders(day: str | None, digests: bool) -> None:
     db.session.commit()
     click.echo(f"day: {on.isoformat()}")
     click.echo(f"enqueued: {made}")
+
+
+@click.command("retry-deliveries")
+def retry_deliveries() -> None:
+    """Send again the refused e-mail whose next try is due (back-off: WCC_JOB_RETRY_SECONDS).
+
+    The daily run does the same; without Redis, the web process also does it after
+    a request once a mail it failed to send is due. Prints how many were queued.
+    """
+    from wcc.notifications.services import retry_due
+
+    queued = retry_due()
+    db.session.commit()
+    click.echo(f"retried: {queued}")
 
 
 @click.command("worker")

@@ -101,6 +101,9 @@ class Delivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When a failed delivery is tried again (``services.retry_delay``); None once it has
+    #: been tried ``MAX_ATTEMPTS`` times (then only an admin's retry sends it).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship()
     attempts_log: Mapped[list[DeliveryAttempt]] = relationship(

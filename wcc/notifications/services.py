@@ -11,14 +11,15 @@ which run on their own and commit each attempt so a failure stays on record.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from wcc import jobs
 from wcc.db import utcnow
@@ -35,12 +36,14 @@ from wcc.notifications.models import (
     NotificationPreference,
 )
 from wcc.periods import network_timezone
-from wcc.transaction import keep_changes
+from wcc.transaction import job_transaction, keep_changes
 
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "wcc.notifications.services.deliver"
 MAX_ERROR = 500
+#: A refused e-mail is tried this often in all before only an admin's retry sends it.
+MAX_ATTEMPTS = 6
 
 _quiet: ContextVar[bool] = ContextVar("wcc_notifications_quiet", default=False)
 
@@ -186,6 +189,26 @@ def notifications_query(user, unread: bool = False):
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
+def notices_about(object_type: str, object_ids: Iterable) -> dict[str, list]:
+    """Who was told about these objects: per object id, rows of (notification, recipient's
+    name, delivery status or None, delivery attempts, sent at), oldest first. One query."""
+    from wcc.auth.models import User
+
+    ids = [str(i) for i in object_ids]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Notification, User.name, Delivery.status, Delivery.attempts, Delivery.sent_at)
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(Delivery, Delivery.id == Notification.delivery_id)
+        .where(Notification.object_type == object_type, Notification.object_id.in_(ids))
+        .order_by(Notification.created_at, Notification.id))
+    out: dict[str, list] = {}
+    for notification, name, status, attempts, sent_at in rows:
+        out.setdefault(notification.object_id, []).append((notification, name, status, attempts, sent_at))
+    return out
+
+
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
@@ -259,35 +282,125 @@ def deliver(delivery_id: int) -> str:
         channel = send(message)
     except MailError as exc:
         error = str(exc)[:MAX_ERROR]
+        now = utcnow()
+        delay = retry_delay(delivery.attempts)
         delivery.status = DeliveryStatus.FAILED
         delivery.last_error = error
-        db.session.add(DeliveryAttempt(delivery_id=delivery.id, ok=False, channel="smtp", error=error))
-        keep_changes()  # the failed attempt stays on record; RQ retries the job
+        delivery.next_attempt_at = now + delay if delay is not None else None
+        db.session.add(DeliveryAttempt(delivery_id=delivery.id, at=now, ok=False, channel="smtp", error=error))
+        keep_changes()  # the failed attempt stays on record; RQ (or the retry sweep) tries again
+        _remember_retry(current_app._get_current_object(), delivery.next_attempt_at)
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to_address, error)
         raise
     delivery.status = DeliveryStatus.SENT
     delivery.sent_at = utcnow()
     delivery.last_error = None
+    delivery.next_attempt_at = None
     db.session.add(DeliveryAttempt(delivery_id=delivery.id, ok=True, channel=channel))
     return channel
 
 
+def retry_delay(attempts: int) -> timedelta | None:
+    """How long after its ``attempts``-th failed try a delivery is tried again (None: no more).
+
+    The waits are ``WCC_JOB_RETRY_SECONDS`` (1 min, 5 min, 30 min, 2 h by default), the
+    last one repeated, until ``MAX_ATTEMPTS`` tries; RQ uses the same waits for its retries.
+    """
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    intervals = current_app.config.get("JOB_RETRY_INTERVALS") or [0]
+    return timedelta(seconds=intervals[min(max(attempts, 1), len(intervals)) - 1])
+
+
 def retry_delivery(delivery: Delivery) -> None:
-    """Queue a failed delivery again (the admin's retry button, the daily run)."""
+    """Queue a failed delivery again now (the admin's retry button)."""
     if delivery.status != DeliveryStatus.FAILED:
         return
     delivery.status = DeliveryStatus.QUEUED
+    delivery.next_attempt_at = None
     db.session.flush()
     jobs.enqueue(DELIVER_JOB, delivery.id, retry=True)
 
 
-def retry_failed(max_attempts: int) -> int:
-    """Queue again every failed delivery tried fewer than ``max_attempts`` times."""
-    failed = db.session.scalars(select(Delivery).where(Delivery.status == DeliveryStatus.FAILED,
-                                                       Delivery.attempts < max_attempts)).all()
-    for delivery in failed:
-        retry_delivery(delivery)
-    return len(failed)
+def retry_due(now: datetime | None = None) -> int:
+    """Queue again every failed delivery whose next try is due; returns how many.
+
+    Each one is claimed with a conditional UPDATE (failed → queued), so two sweeps
+    running at once (two processes, the daily run and the command) queue it once.
+    """
+    now = now or utcnow()
+    due = or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
+    claimed = db.session.scalars(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.FAILED, Delivery.attempts < MAX_ATTEMPTS, due)
+        .values(status=DeliveryStatus.QUEUED, next_attempt_at=None)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session="fetch")).all()
+    for delivery_id in sorted(claimed):
+        jobs.enqueue(DELIVER_JOB, delivery_id, retry=True)
+    return len(claimed)
+
+
+def next_retry_at() -> datetime | None:
+    """When the next failed delivery is due to be tried again."""
+    return db.session.scalar(select(func.min(Delivery.next_attempt_at)).where(
+        Delivery.status == DeliveryStatus.FAILED, Delivery.attempts < MAX_ATTEMPTS))
+
+
+# --- retrying without Redis ----------------------------------------------------------------
+# With Redis, RQ retries a failed delivery job itself (``jobs._retry_policy``). Without it,
+# jobs run in the web process, and this process remembers the earliest time one of its
+# failed deliveries is due again; the first request that ends after that time sweeps the
+# due ones (``retry_due``) and sends them in-process. Requests cost nothing more while no
+# mail is waiting (no query). Failures left by a process that stopped are picked up by the
+# daily run or ``flask retry-deliveries``.
+
+_SWEEP = "wcc_delivery_retry"
+
+
+def _sweep_state(app: Flask) -> dict:
+    return app.extensions.setdefault(_SWEEP, {"at": None, "lock": threading.Lock()})
+
+
+def _remember_retry(app: Flask, when: datetime | None) -> None:
+    if when is None:
+        return
+    state = _sweep_state(app)
+    if state["at"] is None or when < state["at"]:
+        state["at"] = when
+
+
+def sweep_due_deliveries(app: Flask) -> int:
+    """Send again, in this process, the failed deliveries that are due (when no Redis)."""
+    state = _sweep_state(app)
+    if app.config.get("REDIS_URL") or state["at"] is None or state["at"] > utcnow():
+        return 0
+    if not state["lock"].acquire(blocking=False):
+        return 0  # a sweep is running in another thread (or this is one of its jobs)
+    try:
+        state["at"] = None
+        with app.app_context():  # its jobs (the deliveries) run when this context ends
+            with job_transaction():
+                queued = retry_due()
+                later = next_retry_at()
+        _remember_retry(app, later)
+        return queued
+    finally:
+        state["lock"].release()
+
+
+def init_retry_sweep(app: Flask) -> None:
+    _sweep_state(app)
+
+    @app.teardown_appcontext
+    def retry_due_mail(exc: BaseException | None) -> None:
+        state = app.extensions[_SWEEP]
+        if state["at"] is None or app.config.get("REDIS_URL"):
+            return
+        try:
+            sweep_due_deliveries(app)
+        except Exception:  # noqa: BLE001 - a sweep must never break the request it follows
+            log.exception("retrying due deliveries failed")
 
 
 def queue_digests(day: date) -> int:

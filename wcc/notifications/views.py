@@ -37,6 +37,15 @@ def unread_notifications() -> int:
     return g.wcc_unread
 
 
+bp.add_app_template_global(KINDS, "notice_kinds")
+
+
+@bp.app_template_global("notices_about")
+def notices_about(object_type: str, object_id) -> list:
+    """For a page's "who was told" table (the template checks the rule first)."""
+    return services.notices_about(object_type, [object_id]).get(str(object_id), [])
+
+
 @bp.get("/notifications")
 @login_required
 def index():

@@ -4,6 +4,9 @@
 - Only admins see failed deliveries and send them again.
 - A World Craft City's obligations are seen by the secretariat, the ministry,
   the member itself and its province; only admins record dates and reports.
+- Who was told about a report or a World Craft City report (recipients, when,
+  how the e-mail fared) is audit: admins and the ministry see it, and the
+  province that reviews the member's reports; not the member, not others.
 - Reminders about a report that may not exist yet go to those who may read the
   organisation's reports (``report.obligation``, the organisation as object).
 """
@@ -11,7 +14,7 @@
 from __future__ import annotations
 
 from wcc.permissions import rule
-from wcc.permissions.helpers import is_admin, reads_everything, sees_org_data
+from wcc.permissions.helpers import is_admin, is_province_of, reads_everything, sees_org_data
 
 
 @rule("notification.list", "notification.preferences")
@@ -47,3 +50,13 @@ def _manage_designations(user, obj) -> bool:
 @rule("report.obligation")
 def _report_obligation(user, org) -> bool:
     return org is not None and sees_org_data(user, org)
+
+
+@rule("report.notices")
+def _report_notices(user, report) -> bool:
+    return report is not None and (reads_everything(user) or is_province_of(user, report.org))
+
+
+@rule("designation.notices")
+def _designation_notices(user, designation) -> bool:
+    return designation is not None and (reads_everything(user) or is_province_of(user, designation.org))
