@@ -24,7 +24,7 @@ from wcc.audit.models import AuditEvent
 from wcc.audit.services import ACCESS_DENIED
 from wcc.extensions import db
 from wcc.i18n import current_language
-from wcc.i18n.formatting import format_date, format_datetime, format_number
+from wcc.i18n.formatting import format_date, format_datetime, format_number, localise_digits
 
 #: Every action the app records → its name as the audit trail shows it.
 ACTION_LABELS = {
@@ -123,7 +123,7 @@ FIELD_LABELS = {
 
 #: Fields whose values are ids or codes, shown as they are (not as numbers with separators).
 _LITERAL = {"code", "org", "goal", "route", "method", "permission", "object", "external_id", "file", "email",
-            "contact_email", "contact_phone", "email_attempted"}
+            "contact_email", "contact_phone", "email_attempted", "category", "crafts", "goals"}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -148,7 +148,9 @@ def format_value(value: Any, name: str = "") -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float | Decimal):
-        return str(value) if name.endswith("_id") or name in _LITERAL else format_number(value, locale=locale)
+        if name.endswith("_id") or name in _LITERAL or name == "year":
+            return localise_digits(str(value), locale)
+        return format_number(value, locale=locale)
     if isinstance(value, dict):
         if "amount" in value:
             return " ".join(part for part in (format_value(value.get("amount")), value.get("currency") or "")
@@ -157,6 +159,10 @@ def format_value(value: Any, name: str = "") -> str:
     if isinstance(value, list):
         return "; ".join(format_value(v, name) for v in value)
     text = str(value)
+    if name == "period":
+        return _period_label(text, locale)
+    if name == "year" or name.endswith("_id"):
+        return localise_digits(text, locale)
     if name not in _LITERAL:
         if _DATETIME.match(text):
             try:
@@ -168,13 +174,11 @@ def format_value(value: Any, name: str = "") -> str:
                 return format_date(date.fromisoformat(text), locale)
             except ValueError:
                 pass
-        elif _NUMBER.fullmatch(text) and not name.endswith("_id"):
+        elif _NUMBER.fullmatch(text):
             try:
                 return format_number(Decimal(text), locale=locale)
             except InvalidOperation:
                 pass
-        elif name == "period":
-            return _period_label(text, locale)
     return text if len(text) <= TEXT_MAX else text[:TEXT_MAX - 1].rstrip() + "…"
 
 
@@ -192,6 +196,7 @@ class Change:
     label: str
     old: str
     new: str
+    ltr: bool = False  # a code, an address or a phone number: read left to right in every language
 
 
 @dataclass
@@ -205,13 +210,37 @@ class Row:
     changes: list[Change] = field(default_factory=list)
 
 
+def _coded(object_type: str, name: str, value: Any) -> Any:
+    """A stored code put into words: statuses, currencies, countries."""
+    from wcc.initiatives.forms import CURRENCY_UNITS, country_name
+    from wcc.initiatives.forms import STATUS_LABELS as INITIATIVE_STATUS
+    from wcc.reporting.forms import STATUS_LABELS as REPORT_STATUS
+
+    if name == "status" and isinstance(value, str):
+        labels = {"initiatives": INITIATIVE_STATUS, "progress_reports": REPORT_STATUS}.get(object_type, {})
+        return str(labels[value]) if value in labels else value
+    if name == "partner_country" and isinstance(value, str):
+        return country_name(value)
+    if isinstance(value, dict) and value.get("currency") in CURRENCY_UNITS:
+        return {**value, "currency": str(CURRENCY_UNITS[value["currency"]])}
+    return value
+
+
 def _changes(event: AuditEvent) -> list[Change]:
+    """Each field with its old and new value; on a creation, only the fields that were filled in."""
     before, after = event.before or {}, event.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
-    names = list(dict.fromkeys([*before, *after]))
-    return [Change(field_label(n), format_value(before.get(n), n) if n in before else "",
-                   format_value(after.get(n), n) if n in after else "") for n in names]
+    changes = []
+    for name in dict.fromkeys([*before, *after]):
+        old = format_value(_coded(event.object_type, name, before.get(name)), name) if name in before else ""
+        new = format_value(_coded(event.object_type, name, after.get(name)), name) if name in after else ""
+        if old in ("", "—") and new in ("", "—"):
+            continue
+        if old == new:
+            old = ""  # the same before and after: shown once, for context
+        changes.append(Change(field_label(name), old, new, ltr=name in _LITERAL))
+    return changes
 
 
 def _objects(events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str]]:
