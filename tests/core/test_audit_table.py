@@ -79,7 +79,8 @@ def test_every_recorded_action_has_a_translated_label(app):
     """Every action code the app writes (found in its source) is in the one table of labels."""
     from pathlib import Path
 
-    source = "\n".join(p.read_text(encoding="utf-8") for p in Path("wcc").rglob("*.py"))
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "wcc").rglob("*.py"))
     written = set(re.findall(r'(?:record|_emit)\((?:[^,()]+, )?"([a-z_]+\.[a-z_]+)"', source))
     written |= {f"report.{step}" for step in ("submit", "review", "approve", "return", "reopen")}
     written |= {f"{kind}.{verb}" for kind in ("initiative_categories", "crafts") for verb in ("create", "update")}
@@ -87,7 +88,7 @@ def test_every_recorded_action_has_a_translated_label(app):
     from babel.messages.pofile import read_po
 
     for lang in ("fa", "ru"):
-        with open(f"translations/{lang}/LC_MESSAGES/messages.po", "rb") as f:
+        with open(root / f"translations/{lang}/LC_MESSAGES/messages.po", "rb") as f:
             catalog = read_po(f)
         for label in ACTION_LABELS.values():
             message = catalog.get(label._args[0])
