@@ -100,8 +100,9 @@ class KeptUploads:
     drops the files ticked for removal.
     """
 
-    def __init__(self, fields: dict[str, tuple[str, ...]]):
+    def __init__(self, fields: dict[str, tuple[str, ...]], *, single: bool = False):
         self.fields = fields
+        self.single = single  # one file per field: a new pick replaces the one kept
         self.stage_id: str | None = None
         self.files: list[KeptFile] = []
         self.expired = False
@@ -156,17 +157,30 @@ class KeptUploads:
         A refused file puts its reason on its field and returns False; the others are kept.
         """
         ok = True
-        for name, allow in self.fields.items():
+        for name in self.fields:
             field = getattr(form, name)
-            for upload in [f for f in request.files.getlist(field.name) if getattr(f, "filename", "")]:
-                try:
-                    checked = check_upload(upload, allow=allow, field=name)
-                except ServiceError as exc:
-                    field.errors = [*(field.errors or []), exc.message]
-                    ok = False
-                    continue
-                self._add(name, checked)
+            refused = self.keep_field(name, field.name)
+            if refused:
+                field.errors = [*(field.errors or []), *refused]
+                ok = False
         return ok
+
+    def keep_field(self, name: str, input_name: str | None = None) -> list[str]:
+        """Check and keep the files picked in one file input; the reasons of those refused."""
+        refused = []
+        for upload in [f for f in request.files.getlist(input_name or name) if getattr(f, "filename", "")]:
+            try:
+                checked = check_upload(upload, allow=self.fields[name], field=name)
+            except ServiceError as exc:
+                refused.append(exc.message)
+                continue
+            if self.single:
+                for old in self.of(name):
+                    for path in self._paths(old):
+                        path.unlink(missing_ok=True)
+                self.files = [f for f in self.files if f.field != name]
+            self._add(name, checked)
+        return refused
 
     def _add(self, field: str, checked: CheckedFile) -> None:
         if self._dir is None:
