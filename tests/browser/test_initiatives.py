@@ -105,3 +105,35 @@ def test_a_hostile_title_shows_literally_and_never_runs(page, network, categorie
     assert page.locator("#history-heading").count() == 1
     assert page.locator("img[src='x'], script:has-text('alert(2)')").count() == 0
     assert dialogs == []
+
+
+def test_a_photo_picked_before_a_form_error_is_kept_and_saved_once(page, network, categories):
+    sign_in(page, network.users["isfahan"].email, TEST_PASSWORD)
+    page.goto(page.base_url + "/initiatives/new?lang=en")
+    page.get_by_label("Category").select_option("exhibition")
+    page.get_by_label("Photos").set_input_files([photo((30, 140, 90))])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()  # the title is missing
+
+    kept = page.locator("[data-kept-file]")
+    assert kept.count() == 1 and "photo-30.jpg" in kept.inner_text()
+    assert kept.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")  # its preview
+    remove = kept.get_by_role("button", name="Remove photo-30.jpg")
+    remove.click()  # changed one's mind twice: removed, then kept again
+    assert kept.locator("input[name=kept_remove]").is_checked()
+    kept.get_by_role("button", name="Keep photo-30.jpg").click()
+    assert not kept.locator("input[name=kept_remove]").is_checked()
+
+    page.get_by_label("Title", exact=True).fill("Felt market in Moscow")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert re.search(r"/initiatives/\d+$", page.url)
+    from sqlalchemy import select
+
+    from wcc.initiatives.models import Initiative
+
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
+    ini = db.session.scalars(select(Initiative)).one()
+    assert [f.stored.original_name for f in ini.files] == ["photo-30.jpg"]
+    assert page.locator(".initiative-gallery img").count() == 1
+    assert not page.js_errors

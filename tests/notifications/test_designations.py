@@ -129,6 +129,34 @@ def test_an_admin_records_a_report_received_with_its_file(designated, client, lo
     assert item["reports"][-1] == {"due": "2030-03-01", "status": "not_due", "years_after": None,
                                    "received_on": None}
 
+def test_a_file_picked_with_a_refused_date_is_kept_for_the_next_try(designated, client, login_as):
+    import io
+    import re
+
+    users, _user = designated
+    from wcc.designations.models import Designation, DesignationReport
+    from wcc.orgs.queries import get_by_code
+
+    designation = db.session.scalar(select(Designation).where(
+        Designation.org_id == get_by_code("IR-10-ISFAHAN").id))
+    first = designation.reports[0]
+    login_as(users["admin"])
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    url = f"/designations/{designation.id}/reports/{first.id}/received?lang=en"
+    refused = client.post(url, data={"received_on": "2099-01-01", "file": (io.BytesIO(pdf), "report-2017.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "cannot be in the future" in page and "report-2017.pdf" in page
+    token = re.search(r'name="kept_uploads" value="([^"]+)"', page).group(1)
+    saved = client.post(url, data={"received_on": "2017-02-01", "kept_uploads": token},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    report = db.session.get(DesignationReport, first.id)
+    assert report.received_on == date(2017, 2, 1) and report.file.original_name == "report-2017.pdf"
+
+
 
 @pytest.mark.parametrize("field, value", [("designated_on", ""), ("designated_on", "2015-02-30"),
                                           ("designated_on", "2999-01-01"), ("designated_on", "\x00")])

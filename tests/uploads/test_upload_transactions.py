@@ -1,6 +1,7 @@
 """Uploaded files follow their transaction: on disk once it commits, gone when it rolls back.
 
-A refused request leaves no file behind; deleting a stored file removes it only
+A refused request leaves no stored file behind (what passed the checks is only
+kept with the form, see tests/uploads/test_kept_files.py); deleting a stored file removes it only
 when the deletion commits; ``flask sweep-uploads`` removes what no row points to.
 """
 
@@ -17,12 +18,14 @@ from tests.initiatives.samples import HTML, PDF, image_bytes, upload
 from tests.initiatives.test_pages import form
 from wcc.extensions import db
 from wcc.uploads.models import StoredFile
-from wcc.uploads.services import PENDING_DIR, delete_stored, store_bytes
+from wcc.uploads.services import PENDING_DIR, STAGED_DIR, delete_stored, store_bytes
 
 
 def files_on_disk(app) -> set[Path]:
+    """Stored files and those still pending, not the files kept with forms shown again."""
     root = Path(app.config["UPLOAD_DIR"])
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return {p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != STAGED_DIR} \
+        if root.exists() else set()
 
 
 def on_disk(app, key: str) -> Path:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from wcc.audit.display import ACTION_LABELS, OBJECT_LABELS, describe
 from wcc.audit.models import AuditEvent
 from wcc.pagination import paginate, requested_page
 from wcc.permissions import require
@@ -32,8 +33,11 @@ def index():
     if object_id:
         stmt = stmt.where(AuditEvent.object_id == object_id)
     pagination = paginate(stmt, page, PER_PAGE, scalars=True)
-    return render_template("audit/index.html", pagination=pagination, action=action,
-                           object_type=object_type, object_id=object_id)
+    actions = sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda a: a[1])
+    object_types = sorted(((code, str(label)) for code, label in OBJECT_LABELS.items()), key=lambda a: a[1])
+    return render_template("audit/index.html", pagination=pagination, rows=describe(list(pagination.items)),
+                           action=action, object_type=object_type, object_id=object_id, actions=actions,
+                           object_types=object_types)
 
 
 @bp.get("/admin/security")

@@ -108,13 +108,16 @@ def record_received(report: DesignationReport, received_on: date | None, user, *
                     document_type: str | None = None, document_id: str | None = None) -> None:
     """Mark a report received on ``received_on`` with its file (an upload) or a generated document."""
     from wcc.errors import ServiceError
+    from wcc.uploads.models import StoredFile
     from wcc.uploads.services import store_upload
 
     if received_on is None:
         raise ServiceError(_("Enter the day the report was received."), "received_on")
     if received_on > _today():
         raise ServiceError(_("The day received cannot be in the future."), "received_on")
-    if upload is not None and getattr(upload, "filename", ""):
+    if isinstance(upload, StoredFile):  # checked when it was kept with the form
+        report.file = upload
+    elif upload is not None and getattr(upload, "filename", ""):
         try:
             report.file = store_upload(upload, allow=("pdf",))
         except ServiceError as exc:

@@ -15,6 +15,7 @@ from wcc.i18n.dates import date_examples, parse_date
 from wcc.notifications.services import notices_about
 from wcc.periods import today
 from wcc.permissions import can, require
+from wcc.uploads.staging import KeptUploads, expired_notice
 
 bp = Blueprint("designations", __name__)
 
@@ -26,12 +27,17 @@ def index():
     return _page()
 
 
-def _page(errors: dict | None = None, status: int = 200):
+def _page(errors: dict | None = None, status: int = 200, kept: KeptUploads | None = None,
+          kept_report: int | None = None):
+    """The list; after a refused "received", the file picked for that report is kept with its form."""
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     manage = can(current_user, "designation.manage")
     told = notices_about("designation_report", [r.report.id for row in rows for r in row.reports
                                                 if can(current_user, "designation.notices", row.designation)])
+    if kept is not None and kept.expired:
+        flash(expired_notice(), "warning")
     return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage, told=told,
+                           kept=kept, kept_report=kept_report,
                            generated=generated_reports([r.designation.org_id for r in rows]),
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 
@@ -75,13 +81,13 @@ def _date_field(name: str):
         raise ServiceError(str(exc), name) from None
 
 
-def _change(designation_id: int, change):
+def _change(designation_id: int, change, kept: KeptUploads | None = None, report_id: int | None = None):
     require(current_user, "designation.manage")
     designation = db.get_or_404(Designation, designation_id)
     try:
         change(designation)
     except ServiceError as exc:
-        return _page({(designation_id, exc.field): exc.message}, 422)
+        return _page({(designation_id, exc.field): exc.message}, 422, kept=kept, kept_report=report_id)
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
 
@@ -103,13 +109,19 @@ def add_report(designation_id: int):
 @bp.post("/designations/<int:designation_id>/reports/<int:report_id>/received")
 @login_required
 def received(designation_id: int, report_id: int):
+    kept = KeptUploads({"file": ("pdf",)}, single=True)
+
     def change(designation):
         report = db.session.get(DesignationReport, report_id)
         if report is None or report.designation_id != designation.id:
             abort(404)
+        refused = kept.keep_field("file")  # kept (checked once) even when the date is refused below
         document = _generated(designation)
-        services.record_received(report, _date_field("received_on"), current_user,
-                                 upload=request.files.get("file"),
+        received_on = _date_field("received_on")
+        if refused:
+            raise ServiceError(refused[0], "file")
+        stored = kept.store()["file"]
+        services.record_received(report, received_on, current_user, upload=stored[-1] if stored else None,
                                  document_type="document" if document else None,
                                  document_id=document.id if document else None)
         if document is not None:
@@ -117,7 +129,7 @@ def received(designation_id: int, report_id: int):
 
             attach_to_obligation(document, report)
 
-    return _change(designation_id, change)
+    return _change(designation_id, change, kept=kept, report_id=report_id)
 
 
 @bp.get("/designations/reports/<int:report_id>/file")

@@ -53,6 +53,7 @@ from wcc.initiatives.models import (
 from wcc.orgs.models import Organisation
 from wcc.periods import clock
 from wcc.transaction import unique, versioned
+from wcc.uploads.models import StoredFile
 from wcc.uploads.services import delete_stored, store_upload
 
 #: One-line text fields and their longest allowed length.
@@ -507,15 +508,16 @@ MAX_PHOTOS = 30
 MAX_DOCUMENTS = 20
 
 
-def add_file(ini: Initiative, upload: FileStorage, *, caption: str = "",
+def add_file(ini: Initiative, upload: FileStorage | StoredFile, *, caption: str = "",
              kind: FileKind | None = None) -> InitiativeFile:
-    """Check, store and attach a photo (JPEG, PNG, WebP) or PDF document.
+    """Check, store and attach a photo (JPEG, PNG, WebP) or PDF document (or attach one
+    stored already, checked when it was kept with a form).
 
     ``kind`` limits what is accepted. Raises ServiceError (422, translated) for a file
     that is refused or too many of a kind. The first photo becomes the cover.
     """
     allow = {FileKind.PHOTO: ("image",), FileKind.DOCUMENT: ("pdf",), None: ("image", "pdf")}[kind]
-    stored = store_upload(upload, allow=allow)
+    stored = upload if isinstance(upload, StoredFile) else store_upload(upload, allow=allow)
     kind = FileKind.PHOTO if stored.is_image else FileKind.DOCUMENT
     same = ini.photos if kind == FileKind.PHOTO else ini.documents
     limit = MAX_PHOTOS if kind == FileKind.PHOTO else MAX_DOCUMENTS

@@ -34,6 +34,7 @@ from wcc.permissions import can, require
 from wcc.spreadsheets import SpreadsheetError
 from wcc.transaction import discard_changes
 from wcc.uploads.services import send_stored
+from wcc.uploads.staging import KeptUploads, expired_notice
 
 bp = Blueprint("initiatives", __name__)
 
@@ -178,20 +179,35 @@ def _chosen_org(form: InitiativeForm, orgs: list[Organisation]) -> Organisation:
     return org
 
 
-def _attach_chosen_files(form: InitiativeForm, ini: Initiative) -> bool:
-    """Store the photos and documents picked in the form; False (with the field's error) if one is refused."""
-    for field, kind in ((form.photos, FileKind.PHOTO), (form.documents, FileKind.DOCUMENT)):
-        for upload in chosen_files(field):
+#: The initiative form's file fields and what each accepts; files picked in them are kept across errors.
+KEPT_FIELDS = {"photos": ("image",), "documents": ("pdf",)}
+
+
+def _keep_files(form: InitiativeForm, kept: KeptUploads) -> bool:
+    """Keep the files picked in this submit (checked now); False if one was refused."""
+    if "csrf_token" in form.errors:
+        return False
+    return kept.keep_new(form)
+
+
+def _attach_kept_files(form: InitiativeForm, kept: KeptUploads, ini: Initiative) -> bool:
+    """Attach the kept photos and documents; False (with the field's error) if one is refused."""
+    stored = kept.store()
+    for name, kind in (("photos", FileKind.PHOTO), ("documents", FileKind.DOCUMENT)):
+        field = getattr(form, name)
+        for file in stored[name]:
             try:
-                services.add_file(ini, upload, kind=kind)
+                services.add_file(ini, file, kind=kind)
             except ServiceError as exc:
                 field.errors = [*(field.errors or []), exc.message]
                 return False
     return True
 
 
-def _render_form(form: InitiativeForm, ini: Initiative | None, status: int = 200):
-    return render_template("initiatives/form.html", form=form, ini=ini), status
+def _render_form(form: InitiativeForm, ini: Initiative | None, kept: KeptUploads, status: int = 200):
+    if kept.expired:
+        form.form_errors.append(expired_notice())
+    return render_template("initiatives/form.html", form=form, ini=ini, kept=kept), status
 
 
 @bp.route("/initiatives/new", methods=["GET", "POST"])
@@ -200,18 +216,20 @@ def new():
     require(current_user, "initiative.create")
     form = InitiativeForm()
     lists = _prepare(form, None)
-    if form.validate_on_submit():
+    kept = KeptUploads(KEPT_FIELDS)
+    valid = form.validate_on_submit()
+    if form.is_submitted() and _keep_files(form, kept) and valid:
         org = _chosen_org(form, lists["orgs"])
         try:
             ini = services.create_initiative(org, form.values(**lists))
         except ServiceError as exc:
             show_on_form(form, exc, aliases=form.ERROR_FIELDS)
         else:
-            if not _attach_chosen_files(form, ini):
-                return _render_form(form, None, 400)
+            if not _attach_kept_files(form, kept, ini):
+                return _render_form(form, None, kept, 400)
             flash(_("The initiative has been saved."), "success")
             return redirect(url_for("initiatives.detail", initiative_id=ini.id))
-    return _render_form(form, None, 400 if request.method == "POST" else 200)
+    return _render_form(form, None, kept, 400 if request.method == "POST" else 200)
 
 
 @bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
@@ -220,7 +238,9 @@ def edit(initiative_id: int):
     ini = _initiative_or_404(initiative_id, "initiative.edit")
     form = InitiativeForm(data=form_data(ini) if request.method == "GET" else None)
     lists = _prepare(form, ini)
-    if form.validate_on_submit():
+    kept = KeptUploads(KEPT_FIELDS)
+    valid = form.validate_on_submit()
+    if form.is_submitted() and _keep_files(form, kept) and valid:
         values = form.values(**lists)
         org = _chosen_org(form, lists["orgs"]) if form.org.data != ini.org.code else ini.org
         if org is not ini.org:
@@ -233,18 +253,18 @@ def edit(initiative_id: int):
                                  "your changes were not saved. Open it again to see the latest version."),
                                current=ini)
             services.update_initiative(ini, values, version=version)
-            if not _attach_chosen_files(form, ini):
-                return _render_form(form, ini, 400)
+            if not _attach_kept_files(form, kept, ini):
+                return _render_form(form, ini, kept, 400)
         except ServiceError as exc:
             if exc.status == 409 and exc.current is ini:
                 form.form_errors.append(_("Someone else changed this initiative while you were editing it, so "
                                           "your changes were not saved. Open it again to see the latest version."))
-                return _render_form(form, ini, 409)
+                return _render_form(form, ini, kept, 409)
             show_on_form(form, exc, aliases=form.ERROR_FIELDS)
         else:
             flash(_("The initiative has been saved."), "success")
             return redirect(url_for("initiatives.detail", initiative_id=ini.id))
-    return _render_form(form, ini, 400 if request.method == "POST" else 200)
+    return _render_form(form, ini, kept, 400 if request.method == "POST" else 200)
 
 
 @bp.post("/initiatives/<int:initiative_id>/publish")

@@ -50,6 +50,7 @@ from wcc.reporting.models import (
     Status,
 )
 from wcc.transaction import unique, versioned
+from wcc.uploads.models import StoredFile
 from wcc.uploads.services import delete_stored, store_upload
 
 REPORT_FIELDS = ("value", "narrative", "status")
@@ -353,12 +354,13 @@ def add_evidence(report: ProgressReport, upload, user) -> ReportEvidence:
     """Attach a photo or PDF to a report its authors may still change.
 
     The file goes through ``wcc.uploads`` (content checked, photos re-encoded);
-    a refused file raises ServiceError (422 on ``evidence``) with the reason.
+    a refused file raises ServiceError (422 on ``evidence``) with the reason. A file
+    stored already (checked when it was kept with the form) is attached as it is.
     """
     check_editable(report)
     if len(report.evidence) >= MAX_EVIDENCE:
         raise ServiceError(_("A report holds at most %(max)d files.", max=MAX_EVIDENCE), "evidence")
-    stored = store_upload(upload, field="evidence")
+    stored = upload if isinstance(upload, StoredFile) else store_upload(upload, field="evidence")
     evidence = ReportEvidence(report_id=report.id, file_id=stored.id, file=stored, added_by_id=user.id)
     report.evidence.append(evidence)
     _emit(report, "report.evidence_add", None, {"file": stored.original_name, "file_id": stored.id}, user)

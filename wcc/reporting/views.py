@@ -52,6 +52,7 @@ from wcc.reporting.queries import (
 )
 from wcc.transaction import keep_changes, roll_back
 from wcc.uploads.services import send_stored
+from wcc.uploads.staging import KeptUploads, expired_notice
 
 bp = Blueprint("reporting", __name__)
 
@@ -183,10 +184,31 @@ def _chosen_initiatives(form: ReportForm, options: dict[str, InitiativeOption]) 
 
 def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: Organisation,
                       goal: Goal | None, options: dict[str, InitiativeOption], status: int = 200,
-                      theirs: ProgressReport | None = None, message: str | None = None):
+                      theirs: ProgressReport | None = None, message: str | None = None,
+                      kept: KeptUploads | None = None):
+    if kept is not None and kept.expired:
+        form.form_errors.append(expired_notice())
     return render_template("reporting/form.html", form=form, report=report, org=org, goal=goal,
                            theirs=theirs, message=message, initiative_options=options,
-                           returned=_return_reason(report), **LABELS), status
+                           returned=_return_reason(report), kept=kept, **LABELS), status
+
+
+#: The report form's file field; files picked in it are kept across errors.
+EVIDENCE_FIELDS = {"evidence": ("image", "pdf")}
+
+
+def _form_error_status(form: ReportForm, kept: KeptUploads) -> int | None:
+    """Validate the form and keep the evidence picked in this submit (checked now): None when
+    both are good, else the status to show the form with (422 when only a file was refused)."""
+    valid = form.validate_on_submit()
+    if not form.is_submitted():
+        return 200
+    if "csrf_token" in form.errors:
+        return 400
+    files_ok = kept.keep_new(form)
+    if valid and files_ok:
+        return None
+    return 400 if not valid else 422
 
 
 def _return_reason(report: ProgressReport | None):
@@ -220,27 +242,28 @@ def new_report():
             existing = _existing(org, goal, form.period.data)
             if existing is not None:
                 return redirect(url_for("reporting.detail", report_id=existing.id))
-    if not form.validate_on_submit():
-        return _report_form_page(form, None, org=org, goal=goal, options=options,
-                                 status=400 if request.method == "POST" else 200)
+    kept = KeptUploads(EVIDENCE_FIELDS)
+    status = _form_error_status(form, kept)
+    if status is not None:
+        return _report_form_page(form, None, org=org, goal=goal, options=options, kept=kept, status=status)
     goal = get_goal(form.goal.data or "")
     if goal is None:
         form.goal.errors = [_("Choose a goal.")]
-        return _report_form_page(form, None, org=org, goal=None, options=options, status=422)
+        return _report_form_page(form, None, org=org, goal=None, options=options, kept=kept, status=422)
     try:
         report = services.create_report(goal=goal, org=org, period_key=form.period.data or "",
                                         value=form.value.data, narrative=form.narrative.data,
                                         initiatives=_chosen_initiatives(form, options), user=current_user)
-        _attach_evidence(report)
+        _attach_evidence(report, kept)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
     except ServiceError as exc:
         if exc.status == 409 and exc.field == "period":
             # The page shows the report that exists (saved by someone else, perhaps a moment ago).
-            return _report_form_page(form, None, org=org, goal=goal, options=options, status=409,
+            return _report_form_page(form, None, org=org, goal=goal, options=options, status=409, kept=kept,
                                      message=exc.message, theirs=_existing(org, goal, form.period.data))
         show_on_form(form, exc)
-        return _report_form_page(form, None, org=org, goal=goal, options=options, status=exc.status)
+        return _report_form_page(form, None, org=org, goal=goal, options=options, kept=kept, status=exc.status)
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The draft has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
@@ -277,36 +300,38 @@ def edit(report_id: int):
         form.value.data = report.value  # the field shows it as an editable number
         form.initiatives.data = [str(i.id) for i in report.initiatives]
         form.version.data = str(report.version)
-    if not form.validate_on_submit():
-        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options,
-                                 status=400 if request.method == "POST" else 200)
+    kept = KeptUploads(EVIDENCE_FIELDS)
+    status = _form_error_status(form, kept)
+    if status is not None:
+        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options, kept=kept,
+                                 status=status)
     version = _int(form.version.data)
     try:
         services.update_report(report, version=version, user=current_user, value=form.value.data,
                                narrative=form.narrative.data, initiatives=_chosen_initiatives(form, options))
-        _attach_evidence(report)
+        _attach_evidence(report, kept)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
     except ServiceError as exc:
         if exc.status == 409 and exc.current is report and report.status in EDITABLE:
-            return _stale_page(form, report)
+            return _stale_page(form, report, kept)
         if exc.status == 409:
             raise
         show_on_form(form, exc)
-        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options,
+        return _report_form_page(form, report, org=report.org, goal=report.goal, options=options, kept=kept,
                                  status=exc.status)
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The report has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
 
 
-def _attach_evidence(report: ProgressReport) -> None:
-    for upload in request.files.getlist("evidence"):
-        if upload and upload.filename:
-            services.add_evidence(report, upload, current_user)
+def _attach_evidence(report: ProgressReport, kept: KeptUploads) -> None:
+    """Attach the evidence kept with the form (checked when it arrived)."""
+    for stored in kept.store()["evidence"]:
+        services.add_evidence(report, stored, current_user)
 
 
-def _stale_page(form: ReportForm, theirs: ProgressReport):
+def _stale_page(form: ReportForm, theirs: ProgressReport, kept: KeptUploads):
     """409 with both versions: what is saved now, and the user's input kept in the form.
 
     The form now carries the current version, so saving again deliberately
@@ -315,7 +340,7 @@ def _stale_page(form: ReportForm, theirs: ProgressReport):
     form.version.data = str(theirs.version)
     options = _initiative_options(form, theirs.org, theirs.goal, theirs.initiatives)
     return _report_form_page(form, theirs, org=theirs.org, goal=theirs.goal, options=options, status=409,
-                             theirs=theirs,
+                             theirs=theirs, kept=kept,
                              message=_("Someone else saved this report while you were editing it. Nothing "
                                        "has been overwritten: compare both versions below."))
 

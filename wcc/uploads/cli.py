@@ -1,4 +1,4 @@
-"""``flask sweep-uploads``: remove uploaded files that no row points to."""
+"""``flask sweep-uploads``: remove uploaded files that no row points to, and expired kept files."""
 
 from __future__ import annotations
 
@@ -18,11 +18,24 @@ def sweep_uploads(dry_run: bool) -> None:
     Such files are left when the app stops between a commit and moving the file
     into place, or by versions that wrote files before their transaction ended.
     Temporary files younger than an hour belong to uploads still in progress and
-    are kept.
+    are kept. Files kept with a form that came back with an error are removed once
+    their token has expired.
     """
+    import shutil
+
     from wcc.uploads.services import unreferenced_files, upload_root
+    from wcc.uploads.staging import expired_stages
 
     root = upload_root()
+    stages = expired_stages()
+    if stages:
+        for stage in stages:
+            if dry_run:
+                click.echo(f"  {stage.relative_to(root)}/")
+            else:
+                shutil.rmtree(stage, ignore_errors=True)
+        verb = "would be removed (dry run)" if dry_run else "removed"
+        click.echo(f"{len(stages)} expired sets of kept form files {verb}.")
     files = unreferenced_files()
     if not files:
         click.echo(f"No unreferenced files in {root}.")

@@ -187,6 +187,8 @@ def _pdf_active_content(pdf) -> str | None:
 log = logging.getLogger(__name__)
 
 PENDING_DIR = ".pending"
+#: Files kept with a form that came back with an error (``wcc.uploads.staging``); swept by their own age.
+STAGED_DIR = ".staged"
 
 
 def upload_root() -> Path:
@@ -272,34 +274,74 @@ def store_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf
         raise
 
 
-def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
+@dataclass
+class CheckedFile:
+    """An upload that passed the checks, cleaned, not yet stored: what ``store_checked`` saves."""
+
+    name: str
+    kind: str
+    content_type: str
+    ext: str
+    data: bytes
+    thumbnail: bytes | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def check_upload(upload: FileStorage, *, allow: tuple[str, ...] = ("image", "pdf"),
+                 field: str = "file") -> CheckedFile:
+    """Read an uploaded file and run every check on it, cleaning photos; nothing is stored.
+
+    A refused file raises ServiceError (422 on ``field``) saying why.
+    """
+    try:
+        return _check(upload, allow)
+    except ServiceError as exc:
+        exc.field = exc.field or field
+        raise
+
+
+def _check(upload: FileStorage, allow: tuple[str, ...]) -> CheckedFile:
     name = _display_name(upload)
     data = _read_limited(upload)
     kind = _kind_of(data[:16])
     if kind is None or kind not in allow:
         if allow == ("image",):
             raise ServiceError(_("“%(name)s” is not a JPEG, PNG or WebP photo.", name=name))
+        if allow == ("pdf",):
+            raise ServiceError(_("“%(name)s” is not a PDF document.", name=name))
         raise ServiceError(_("“%(name)s” is not accepted: upload JPEG, PNG or WebP photos or PDF documents.",
                             name=name))
     if _MARKUP.search(data):
         raise ServiceError(_("“%(name)s” contains web page code hidden in the file and was refused.",
                             name=name))
-    thumbnail = None
-    width = height = None
     if kind == "image":
         data, thumbnail, content_type, ext, width, height = _clean_image(data, name)
-    else:
-        _check_pdf(data, name)
-        content_type, ext = PDF_TYPE, "pdf"
-    key = f"{secrets.token_hex(16)}.{ext}"
-    moves = [_write_pending(key, data)]
+        return CheckedFile(name, kind, content_type, ext, data, thumbnail, width, height)
+    _check_pdf(data, name)
+    return CheckedFile(name, kind, PDF_TYPE, "pdf", data)
+
+
+def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
+    return store_checked(_check(upload, allow))
+
+
+def store_checked(checked: CheckedFile) -> StoredFile:
+    """Store a file that has passed ``check_upload`` (now, or when it was kept with a form)."""
+    key = f"{secrets.token_hex(16)}.{checked.ext}"
+    moves = [_write_pending(key, checked.data)]
     thumbnail_key = None
-    if thumbnail is not None:
+    if checked.thumbnail is not None:
         thumbnail_key = f"{secrets.token_hex(16)}.jpg"
-        moves.append(_write_pending(thumbnail_key, thumbnail))
+        moves.append(_write_pending(thumbnail_key, checked.thumbnail))
     stored = StoredFile(
-        key=key, thumbnail_key=thumbnail_key, kind=kind, content_type=content_type, original_name=name,
-        size=len(data), width=width, height=height, sha256=hashlib.sha256(data).hexdigest(),
+        key=key, thumbnail_key=thumbnail_key, kind=checked.kind, content_type=checked.content_type,
+        original_name=checked.name, size=len(checked.data), width=checked.width, height=checked.height,
+        sha256=checked.sha256,
         uploaded_by_id=current_user.id if current_user and current_user.is_authenticated else None)
     db.session.add(stored)
     _changes(db.session()).stored.append((stored, moves))
@@ -367,7 +409,8 @@ def unreferenced_files(pending_older_than: float = 3600.0) -> list[Path]:
     if not root.is_dir():
         return []
     cutoff = time.time() - pending_older_than
-    listed = [path for path in sorted(root.rglob("*")) if path.is_file()]
+    listed = [path for path in sorted(root.rglob("*"))
+              if path.is_file() and path.relative_to(root).parts[0] != STAGED_DIR]
     known = set()
     for key, thumbnail_key in db.session.execute(select(StoredFile.key, StoredFile.thumbnail_key)):
         known.update(k for k in (key, thumbnail_key) if k)
