@@ -202,6 +202,34 @@ def report_history(report: ProgressReport) -> list:
         .order_by(AuditEvent.id)))
 
 
+# --- beside the value field ---------------------------------------------------------------
+
+@dataclass
+class ValueContext:
+    """What a value is read against: the member's target for the period's year and the value approved
+    for the period before."""
+
+    period: Period
+    target: Decimal | None
+    previous: Period
+    previous_value: Decimal | None
+
+
+def previous_approved_value(org_id: int, goal_id: int, period: Period) -> Decimal | None:
+    """The approved value of the member's report for the period before ``period`` (None if there is none)."""
+    return db.session.scalar(select(ProgressReport.value).where(
+        ProgressReport.org_id == org_id, ProgressReport.goal_id == goal_id,
+        ProgressReport.period_key == period.previous().key, ProgressReport.status == Status.APPROVED))
+
+
+def value_context(org: Organisation, goal: Goal, period: Period) -> ValueContext:
+    """Two queries: the target and last period's approved value."""
+    year = period.year_period()
+    target = db.session.scalar(select(Target.value).where(
+        Target.goal_id == goal.id, Target.org_id == org.id, Target.period_key == year.key))
+    return ValueContext(period, target, period.previous(), previous_approved_value(org.id, goal.id, period))
+
+
 # --- "My reporting" -----------------------------------------------------------------
 
 @dataclass
