@@ -8,7 +8,7 @@ from wcc.extensions import db
 from wcc.home.todo import SHOWN, to_do
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.permissions import can, require
-from wcc.reporting.forms import STATUS_LABELS, STATUS_STYLES, STEP_LABELS
+from wcc.reporting.forms import STATUS_LABELS, STATUS_STYLES
 
 bp = Blueprint("home", __name__)
 
@@ -42,7 +42,7 @@ def index():
             select(Organisation).where(Organisation.parent_id == org.id, Organisation.active.is_(True))
             .order_by(Organisation.code)).all()
     return render_template("home/index.html", org=org, children=children, todo=my_to_do(), shown=SHOWN,
-                           status_labels=STATUS_LABELS, status_styles=STATUS_STYLES, step_labels=STEP_LABELS)
+                           status_labels=STATUS_LABELS, status_styles=STATUS_STYLES)
 
 
 @bp.get("/admin")
