@@ -92,6 +92,8 @@ class NumberField(StringField):
     """
 
     ambiguous: AmbiguousNumber | None = None
+    #: The posted choice that resolved this text, carried in the re-shown form (it holds for this text only).
+    meant: str | None = None
     MAX_LENGTH = 60
 
     def process(self, formdata, data=None, **kwargs):
@@ -106,11 +108,16 @@ class NumberField(StringField):
     def process_formdata(self, valuelist):
         self.data = None
         self.ambiguous = None
+        self.meant = None
         if valuelist and len(valuelist[0]) > self.MAX_LENGTH:
             raise ValueError(_("At most %(max)d characters, please.", max=self.MAX_LENGTH))
         if valuelist:
+            posted = getattr(self, "_meant", None)
+            text = resolve_choice(valuelist[0], posted)
+            if text != valuelist[0]:
+                self.meant = posted
             try:
-                self.data = parse_number(resolve_choice(valuelist[0], getattr(self, "_meant", None)))
+                self.data = parse_number(text)
             except AmbiguousNumber as exc:
                 self.ambiguous = exc
                 raise ValueError(ambiguous_message(exc)) from None

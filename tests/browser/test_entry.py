@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
@@ -15,6 +16,7 @@ from wcc.initiatives import services
 from wcc.initiatives.models import Initiative
 from wcc.periods.clock import today
 from wcc.periods.period import period_containing
+from wcc.reporting.models import ProgressReport
 
 
 @pytest.fixture
@@ -89,3 +91,41 @@ def test_switching_language_keeps_a_half_filled_form(page, network, categories):
     assert page.locator("#start_date").input_value() == "۲۲ بهمن ۱۴۰۵"
     page.reload()  # carried over once only
     assert page.locator("#title").input_value() == ""
+
+
+def test_a_municipality_officer_confirms_what_an_ambiguous_report_value_meant(page, network, make_goal, make_report):
+    goal = make_goal()
+    city = network.orgs["IR-10-ISFAHAN"]
+    make_report(city, goal, "1404-Q1", "approved", value=Decimal("1000"))
+    sign_in(page, network.users["isfahan_city"].email, TEST_PASSWORD)
+    page.goto(page.base_url + f"/reports/new?goal={goal.code}&period=1404-Q2")
+    beside = page.locator("#value-context")
+    assert "۱٬۰۰۰ یورو" in beside.inner_text()  # last period's approved value, beside the field
+    echo = page.locator("#value-echo")
+    page.locator("#value").fill("۱۲٬۵۰۰")
+    expect(echo).to_have_text("خوانده شد: ۱۲٬۵۰۰ یورو")  # read as it will be saved, before saving
+    page.locator("#value").fill("۱۲.۵۰۰")
+    expect(echo).to_contain_text("۱۲٫۵")  # both readings named: nothing is guessed
+    save = page.locator("button[name=action][value=save]")
+    with page.expect_navigation():
+        save.click()
+    db.session.rollback()
+    assert db.session.scalar(select(ProgressReport).where(ProgressReport.period_key == "1404-Q2")) is None
+    question = page.locator("fieldset.number-choice")
+    assert question.locator("legend").inner_text() == "منظورتان کدام بود؟"
+    question.get_by_label("۱۲٬۵۰۰").check()
+    with page.expect_navigation():
+        save.click()
+    # More than ten times last period's value: asked again, in Persian, before anything is saved.
+    db.session.rollback()
+    assert db.session.scalar(select(ProgressReport).where(ProgressReport.period_key == "1404-Q2")) is None
+    assert "بیش از ده برابر" in page.locator("#value-errors").inner_text()
+    assert echo.inner_text() == "خوانده شد: ۱۲٬۵۰۰ یورو"
+    page.get_by_label("بله، ۱۲٬۵۰۰ یورو درست است").check()
+    with page.expect_navigation():
+        save.click()
+    assert "/reports/" in page.url and "/new" not in page.url
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
+    report = db.session.scalar(select(ProgressReport).where(ProgressReport.period_key == "1404-Q2"))
+    assert report.value == 12500
+    assert not page.js_errors

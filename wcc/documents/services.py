@@ -514,8 +514,9 @@ def count_brochures(document: Document, user, today: date):
     if offer is None:
         raise DocumentError(_("There is nothing to count: the report is already up to date or no longer "
                               "editable."))
+    # A count the app made, not a typed value: nothing to ask about a slip (``confirm``).
     if offer["report"] is None:
         return create_report(goal=offer["goal"], org=document.org, period_key=offer["period"].key,
-                             value=Decimal(offer["count"]), user=user)
+                             value=Decimal(offer["count"]), user=user, confirm=True)
     report = offer["report"]
-    return update_report(report, version=report.version, user=user, value=Decimal(offer["count"]))
+    return update_report(report, version=report.version, user=user, value=Decimal(offer["count"]), confirm=True)

@@ -1,14 +1,31 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from wcc.extensions import db
+from wcc.home.todo import SHOWN, to_do
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.permissions import can, require
+from wcc.reporting.forms import STATUS_LABELS, STATUS_STYLES
 
 bp = Blueprint("home", __name__)
+
+
+def my_to_do():
+    """The signed-in user's to-do list, computed once per request (the ministry's and the
+    secretariat's home, the network overview, shows it too)."""
+    from wcc.notifications.views import unread_notifications
+
+    if "home_to_do" not in g:
+        g.home_to_do = to_do(current_user, unread_notifications())
+    return g.home_to_do
+
+
+@bp.app_context_processor
+def _to_do_helpers():
+    return {"my_to_do": my_to_do}
 
 
 @bp.get("/")
@@ -25,7 +42,8 @@ def index():
         children = db.session.scalars(
             select(Organisation).where(Organisation.parent_id == org.id, Organisation.active.is_(True))
             .order_by(Organisation.code)).all()
-    return render_template("home/index.html", org=org, children=children, counts=None, OrgKind=OrgKind)
+    return render_template("home/index.html", org=org, children=children, todo=my_to_do(), shown=SHOWN,
+                           status_labels=STATUS_LABELS, status_styles=STATUS_STYLES)
 
 
 @bp.get("/admin")

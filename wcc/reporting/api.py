@@ -62,6 +62,13 @@ INITIATIVES_DESCRIPTION = ("Ids of initiatives of the report's own organisation 
                            "deleted initiative answers 422.")
 
 
+CONFIRM_DESCRIPTION = ("A value more than ten times, or less than a tenth of, the value approved for the period "
+                       "before is refused (422 naming ``value``) as a likely slip; send ``confirm: true`` with "
+                       "it once checked. ``value`` is a JSON number or a string as people type it (Persian "
+                       "or Latin digits, «۱۲٬۵۰۰», \"12 500\"); «۱۲.۵۰۰» or \"12,500\" is ambiguous and "
+                       "refused (422 naming ``value``): send it unambiguously.")
+
+
 class ReportListSchema(Schema):
     items = fields.List(fields.Nested(ReportSchema))
     total = fields.Integer()
@@ -76,6 +83,7 @@ class ReportInput(Schema):
     narrative = fields.String(load_default="", validate=validate.Length(max=20_000))
     initiatives = fields.List(INITIATIVE_ID, load_default=list,
                               metadata={"description": INITIATIVES_DESCRIPTION})
+    confirm = fields.Boolean(load_default=False, metadata={"description": CONFIRM_DESCRIPTION})
 
 
 class ReportPatch(Schema):
@@ -83,6 +91,7 @@ class ReportPatch(Schema):
     value = fields.Raw(allow_none=True, metadata={"type": "number"})
     narrative = fields.String(validate=validate.Length(max=20_000))
     initiatives = fields.List(INITIATIVE_ID, metadata={"description": INITIATIVES_DESCRIPTION})
+    confirm = fields.Boolean(load_default=False, metadata={"description": CONFIRM_DESCRIPTION})
 
 
 class StepInput(Schema):
@@ -185,7 +194,8 @@ def create_report(data):
     require_api("report.create", org)
     initiatives = _initiatives_or_422(data["initiatives"])
     report = services.create_report(goal=goal, org=org, period_key=data["period"], value=data["value"],
-                                    narrative=data["narrative"], initiatives=initiatives, user=user)
+                                    narrative=data["narrative"], initiatives=initiatives, user=user,
+                                    confirm=data["confirm"])
     return report_payload(report)
 
 
@@ -212,7 +222,7 @@ def patch_report(data, report_id):
     changes = {k: data[k] for k in ("value", "narrative") if k in data}
     if "initiatives" in data:
         changes["initiatives"] = _initiatives_or_422(data["initiatives"])
-    services.update_report(report, version=data["version"], user=user, **changes)
+    services.update_report(report, version=data["version"], user=user, confirm=data["confirm"], **changes)
     return report_payload(report)
 
 

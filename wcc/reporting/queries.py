@@ -90,6 +90,27 @@ def review_queue_query(user) -> Select:
             .order_by(ProgressReport.submitted_at, ProgressReport.id))
 
 
+def decision_steps(user) -> list[str]:
+    """The queue's steps (review, approve) the policy ever lets ``user`` take, in workflow order: what
+    the user's to-do list waits for."""
+    return [step for step in QUEUE_DECISIONS
+            if any(decision_sql(user, t.action) is not None for t in workflow.rows(step))]
+
+
+def waiting_for(user, step: str, limit: int) -> tuple[int, list[ProgressReport]]:
+    """(how many reports wait for ``user`` to take ``step``, the ``limit`` submitted longest ago), in
+    one query: the same rows as the review queue's, one step at a time."""
+    total = func.count().over().label("total")
+    stmt = (select(ProgressReport, total)
+            .join(Organisation, ProgressReport.org_id == Organisation.id)
+            .where(_decidable(user, (step,)))
+            .options(joinedload(ProgressReport.goal), joinedload(ProgressReport.org))
+            .order_by(ProgressReport.submitted_at, ProgressReport.id)
+            .limit(limit))
+    rows = db.session.execute(stmt).all()
+    return (rows[0].total if rows else 0), [row[0] for row in rows]
+
+
 def held_for_others_count(user) -> int:
     """Reports awaiting approval that ``user`` may not approve because of what they did to them:
     another administrator decides. 0 for those who approve nothing."""
@@ -179,6 +200,34 @@ def report_history(report: ProgressReport) -> list:
         .where(AuditEvent.object_type == ProgressReport.__tablename__,
                AuditEvent.object_id == str(report.id))
         .order_by(AuditEvent.id)))
+
+
+# --- beside the value field ---------------------------------------------------------------
+
+@dataclass
+class ValueContext:
+    """What a value is read against: the member's target for the period's year and the value approved
+    for the period before."""
+
+    period: Period
+    target: Decimal | None
+    previous: Period
+    previous_value: Decimal | None
+
+
+def previous_approved_value(org_id: int, goal_id: int, period: Period) -> Decimal | None:
+    """The approved value of the member's report for the period before ``period`` (None if there is none)."""
+    return db.session.scalar(select(ProgressReport.value).where(
+        ProgressReport.org_id == org_id, ProgressReport.goal_id == goal_id,
+        ProgressReport.period_key == period.previous().key, ProgressReport.status == Status.APPROVED))
+
+
+def value_context(org: Organisation, goal: Goal, period: Period) -> ValueContext:
+    """Two queries: the target and last period's approved value."""
+    year = period.year_period()
+    target = db.session.scalar(select(Target.value).where(
+        Target.goal_id == goal.id, Target.org_id == org.id, Target.period_key == year.key))
+    return ValueContext(period, target, period.previous(), previous_approved_value(org.id, goal.id, period))
 
 
 # --- "My reporting" -----------------------------------------------------------------

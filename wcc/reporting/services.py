@@ -21,6 +21,7 @@ that must follow reports, such as a rollup table updated on approve and reopen.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from blinker import Namespace
@@ -49,6 +50,7 @@ from wcc.reporting.models import (
     ReportEvidence,
     Status,
 )
+from wcc.reporting.queries import previous_approved_value
 from wcc.transaction import unique, versioned
 from wcc.uploads.models import StoredFile
 from wcc.uploads.services import delete_stored, store_upload
@@ -135,6 +137,47 @@ def _value(goal: Goal, raw) -> Any:
     return parse_value(raw, goal.unit, "value")
 
 
+#: A value more than this many times last period's approved value, or less than its inverse, is asked
+#: about before it is saved.
+UNUSUAL_FACTOR = 10
+
+
+class UnusualValue(ServiceError):
+    """A value more than ten times, or less than a tenth of, last period's approved value: a 422 on
+    ``value`` until the user confirms it (the form's checkbox, the API's ``confirm``)."""
+
+    def __init__(self, value: Decimal, previous_value: Decimal, previous: Period, goal: Goal):
+        from wcc.goals.display import format_value
+
+        self.value, self.previous_value, self.previous = value, previous_value, previous
+        shown = {"value": format_value(value, goal.unit), "previous": format_value(previous_value, goal.unit),
+                 "period": previous.label(dates=False)}
+        if value > previous_value:
+            message = _("%(value)s is more than ten times the value approved for %(period)s (%(previous)s). "
+                        "Check it: if it is right, confirm it and save again.", **shown)
+        else:
+            message = _("%(value)s is less than a tenth of the value approved for %(period)s (%(previous)s). "
+                        "Check it: if it is right, confirm it and save again.", **shown)
+        super().__init__(message, "value")
+
+    @property
+    def confirm_value(self) -> str:
+        """What a form posts to confirm this very value (another value asks again)."""
+        return plain_number(self.value)
+
+
+def check_unusual(org: Organisation, goal: Goal, period: Period, value: Decimal | None, confirmed: bool) -> None:
+    """Raise UnusualValue unless ``value`` is within a factor of ten of last period's approved value,
+    or ``confirmed``; never a silent save of a tenfold slip. Nothing to compare with: no question."""
+    if value is None or confirmed:
+        return
+    previous_value = previous_approved_value(org.id, goal.id, period)
+    if previous_value is None or previous_value <= 0:
+        return
+    if value > previous_value * UNUSUAL_FACTOR or value * UNUSUAL_FACTOR < previous_value:
+        raise UnusualValue(value, previous_value, period.previous(), goal)
+
+
 def check_period(goal: Goal, key: str, today: date | None = None) -> Period:
     """The period a report on ``goal`` may be written for, or ServiceError (422 on ``period``).
 
@@ -166,9 +209,10 @@ def find_report(org: Organisation, goal: Goal, period: Period) -> ProgressReport
 
 
 def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None, narrative: str = "",
-                  initiatives: list[Initiative] | None = None, user) -> ProgressReport:
+                  initiatives: list[Initiative] | None = None, user, confirm: bool = False) -> ProgressReport:
     """A new draft, citing ``initiatives`` of ``org``. A 409 on ``period`` when the organisation
-    already has one for this goal and period.
+    already has one for this goal and period; an UnusualValue (422) for a value far from last
+    period's approved one unless ``confirm``.
 
     Two requests racing for the same report both pass the first check; the
     unique constraint stops the second (inside a savepoint), which is answered the same way.
@@ -181,8 +225,10 @@ def create_report(*, goal: Goal, org: Organisation, period_key: str, value=None,
     existing = find_report(org, goal, period)
     if existing is not None:
         raise conflict(str(DUPLICATE_MESSAGE), field="period", current=existing)
+    value = _value(goal, value)
+    check_unusual(org, goal, period, value, confirm)
     report = ProgressReport(goal_id=goal.id, org_id=org.id, goal=goal, org=org, status=Status.DRAFT,
-                            value=_value(goal, value), narrative=_clean_narrative(narrative),
+                            value=value, narrative=_clean_narrative(narrative),
                             initiatives=_initiatives(org, initiatives, []),
                             created_by_id=user.id, updated_by_id=user.id)
     report.set_period(period)
@@ -210,20 +256,25 @@ def check_editable(report: ProgressReport) -> None:
                          "reviewer to return it if something needs correcting."), current=report)
 
 
-def update_report(report: ProgressReport, *, version: int | None, user, **changes) -> ProgressReport:
+def update_report(report: ProgressReport, *, version: int | None, user, confirm: bool = False,
+                  **changes) -> ProgressReport:
     """Change value, narrative and linked initiatives of a draft or returned report, if ``version``
-    is still current (also at the moment of writing: a request that saved first wins, this one is a 409)."""
+    is still current (also at the moment of writing: a request that saved first wins, this one is a 409).
+    A changed value far from last period's approved one is an UnusualValue (422) unless ``confirm``."""
     check_editable(report)
     check_version(report, version)
     with versioned(report, STALE_MESSAGE):
-        _update(report, user, changes)
+        _update(report, user, changes, confirm)
     return report
 
 
-def _update(report: ProgressReport, user, changes: dict) -> None:
+def _update(report: ProgressReport, user, changes: dict, confirm: bool = False) -> None:
     before = _snapshot(report)
     if "value" in changes:
-        report.value = _value(report.goal, changes["value"])
+        value = _value(report.goal, changes["value"])
+        if value != report.value:
+            check_unusual(report.org, report.goal, report.period, value, confirm)
+        report.value = value
     if "narrative" in changes:
         report.narrative = _clean_narrative(changes["narrative"])
     if "initiatives" in changes:

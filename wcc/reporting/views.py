@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -13,10 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wcc.errors import ServiceError, show_on_form
 from wcc.extensions import db
-from wcc.forms import choices
+from wcc.forms import NumberField, choices
+from wcc.goals.display import format_value, plain_number
 from wcc.goals.forms import UNIT_LABELS
-from wcc.goals.models import Goal
+from wcc.goals.models import Goal, Unit
 from wcc.goals.queries import all_goals, get_goal
+from wcc.goals.services import parse_value
 from wcc.i18n import current_language
 from wcc.i18n.formatting import format_number
 from wcc.initiatives.models import Initiative
@@ -49,6 +51,7 @@ from wcc.reporting.queries import (
     reports_by_ids,
     review_queue_query,
     users_by_id,
+    value_context,
 )
 from wcc.transaction import keep_changes, roll_back
 from wcc.uploads.services import send_stored
@@ -185,12 +188,14 @@ def _chosen_initiatives(form: ReportForm, options: dict[str, InitiativeOption]) 
 def _report_form_page(form: ReportForm, report: ProgressReport | None, *, org: Organisation,
                       goal: Goal | None, options: dict[str, InitiativeOption], status: int = 200,
                       theirs: ProgressReport | None = None, message: str | None = None,
-                      kept: KeptUploads | None = None):
+                      unusual: services.UnusualValue | None = None, kept: KeptUploads | None = None):
+    goal = report.goal if report is not None else goal
     if kept is not None and kept.expired:
         form.form_errors.append(expired_notice())
     return render_template("reporting/form.html", form=form, report=report, org=org, goal=goal,
                            theirs=theirs, message=message, initiative_options=options,
-                           returned=_return_reason(report), kept=kept, **LABELS), status
+                           returned=_return_reason(report), beside=_value_context(form, report, org, goal),
+                           unusual=unusual, confirm_field=CONFIRM_FIELD, kept=kept, **LABELS), status
 
 
 #: The report form's file field; files picked in it are kept across errors.
@@ -211,11 +216,60 @@ def _form_error_status(form: ReportForm, kept: KeptUploads) -> int | None:
     return 400 if not valid else 422
 
 
+#: The form key of the "Yes, this value is right" checkbox; its value is the number it confirms.
+CONFIRM_FIELD = "value-confirm"
+
+
+def _value_context(form: ReportForm, report: ProgressReport | None, org: Organisation, goal: Goal | None):
+    """The target and last period's approved value shown beside the value (None without a period)."""
+    if goal is None:
+        return None
+    try:
+        period = report.period if report is not None else parse_period(form.period.data or "")
+    except PeriodError:
+        return None
+    return value_context(org, goal, period)
+
+
+def _confirmed(form: ReportForm) -> bool:
+    """Whether the user ticked "Yes, this value is right" for the very value they are saving."""
+    return form.value.data is not None and request.form.get(CONFIRM_FIELD) == plain_number(form.value.data)
+
+
+def _form_error(form: ReportForm, exc: ServiceError) -> services.UnusualValue | None:
+    show_on_form(form, exc)
+    return exc if isinstance(exc, services.UnusualValue) else None
+
+
 def _return_reason(report: ProgressReport | None):
     """The comment a returned report was sent back with (None for any other report)."""
     if report is None or report.status != Status.RETURNED:
         return None
     return next((c for c in reversed(report.comments) if c.kind == CommentKind.RETURN), None)
+
+
+@bp.app_template_filter("value_echo")
+def value_echo(value, unit: str) -> str:
+    """What a typed value was read as, with its unit: «خوانده شد: ۱۲٬۵۰۰ یورو»."""
+    shown = format_value(value, unit)
+    if unit == Unit.PEOPLE:
+        shown = f"{shown} {UNIT_LABELS[unit]}"
+    return _("Read as %(value)s", value=shown)
+
+
+@bp.get("/reports/read-value")
+@login_required
+def read_value():
+    """The live echo beside the value field (static/js/reporting.js): how the one parser reads the text,
+    by the rules of the goal's unit, before anything is saved."""
+    unit = request.args.get("unit", "")
+    if unit not in UNIT_LABELS:
+        abort(404)
+    try:
+        value = parse_value(request.args.get("value", "")[:NumberField.MAX_LENGTH], unit)
+    except ServiceError as exc:
+        return jsonify(ok=False, text=exc.message)
+    return jsonify(ok=True, text=value_echo(value, unit) if value is not None else "")
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
@@ -253,7 +307,8 @@ def new_report():
     try:
         report = services.create_report(goal=goal, org=org, period_key=form.period.data or "",
                                         value=form.value.data, narrative=form.narrative.data,
-                                        initiatives=_chosen_initiatives(form, options), user=current_user)
+                                        initiatives=_chosen_initiatives(form, options), user=current_user,
+                                        confirm=_confirmed(form))
         _attach_evidence(report, kept)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
@@ -262,8 +317,9 @@ def new_report():
             # The page shows the report that exists (saved by someone else, perhaps a moment ago).
             return _report_form_page(form, None, org=org, goal=goal, options=options, status=409, kept=kept,
                                      message=exc.message, theirs=_existing(org, goal, form.period.data))
-        show_on_form(form, exc)
-        return _report_form_page(form, None, org=org, goal=goal, options=options, kept=kept, status=exc.status)
+        unusual = _form_error(form, exc)
+        return _report_form_page(form, None, org=org, goal=goal, options=options, kept=kept, status=exc.status,
+                                 unusual=unusual)
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The draft has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
@@ -308,7 +364,8 @@ def edit(report_id: int):
     version = _int(form.version.data)
     try:
         services.update_report(report, version=version, user=current_user, value=form.value.data,
-                               narrative=form.narrative.data, initiatives=_chosen_initiatives(form, options))
+                               narrative=form.narrative.data, initiatives=_chosen_initiatives(form, options),
+                               confirm=_confirmed(form))
         _attach_evidence(report, kept)
         if request.form.get("action") == "submit":
             services.submit(report, current_user)
@@ -317,9 +374,9 @@ def edit(report_id: int):
             return _stale_page(form, report, kept)
         if exc.status == 409:
             raise
-        show_on_form(form, exc)
+        unusual = _form_error(form, exc)
         return _report_form_page(form, report, org=report.org, goal=report.goal, options=options, kept=kept,
-                                 status=exc.status)
+                                 status=exc.status, unusual=unusual)
     flash(_("The report has been submitted.") if report.status == Status.SUBMITTED
           else _("The report has been saved."), "success")
     return redirect(url_for("reporting.detail", report_id=report.id))
