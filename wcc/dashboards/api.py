@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from flask import Response, abort, current_app
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -32,6 +31,11 @@ class DashboardArgs(Schema):
     theme = fields.String(validate=validate.Length(max=20))
 
 
+class GoalArgs(DashboardArgs):
+    include = fields.String(validate=validate.OneOf(["periods"]), metadata={
+        "description": "periods: every member's approved value and target in each period of the range"})
+
+
 class PeriodFigure(Schema):
     period = fields.String()
     actual = fields.Float(allow_none=True, metadata={"description": "Approved value of the period"})
@@ -54,6 +58,7 @@ class AreaFigure(Figure):
 
 
 class MemberFigure(AreaFigure):
+    periods = fields.List(fields.Nested(PeriodFigure), metadata={"description": "Only with include=periods"})
     kind = fields.String()
     province = fields.String(allow_none=True)
 
@@ -94,29 +99,35 @@ def dashboard_overview(_args):
 
 
 @blp.route("/dashboard/goals/<code>")
-@blp.arguments(DashboardArgs, location="query")
+@blp.arguments(GoalArgs, location="query")
 @blp.response(200, GoalDashboard)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(401, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
-def dashboard_goal(_args, code: str):
-    """One goal over the range: the network, each province as a whole, and every member with its periods."""
+def dashboard_goal(args, code: str):
+    """One goal over the range: the network, each province as a whole, and every member
+    (with its value and target in each period of the range when ``include=periods``)."""
     require_api("dashboard.goal")
     goal = get_goal(code)
     if goal is None or not goal.active:
         abort(404)
     filters = current_filters()
+    periods = args.get("include") == "periods"
 
     def payload() -> dict:
-        data = goal_data(goal, filters)
+        data = goal_data(goal, filters, member_periods=periods)
         return {key: data[key] for key in ("goal", "range", "network", "provinces", "members")}
 
-    return json_response(f"goal:{goal.code}", filters, payload)
+    return json_response(f"goal:{goal.code}:{periods}", filters, payload)
 
 
 def json_response(kind: str, filters: Filters, payload) -> Response:
     """The answer as JSON text, itself cached (under the data version, like the data): a repeated
     request costs a cache read, not a serialisation of thousands of figures."""
-    text = cached(f"api:{kind}", filters.key(), clock.today(),
-                          lambda: json.dumps(payload(), ensure_ascii=False, separators=(",", ":")))
+    text = cached(f"api:{kind}", filters.key(), clock.today(), lambda: dumps(payload()))
     return current_app.response_class(text, mimetype="application/json")
+
+
+def dumps(value) -> bytes:
+    """Compact UTF-8 JSON (orjson: several times faster than ``json`` on answers of thousands of figures)."""
+    return orjson.dumps(value, default=float, option=orjson.OPT_NON_STR_KEYS)
