@@ -16,6 +16,7 @@ stops (that run already read the change).
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import g, has_request_context, request
@@ -28,13 +29,15 @@ RECENT_SECONDS = 3600
 RECENT_MAX = 200
 #: A process notes a repeated read of the same answer at most this often (a warm read costs no write).
 NOTE_SECONDS = 60
+#: A token naming the registry: a process's note of a read holds the registry it went into.
+TOKEN_KEY = "dash:recent-reads-token"
 #: When the latest warm run started (seconds since the epoch).
 STARTED_KEY = "dash:warm-started"
 
 #: The query arguments that choose an answer (``wcc.dashboards.filters`` and the goal API's ``include``).
 ARGS = ("period_from", "period_to", "province", "theme", "category", "craft", "goal", "period", "include")
 
-_noted: dict[tuple, float] = {}
+_noted: dict[tuple, tuple[float, str | None]] = {}
 
 
 def note_read(kind: str, code: str = "") -> None:
@@ -46,16 +49,22 @@ def note_read(kind: str, code: str = "") -> None:
     args = tuple(sorted((k, v) for k, v in request.args.items() if k in ARGS and v))
     recipe = (kind, code, args)
     now = time.time()
-    if now - _noted.get(recipe, 0.0) < NOTE_SECONDS and cache.has(RECENT_KEY):
-        return  # noted lately, and the registry is still there (a cache emptied since loses it)
-    if len(_noted) > 4 * RECENT_MAX:
-        _noted.clear()
-    _noted[recipe] = now
-    registry = {r: t for r, t in (cache.get(RECENT_KEY) or {}).items() if now - t < RECENT_SECONDS}
+    token = cache.get(TOKEN_KEY)
+    noted_at, noted_in = _noted.get(recipe, (0.0, None))
+    if now - noted_at < NOTE_SECONDS and token is not None and token == noted_in:
+        return  # noted lately into the registry that is still there (an emptied cache loses it)
+    registry = cache.get(RECENT_KEY) if token is not None else None
+    if registry is None:
+        registry, token = {}, secrets.token_hex(8)
+        cache.set(TOKEN_KEY, token, timeout=RECENT_SECONDS)
+    registry = {r: t for r, t in registry.items() if now - t < RECENT_SECONDS}
     registry[recipe] = now
     if len(registry) > RECENT_MAX:
         registry = dict(sorted(registry.items(), key=lambda item: item[1])[-RECENT_MAX:])
     cache.set(RECENT_KEY, registry, timeout=RECENT_SECONDS)
+    if len(_noted) > 4 * RECENT_MAX:
+        _noted.clear()
+    _noted[recipe] = (now, token)
 
 
 def request_warm() -> None:
