@@ -8,12 +8,14 @@ period, and its member's compliance for the period. It runs on every
 reopen and a correction of a value. ``rebuild`` recomputes every rollup from
 the reports, in a few INSERT ... SELECT statements (``flask rebuild-dashboards``).
 
-The data version is bumped in the same transaction whenever reports, targets,
-goals or organisations change, so cached dashboard data is never served for
-numbers that have moved (the version is part of every cache key). With Redis
-configured, the version is also published in the shared cache, so a request
-that finds its answer cached asks the database nothing but who its token
-belongs to; the database's row stays the authority (see ``data_version``).
+The data version is bumped in the same transaction whenever targets, goals,
+organisations or initiatives change (and by ``rebuild``); a report change moves,
+in its transaction, only the versions of its goal and year (``report_cells``,
+``bump_scopes``). Both are part of every cache key (``wcc.dashboards.cache``),
+so cached dashboard data is never served for numbers that have moved. With
+Redis configured, the versions are also published in the shared cache, so a
+request that finds its answer cached asks the database nothing but who its
+token belongs to; the database's rows stay the authority (see ``data_version``).
 """
 
 from __future__ import annotations
