@@ -158,6 +158,8 @@ def scope_versions(cells) -> dict[tuple[int, int], object]:
     wanted = [c for c in cells if c not in known]
     if wanted:
         values = shared.get_many(*[_scope_key(c) for c in wanted])
+        if len(values) != len(wanted):  # Redis not answering: the database alone
+            values = [None] * len(wanted)
         found = {c: value for c, value in zip(wanted, values, strict=True) if value is not None}
         missing = [c for c in wanted if c not in found]
         if missing:
