@@ -70,8 +70,10 @@ def note_read(kind: str, code: str = "") -> None:
 def request_warm() -> None:
     """Warm the recently read answers once the current transaction commits (called with a change)."""
     from wcc import jobs
-    from wcc.extensions import db
+    from wcc.extensions import cache, db
 
+    if not cache.get(RECENT_KEY):
+        return  # no dashboard read lately: nothing to keep warm
     pending = db.session().info.get(jobs.PENDING_KEY, [])
     if any(func == JOB for func, _args, _retry in pending):
         return  # one run per transaction, however many reports it changed
