@@ -23,7 +23,7 @@ run() { wrk -t2 -c8 -d20s "$@" | tee /dev/stderr | awk '/Requests\/sec/ {print $
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 echo "== /healthz"
 HEALTH=$(run "http://127.0.0.1:$PORT/healthz")
-for path in /api/v1/dashboard/overview /api/v1/dashboard/goals/G01; do
+for path in /api/v1/dashboard/overview /api/v1/dashboard/goals/G01 "/api/v1/dashboard/goals/G01?include=periods"; do
   URL="http://127.0.0.1:$PORT$path"
   # The first request fills the shared cache; the default range is the latest year with approved figures.
   SIZE=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | wc -c)

@@ -33,7 +33,7 @@ from wcc.transaction import job_transaction
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "wcc"
-_PENDING = "wcc_jobs"
+_PENDING = PENDING_KEY = "wcc_jobs"
 
 #: The app jobs run in when a worker (rather than a request) runs them; set by ``flask worker``.
 _worker_app: Flask | None = None

@@ -49,7 +49,7 @@ def test_every_goal_matches_the_raw_rows_in_api_csv_and_page(client, login_as, b
     reports = raw_reports()
     p_first, p_last = parse_period(first), parse_period(last)
     for code, goal in data.goals.items():
-        body = api_goal(client, headers, code, first, last)
+        body = api_goal(client, headers, code, first, last, include="periods")
         assert body["goal"] == code
         members = {m["org"]: m for m in body["members"]}
         assert set(members) == {o.code for o in data.members if goal.reported_by(o)}

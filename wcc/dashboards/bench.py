@@ -8,7 +8,10 @@ executemany in large transactions); computes the rollups; then measures:
 
 - the median server time (Flask test client) of the overview, one goal page,
   one province page and the goal JSON endpoint, with a cold cache (cleared
-  before each request) and a warm one;
+  before each request), a warm one, and "after write": the page's first
+  request one second after an approval of a report in its range commits;
+- the answer's size, uncompressed and as sent to a client accepting Brotli;
+- the bench process's peak resident set;
 - the floor: the plain SQL GROUP BY over the raw report rows that each page's
   numbers need, run straight through the driver;
 - page / floor, and how the page time grows from the smallest to the largest scale.
@@ -36,6 +39,9 @@ PROVINCES, MEMBERS, GOALS, PERIODS, INITIATIVES = 31, 1_000, 20, 50, 100_000
 FIRST_YEAR = 1393  # 50 quarters: 1393-Q1 … 1405-Q2
 PASSWORD = "bench-password-1404"
 MINISTRY_EMAIL = "bench.ministry@wcc.example.org"
+ADMIN_EMAIL = "bench.admin@wcc.example.org"
+#: Seconds between an approval's commit and the page's first request (the "after write" column).
+AFTER_WRITE_PAUSE = 1.0
 CHUNK = 50_000
 
 
@@ -171,7 +177,11 @@ def build_network(reports: int, seed: int = 1404, members_count: int = MEMBERS,
     loader.load(User.__table__, [{"id": 1, "email": MINISTRY_EMAIL, "email_normalised": MINISTRY_EMAIL,
                                   "name": "Bench ministry", "password_hash": hash_password(PASSWORD),
                                   "role": "ministry", "org_id": 1, "active": True, "created_at": now,
-                                  "updated_at": now}], 1, "users")
+                                  "updated_at": now},
+                                 {"id": 2, "email": ADMIN_EMAIL, "email_normalised": ADMIN_EMAIL,
+                                  "name": "Bench admin", "password_hash": hash_password(PASSWORD),
+                                  "role": "admin", "org_id": 1, "active": True, "created_at": now,
+                                  "updated_at": now}], 2, "users")
     # Goals: 14 added up (two in EUR), 3 latest levels, 3 averaged levels; all quarterly.
     periods = _periods()
     goals = []
@@ -335,8 +345,8 @@ def measure(app, info: dict, repeat: int) -> dict:
     client = signed_in_client(app)
     results = {}
     floors = floor_queries(info)
-    for name, url in page_urls(info).items():
-        cold, warm = [], []
+    for n, (name, url) in enumerate(page_urls(info).items()):
+        cold, warm, after = [], [], []
         for _ in range(repeat):
             cache.clear()
             started = time.perf_counter()
@@ -348,10 +358,57 @@ def measure(app, info: dict, repeat: int) -> dict:
             started = time.perf_counter()
             client.get(url)
             warm.append(time.perf_counter() - started)
+        packed = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+        for i in range(repeat):
+            approve_one(info, n * repeat + i)
+            time.sleep(AFTER_WRITE_PAUSE)
+            started = time.perf_counter()
+            client.get(url)
+            after.append(time.perf_counter() - started)
         floor = statistics.median(run_floor(db.engine, floors[name]) for _ in range(repeat))
         results[name] = {"cold": statistics.median(cold), "warm": statistics.median(warm), "floor": floor,
-                         "bytes": len(response.data)}
+                         "after": statistics.median(after), "bytes": len(response.data),
+                         "packed": len(packed.data), "encoding": packed.headers.get("Content-Encoding", "none")}
     return results
+
+
+def approve_one(info: dict, index: int) -> None:
+    """An approval, as the app makes it, of a report in every measured page's range: one of the
+    measured goal by a municipality, of the measured province first (the ``index``-th such report, first
+    put back to "reviewed" directly in the table, as a report waiting for approval). Jobs the commit
+    asks for (warming the answers it invalidated) run as at the end of the approving request."""
+    from sqlalchemy import select, update
+
+    from wcc.auth.models import User
+    from wcc.extensions import db
+    from wcc.goals.models import Goal
+    from wcc.jobs import run_ready_jobs
+    from wcc.orgs.models import Organisation
+    from wcc.reporting import services
+    from wcc.reporting.models import ProgressReport
+
+    province = select(Organisation.id).where(Organisation.code == info["province"]).scalar_subquery()
+    report_id = db.session.scalar(
+        select(ProgressReport.id).join(Organisation, ProgressReport.org_id == Organisation.id)
+        .where(ProgressReport.goal_id == select(Goal.id).where(Goal.code == info["goal"]).scalar_subquery(),
+               Organisation.kind == "municipality", ProgressReport.status == "approved")
+        .order_by(Organisation.parent_id != province, ProgressReport.id).offset(index).limit(1))
+    if report_id is None:
+        raise click.ClickException("no approved report left to approve again")
+    db.session.execute(update(ProgressReport).where(ProgressReport.id == report_id)
+                       .values(status="reviewed", approved_at=None, approved_by_id=None))
+    db.session.commit()
+    admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    services.approve(db.session.get(ProgressReport, report_id), admin)
+    db.session.commit()
+    run_ready_jobs()
+
+
+def peak_rss_mb() -> float:
+    """The peak resident set of this process so far, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextlib.contextmanager
@@ -443,7 +500,8 @@ def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: 
                 _analyse()
                 click.echo(f"  loaded in {loaded:.1f} s; rollups rebuilt in {rolled:.1f} s: {counts}")
                 results[(name, scale)] = measure(app, info, repeat)
-                results[(name, scale)]["_meta"] = {"load": loaded, "rollups": rolled, "reports": info["reports"]}
+                results[(name, scale)]["_meta"] = {"load": loaded, "rollups": rolled, "reports": info["reports"],
+                                                   "rss": peak_rss_mb()}
     text = report(results, scales, backends)
     click.echo("\n" + text)
     if out:
@@ -451,8 +509,9 @@ def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: 
 
 
 def report(results: dict, scales, backends) -> str:
-    lines = ["| backend | reports | page | cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| backend | reports | page | cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) "
+             "| after write (ms) | compressed (KB) |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for backend in backends:
         for scale in scales:
             entry = results[(backend, scale)]
@@ -461,7 +520,8 @@ def report(results: dict, scales, backends) -> str:
                     continue
                 lines.append(f"| {backend} | {entry['_meta']['reports']:,} | {page} | {r['cold'] * 1000:.1f} | "
                              f"{r['warm'] * 1000:.1f} | {r['floor'] * 1000:.1f} | {r['cold'] / r['floor']:.2f} | "
-                             f"{r['bytes'] / 1024:.0f} |")
+                             f"{r['bytes'] / 1024:.0f} | {r['after'] * 1000:.1f} | "
+                             f"{r['packed'] / 1024:.0f} ({r['encoding']}) |")
     if len(scales) > 1:
         small, large = scales[0], scales[-1]
         lines += ["", f"| backend | page | cold {large} / {small} | warm {large} / {small} |", "| --- | --- | ---: | ---: |"]
@@ -471,7 +531,8 @@ def report(results: dict, scales, backends) -> str:
                     continue
                 base = results[(backend, small)][page]
                 lines.append(f"| {backend} | {page} | {r['cold'] / base['cold']:.2f} | {r['warm'] / base['warm']:.2f} |")
-    load = [f"{b} {s}: loaded {results[(b, s)]['_meta']['load']:.1f} s, rollups {results[(b, s)]['_meta']['rollups']:.1f} s"
+    load = [f"{b} {s}: loaded {results[(b, s)]['_meta']['load']:.1f} s, rollups {results[(b, s)]['_meta']['rollups']:.1f} s, "
+            f"peak RSS of the bench process {results[(b, s)]['_meta']['rss']:.0f} MB"
             for b in backends for s in scales]
     return "\n".join(lines + ["", *load])
 

@@ -1,26 +1,65 @@
-"""The dashboards' cache: computed figures kept per dashboard, filter set and day under the data version."""
+"""The dashboards' cache: computed figures kept per dashboard, filter set and day, under the versions
+of the data they read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 
-def cached(kind: str, filters_key: str, today: date, compute, *, memo: bool = False):
-    """``compute()``'s result, cached per dashboard, filter set and day under the data version.
+@dataclass(frozen=True)
+class Scope:
+    """What an answer reads: the reports of ``goal_ids`` (None: of every goal) in ``years``.
 
-    Approvals, reopenings, corrections and target changes bump the version in
-    their own transaction, so a cached figure never outlives the numbers it
-    came from; the day is part of the key because statuses depend on it.
+    A change to a report of goal G in year Y moves the versions of (G, Y) and
+    (any goal, Y) only (``wcc.dashboards.rollups.report_cells``), so answers of
+    other goals or years stay cached.
+    """
+
+    goal_ids: tuple[int, ...] | None
+    years: tuple[int, ...]
+    #: Also the level goals' reports of every year before this one (the bases of pages over every goal).
+    levels_before: int | None = None
+
+    def cells(self) -> list[tuple[int, int]]:
+        from wcc.dashboards.rollups import ANY, LEVELS
+
+        goals = self.goal_ids if self.goal_ids is not None else (ANY,)
+        return [(g, y) for g in goals for y in self.years] + ([(LEVELS, ANY)] if self.levels_before else [])
+
+    def fingerprint(self, versions: dict) -> str:
+        from wcc.dashboards.rollups import LEVELS
+
+        parts = []
+        for cell in sorted(versions):
+            value = versions[cell]
+            if cell[0] == LEVELS:  # every year's levels cell: only those before the range count
+                value = [pair for pair in value if pair[0] < self.levels_before]
+            parts.append(f"{cell[0]}:{cell[1]}:{value}")
+        return ",".join(parts)
+
+
+def cached(kind: str, filters_key: str, today: date, compute, *, memo: bool = False, scope: Scope | None = None):
+    """``compute()``'s result, cached per dashboard, filter set and day under the data versions.
+
+    Target, goal and organisation changes bump the data version, and report
+    changes the versions of their goal and year, in their own transaction, so a
+    cached figure never outlives the numbers it came from. ``scope`` says which
+    goals and years the answer reads; without one it is moved by any report
+    change. The day is part of the key because statuses depend on it.
     ``memo`` also keeps the value in this process (for small values asked on
-    every request): safe with many workers, as the key holds the data version.
+    every request): safe with many workers, as the key holds the versions.
     """
     import hashlib
 
-    from wcc.dashboards.rollups import data_version
+    from wcc.dashboards.rollups import ANY, data_version, scope_versions
     from wcc.extensions import cache
 
+    scope = scope if scope is not None else Scope(None, (ANY,))
+    versions = scope_versions(scope.cells())  # first: it reads the data version along, when it must ask the database
     version = data_version()
-    raw = f"{version}|{today.isoformat()}|{kind}|{filters_key}"
+    moved = scope.fingerprint(versions)
+    raw = f"{version}|{moved}|{today.isoformat()}|{kind}|{filters_key}"
     key = "dash:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     memo = memo and version != 0  # 0: no version drawn yet, so it names no particular data
     if memo and key in _MEMO:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from flask import request
 
 from wcc.dashboards import pages
-from wcc.dashboards.cache import cached
+from wcc.dashboards.cache import Scope, cached
 from wcc.dashboards.filters import FilterError, Filters, parse_filters
 from wcc.dashboards.initiatives import initiative_figures as count_initiatives
 from wcc.dashboards.sql import reporting_members_stmt
+from wcc.dashboards.warm import note_read
 from wcc.errors import abort_with
 from wcc.extensions import db
 from wcc.goals.models import Goal
-from wcc.periods import clock
+from wcc.periods import clock, parse_period
+from wcc.reporting.progress import base_period
 
 
 def current_filters() -> Filters:
@@ -27,37 +29,72 @@ def current_filters() -> Filters:
         abort_with(400, str(exc))
 
 
+# --- what each answer reads, for the cache (``Scope``) --------------------------------------
+# A page over every goal (overview, province, member) reads every goal's reports in its range: its
+# figures, and the compliance counts, which count reports of any goal. It also compares with the
+# network and the other provinces, so a change of any member moves it. Levels (rates, stocks) are
+# judged from a base that may lie before the range: a goal's answers read the years from its base,
+# pages over every goal the levels' reports of every year before their range.
+
+def _years(filters: Filters, first_base: int | None) -> tuple[int, ...]:
+    rng = filters.range
+    first = min(rng.first.year, first_base) if first_base is not None else rng.first.year
+    years = set(range(first, rng.last.year + 1))
+    if filters.period:
+        years.add(parse_period(filters.period).year)
+    return tuple(sorted(years))
+
+
+def goal_scope(goal: Goal, filters: Filters) -> Scope:
+    """A goal's answers read its own reports only (the network's and the provinces' included)."""
+    return Scope((goal.id,), _years(filters, None if goal.is_additive else base_period(goal).year))
+
+
+def network_scope(filters: Filters) -> Scope:
+    return Scope(None, _years(filters, None), levels_before=filters.range.first.year)
+
+
 def overview_data(filters: Filters) -> dict:
+    note_read("overview")
     today = clock.today()
     return cached("overview", filters.key(), today,
-                  lambda: pages.overview(filters, today, initiatives=initiative_figures(filters)))
+                  lambda: pages.overview(filters, today, initiatives=initiative_figures(filters)),
+                  scope=network_scope(filters))
 
 
 def goal_data(goal: Goal, filters: Filters, *, member_periods: bool = True) -> dict:
+    if not member_periods:
+        note_read("goal", goal.code)
     today = clock.today()
     return cached(f"goal:{goal.code}:{member_periods}", filters.key(), today,
-                  lambda: pages.goal_dashboard(goal, filters, today, member_periods=member_periods))
+                  lambda: pages.goal_dashboard(goal, filters, today, member_periods=member_periods),
+                  scope=goal_scope(goal, filters))
 
 
 def province_data(province, filters: Filters) -> dict:
+    note_read("province", province.code)
     today = clock.today()
     return cached(f"province:{province.code}", filters.key(), today,
                   lambda: pages.province_dashboard(province, filters, today,
                                                      initiatives=initiative_figures(filters, province,
-                                                                                    whole=True)))
+                                                                                    whole=True)),
+                  scope=network_scope(filters))
 
 
 def member_data(org, filters: Filters) -> dict:
+    note_read("member", org.code)
     today = clock.today()
     return cached(f"member:{org.code}", filters.key(), today,
                   lambda: pages.member_dashboard(org, filters, today,
-                                                   initiatives=initiative_figures(filters, org)))
+                                                   initiatives=initiative_figures(filters, org)),
+                  scope=network_scope(filters))
 
 
 def public_data(goal: Goal, filters: Filters) -> dict:
+    note_read("public", goal.code)
     today = clock.today()
     return cached(f"public:{goal.code}", filters.range.key, today,
-                  lambda: pages.public_goal_dashboard(goal, filters, today))
+                  lambda: pages.public_goal_dashboard(goal, filters, today), scope=goal_scope(goal, filters))
 
 
 def public_landing_data(filters: Filters) -> dict:

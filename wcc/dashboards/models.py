@@ -79,3 +79,15 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ScopeVersion(db.Model):
+    """A random number per goal and year, new whenever a report of that goal in that year changes a
+    figure (``goal_id`` 0: any goal; ``year`` 0: any year). A cached answer's key holds the numbers
+    of the goals and years it reads, so a change invalidates only the answers it can move."""
+
+    __tablename__ = "dashboard_scope_versions"
+
+    goal_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)

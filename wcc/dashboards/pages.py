@@ -32,6 +32,7 @@ from wcc.dashboards.sql import (
     by_area,
     member_figures,
     member_period_values,
+    member_range_figures,
     org_directory,
     reporting_members_stmt,
 )
@@ -124,7 +125,7 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     ctx = Context.load(today)
     province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
     members = reporting_members(province_id)
-    book = TargetBook.load([goal], province_ids=ctx.provinces())
+    book = TargetBook.load([goal], province_ids=ctx.provinces(), rng=rng)
     network = network_goal_figures([goal], ctx, rng, book).get(goal.id)
     provinces = []
     province_ids = ctx.provinces(province_id)
@@ -138,25 +139,30 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
         if fig["actual"] is not None or fig["target"] is not None:
             provinces.append({"org": ctx.code(pid), **fig, "periods": series})
     provinces.sort(key=_ranking_key)
-    figs = member_figures([goal], rng, select(Organisation.id).where(Organisation.id.in_(members))) \
-        if members else {}
-    values = member_period_values(goal, rng, select(Organisation.id).where(Organisation.id.in_(members))) \
-        if member_periods and members else {}
+    figs = member_range_figures(goal, rng) if members else {}
+    values = member_period_values(goal, rng) if member_periods and members else {}
     periods = goal_periods(goal, rng)
+    years = [y for y in rng.years if goal.first.year <= y <= goal.last.year]
+    # Members share few distinct yearly targets: each is turned into range and period targets once.
+    targets: dict[tuple, tuple[float | None, list]] = {}
     out_members = []
     for org_id in members:
-        if ctx.directory[org_id]["kind"] not in goal.reporting_kinds:
+        org = ctx.directory[org_id]
+        if org["kind"] not in goal.reporting_kinds:
             continue
-        fig = figs.get((goal.id, org_id)) or NO_FIGURE
+        fig = figs.get(org_id) or NO_FIGURE
         yearly = book.yearly(goal, org_id)
-        target = range_target(goal, yearly, rng)
-        item = {"org": ctx.code(org_id), "kind": ctx.directory[org_id]["kind"],
-                "province": ctx.directory[org_id]["province"],
+        key = tuple(yearly.get(y) for y in years)
+        if key not in targets:
+            targets[key] = (range_target(goal, yearly, rng),
+                            [period_target(goal, yearly, p) for p in periods] if member_periods else [])
+        target, period_targets = targets[key]
+        item = {"org": org["code"], "kind": org["kind"], "province": org["province"],
                 **figure(goal, fig["actual"], target, fig["reports"], member_status(goal, fig, target, rng, today))}
         if member_periods:
             own = values.get(org_id, {})
-            item["periods"] = [{"period": p.key, "actual": own.get(p.key), "target": period_target(goal, yearly, p)}
-                               for p in periods]
+            item["periods"] = [{"period": p.key, "actual": own.get(p.key), "target": t}
+                               for p, t in zip(periods, period_targets, strict=True)]
         out_members.append(item)
     out_members.sort(key=_ranking_key)
     return {"goal": goal.code, "info": goal_info(goal), "range": {"from": rng.first.key, "to": rng.last.key},

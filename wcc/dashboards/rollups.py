@@ -8,12 +8,14 @@ period, and its member's compliance for the period. It runs on every
 reopen and a correction of a value. ``rebuild`` recomputes every rollup from
 the reports, in a few INSERT ... SELECT statements (``flask rebuild-dashboards``).
 
-The data version is bumped in the same transaction whenever reports, targets,
-goals or organisations change, so cached dashboard data is never served for
-numbers that have moved (the version is part of every cache key). With Redis
-configured, the version is also published in the shared cache, so a request
-that finds its answer cached asks the database nothing but who its token
-belongs to; the database's row stays the authority (see ``data_version``).
+The data version is bumped in the same transaction whenever targets, goals,
+organisations or initiatives change (and by ``rebuild``); a report change moves,
+in its transaction, only the versions of its goal and year (``report_cells``,
+``bump_scopes``). Both are part of every cache key (``wcc.dashboards.cache``),
+so cached dashboard data is never served for numbers that have moved. With
+Redis configured, the versions are also published in the shared cache, so a
+request that finds its answer cached asks the database nothing but who its
+token belongs to; the database's rows stay the authority (see ``data_version``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries
+from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries, ScopeVersion
 from wcc.extensions import db
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import seq_column
@@ -106,6 +108,115 @@ def forget_shared_version() -> None:
     shared = _shared_cache()
     if shared is not None:
         shared.delete(VERSION_KEY)
+
+
+# --- versions per goal and year ---------------------------------------------------------
+
+#: ``goal_id`` or ``year`` of a scope cell that stands for any goal or any year.
+ANY = 0
+#: ``goal_id`` of the cells moved by reports of level goals (rates, stocks), per year: a level is
+#: judged from a base that may lie before the range, so pages over every goal read these cells of
+#: every year before their range. The cell (LEVELS, ANY) reads all of them at once.
+LEVELS = -1
+
+
+def report_cells(goal_id: int, year: int, level: bool = False) -> set[tuple[int, int]]:
+    """The scope cells a change to a report of ``goal_id`` in ``year`` moves: the goal's year (goal
+    answers), any goal's year (pages over every goal: overview, provinces, members), any goal's
+    any year (answers that declare no scope) and, for a level goal, the levels' year."""
+    cells = {(goal_id, year), (ANY, year), (ANY, ANY)}
+    if level:
+        cells.add((LEVELS, year))
+    return cells
+
+
+def _scope_key(cell: tuple[int, int]) -> str:
+    if cell[0] == LEVELS:
+        return "dash:scope:levels"  # one copy holds every year's
+    return f"dash:scope:{cell[0]}:{cell[1]}"
+
+
+def scope_versions(cells) -> dict[tuple[int, int], object]:
+    """The current version of each scope cell (0 for a cell never moved), read once per request;
+    (LEVELS, ANY) gets every levels' cell as a tuple of (year, version).
+
+    With a shared cache, like ``data_version``: one read for all the cells, the missing ones from
+    the database in one query; readers only add copies, and every commit that moved a cell
+    withdraws its copy. Without one, the whole table (a row per goal and year with reports, a few
+    hundred) is read once per request, in the same query as the data version.
+    """
+    cells = set(cells)
+    shared = _shared_cache()
+    if shared is None:
+        table = g.get("dashboard_scope_table") if has_request_context() else None
+        if table is None:
+            table = _read_scope_table(global_too=has_request_context() and "dashboard_data_version" not in g)
+            if has_request_context():
+                g.dashboard_scope_table = table
+        return {c: table["levels"] if c[0] == LEVELS else table["cells"].get(c, 0) for c in cells}
+    known = g.setdefault("dashboard_scopes", {}) if has_request_context() else {}
+    wanted = [c for c in cells if c not in known]
+    if wanted:
+        values = shared.get_many(*[_scope_key(c) for c in wanted])
+        if len(values) != len(wanted):  # Redis not answering: the database alone
+            values = [None] * len(wanted)
+        found = {c: value for c, value in zip(wanted, values, strict=True) if value is not None}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            table = _read_scope_table()
+            for cell in missing:
+                found[cell] = table["levels"] if cell[0] == LEVELS else table["cells"].get(cell, 0)
+                shared.add(_scope_key(cell), found[cell], timeout=VERSION_SECONDS)
+        known.update(found)
+    return {c: known[c] for c in cells}
+
+
+def _read_scope_table(global_too: bool = False) -> dict:
+    """Every scope cell's version: {"cells": {(goal id, year): version}, "levels": ((year, version), ...)};
+    with ``global_too``, the data version in the same query (kept for the request)."""
+    v = ScopeVersion
+    stmt = select(v.goal_id, v.year, v.version)
+    if global_too:
+        stmt = stmt.union_all(select(literal(-9), literal(-9), DataVersion.version).where(DataVersion.id == 1))
+    rows = db.session.execute(stmt).all()
+    cells = {(r[0], r[1]): r[2] for r in rows if r[0] != LEVELS}
+    if global_too:
+        g.dashboard_data_version = cells.pop((-9, -9), 0)
+    return {"cells": cells, "levels": tuple(sorted((r[1], r[2]) for r in rows if r[0] == LEVELS))}
+
+
+def bump_scopes(cells, session: Session | None = None) -> None:
+    """Give each scope cell a new random value (in the current transaction); rows are made on first use.
+    Their shared copies are withdrawn once the transaction commits (``_after_commit``)."""
+    session = session or db.session
+    if has_request_context():
+        g.pop("dashboard_scope_table", None)
+        known = g.get("dashboard_scopes") or {}
+        for cell in cells:
+            known.pop((LEVELS, ANY) if cell[0] == LEVELS else cell, None)
+    for goal_id, year in sorted(cells):
+        new = secrets.randbelow(2**31 - 2) + 1
+        result = session.execute(update(ScopeVersion).where(ScopeVersion.goal_id == goal_id,
+                                                            ScopeVersion.year == year).values(version=new))
+        if result.rowcount == 0:
+            session.execute(_upsert(session, goal_id, year, new))
+    session.info.setdefault("dashboard_scopes_bumped", set()).update(cells)
+
+
+def _upsert(session: Session, goal_id: int, year: int, version: int):
+    """INSERT of a new cell that another transaction may have made meanwhile (then its value is replaced)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(ScopeVersion).values(goal_id=goal_id, year=year, version=version)
+    return stmt.on_conflict_do_update(index_elements=["goal_id", "year"], set_={"version": version})
+
+
+def forget_shared_scopes(cells) -> None:
+    shared = _shared_cache()
+    if shared is not None and cells:
+        shared.delete_many(*[_scope_key(c) for c in cells])
 
 
 # --- the three grains, as SELECTs over the reports ----------------------------------------
@@ -191,7 +302,7 @@ def rebuild() -> dict[str, int]:
 
 
 def refresh_report(report: ProgressReport) -> None:
-    """Recompute the rollup rows ``report`` contributes to, and bump the data version."""
+    """Recompute the rollup rows ``report`` contributes to, and move the versions of its goal and year."""
     session = db.session
     goal_id, org_id, key = report.goal_id, report.org_id, report.period_key
     org = session.get(Organisation, org_id)
@@ -218,7 +329,12 @@ def refresh_report(report: ProgressReport) -> None:
     session.execute(delete(MemberPeriod).where(MemberPeriod.org_id == org_id, MemberPeriod.period_key == key))
     session.execute(insert(MemberPeriod).from_select(MEMBER_PERIOD_COLUMNS, _member_period_select(
         and_(ProgressReport.org_id == org_id, ProgressReport.period_key == key))))
-    bump_version()
+    # Only the answers that read this goal's or every goal's figures of this year are moved; those
+    # read lately are computed again once this commits, for the next reader.
+    bump_scopes(report_cells(goal_id, report.period_year, level=not report.goal.is_additive))
+    from wcc.dashboards.warm import request_warm
+
+    request_warm()
 
 
 # --- hooks ------------------------------------------------------------------------------
@@ -241,6 +357,7 @@ def _after_flush(session: Session, _context) -> None:
 def _after_commit(session: Session) -> None:
     if session.info.pop("dashboard_version_bumped", False):
         forget_shared_version()
+    forget_shared_scopes(session.info.pop("dashboard_scopes_bumped", None))
 
 
 def init_rollups() -> None:

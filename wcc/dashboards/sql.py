@@ -204,6 +204,46 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
     return out
 
 
+def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
+    """Every member's approved figure for one goal over the range, in one aggregate query over the
+    member × period rollup: per member the sum, count and latest value inside the range and (for
+    levels) the base, the first value at or after the goal's base period. Members are not
+    filtered here: the caller keeps those it shows. {org id: like ``member_figures``}."""
+    bounds = goal_periods_bounds(goal, rng)
+    if bounds is None:
+        return {}
+    lo, hi = bounds
+    s = MemberSeries
+    level = not goal.is_additive
+    base = base_seq(goal) if level else lo
+    inside, based = s.seq >= lo, s.seq >= base
+    rows = (select(s.org_id, s.seq, s.value,
+                   func.row_number().over(partition_by=(s.org_id, inside), order_by=s.seq.desc()).label("from_last"),
+                   func.row_number().over(partition_by=(s.org_id, based), order_by=s.seq).label("from_first"))
+            .where(s.goal_id == goal.id, s.seq.between(min(lo, base), hi)).subquery())
+    r = rows.c
+    in_range = r.seq >= lo
+    stmt = (select(r.org_id, func.sum(r.value).filter(in_range).label("total"),
+                   func.count(r.value).filter(in_range).label("count"),
+                   func.max(r.seq).filter(in_range).label("last_seq"),
+                   func.max(r.value).filter(in_range, r.from_last == 1).label("last_value"),
+                   func.min(r.seq).filter(r.seq >= base).label("base_seq"),
+                   func.max(r.value).filter(r.seq >= base, r.from_first == 1).label("base_value"))
+            .group_by(r.org_id))
+    out = {}
+    for row in db.session.execute(stmt):
+        count = row.count or 0
+        actual = None
+        if count > 0:
+            actual = {Aggregation.SUM: row.total, Aggregation.LATEST: row.last_value}.get(goal.aggregation)
+            if goal.aggregation == Aggregation.AVERAGE:
+                actual = Decimal(row.total) / count
+        out[row.org_id] = {"actual": as_float(actual), "reports": count, "last_seq": row.last_seq if count else None,
+                           "base_seq": row.base_seq if level else None,
+                           "base_value": as_float(row.base_value) if level else None}
+    return out
+
+
 #: A member with nothing approved in the range.
 NO_FIGURE = {"actual": None, "reports": 0, "last_seq": None, "base_seq": None, "base_value": None}
 
@@ -218,14 +258,17 @@ def seq_period(seq: int, goal: Goal) -> Period:
     return Period(year) if goal.frequency == Frequency.YEARLY else Period(year, quarter + 1)
 
 
-def member_period_values(goal: Goal, rng: PeriodRange, members: Select) -> dict[int, dict[str, float]]:
-    """{org id: {period key: approved value}} inside the range. One query over the rollup."""
+def member_period_values(goal: Goal, rng: PeriodRange, members: Select | None = None) -> dict[int, dict[str, float]]:
+    """{org id: {period key: approved value}} inside the range, of ``members`` when given (else of
+    every member: the caller keeps those it shows). One query over the rollup."""
     bounds = goal_periods_bounds(goal, rng)
     if bounds is None:
         return {}
     s = MemberSeries
     stmt = (select(s.org_id, s.period_key, s.value)
-            .where(s.goal_id == goal.id, s.seq.between(*bounds), s.org_id.in_(members)))
+            .where(s.goal_id == goal.id, s.seq.between(*bounds)))
+    if members is not None:
+        stmt = stmt.where(s.org_id.in_(members))
     out: dict[int, dict[str, float]] = defaultdict(dict)
     for r in db.session.execute(stmt):
         out[r.org_id][r.period_key] = float(r.value)

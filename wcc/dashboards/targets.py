@@ -34,14 +34,17 @@ class TargetBook:
     areas: dict[tuple[int, int], dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod
-    def load(cls, goals: list[Goal], org_ids=None, province_ids: list[int] | None = None) -> TargetBook:
+    def load(cls, goals: list[Goal], org_ids=None, province_ids: list[int] | None = None,
+             rng: PeriodRange | None = None) -> TargetBook:
         """Targets of ``org_ids`` (all when None); with ``province_ids``, also those provinces' targets
-        as a whole (two more queries)."""
+        as a whole (two more queries). With ``rng``, only the targets of the range's years (all that
+        ``over`` and ``period_target`` read for periods inside it)."""
         book = cls()
-        for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids).items():
+        years = rng.years if rng is not None else None
+        for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids, years=years).items():
             book.explicit[(goal_id, org_id)][int(key)] = value
         if province_ids:
-            areas = area_targets(goals, province_ids=province_ids)
+            areas = area_targets(goals, province_ids=province_ids, years=years)
             by_id = {g.id: g for g in goals}
             for goal_id, area_id, key in areas.sums:
                 value = areas.target(by_id[goal_id], area_id, key)

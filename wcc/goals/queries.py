@@ -114,9 +114,9 @@ class AreaTargets:
                 self.expected.get((goal.id, province_id), 0))
 
 
-def area_targets(goals: list[Goal], year: int | None = None, province_ids=None) -> AreaTargets:
-    """The targets of every province as a whole (of ``province_ids`` when given), for ``year`` or
-    every year. Two queries, whatever the number of members."""
+def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, years=None) -> AreaTargets:
+    """The targets of every province as a whole (of ``province_ids`` when given), for ``year``, for
+    ``years`` (a list) or every year. Two queries, whatever the number of members."""
     if not goals:
         return AreaTargets({}, {})
     goal_ids = [g.id for g in goals]
@@ -132,6 +132,8 @@ def area_targets(goals: list[Goal], year: int | None = None, province_ids=None) 
             .group_by(Target.goal_id, area, Target.period_key))
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
+    if years is not None:
+        stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
     sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
     counted = (select(Goal.id, area.label("area"), func.count(Organisation.id))
                .select_from(Goal).join(Organisation, true())

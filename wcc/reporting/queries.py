@@ -424,9 +424,10 @@ def pending_totals(goals: list[Goal], unit: str, year: int) -> dict[tuple[int, i
     return out
 
 
-def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dict[tuple[int, int, str], Decimal]:
+def targets_for(goals: list[Goal], year: int | None = None, org_ids=None,
+                years=None) -> dict[tuple[int, int, str], Decimal]:
     """Explicit targets: {(goal id, org id, year key): value}, of ``org_ids`` (ids or a SELECT of
-    ids) when given. One query."""
+    ids) and of ``years`` (a list of years) when given. One query."""
     if not goals:
         return {}
     stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
@@ -435,6 +436,8 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None) -> dic
         stmt = stmt.where(Target.org_id.in_(org_ids))
     if year is not None:
         stmt = stmt.where(Target.period_key == str(year))
+    if years is not None:
+        stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
     return {(r.goal_id, r.org_id, r.period_key): r.value for r in db.session.execute(stmt)}
 
 

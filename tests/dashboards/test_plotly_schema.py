@@ -1,0 +1,54 @@
+"""Every figure a dashboard page emits is a valid plotly figure, by plotly's own schema, and the
+vendored plotly.js is the build the plotly package describes."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from wcc.extensions import db
+
+CHART = re.compile(r'<script type="application/json" data-chart="([^"]+)"[^>]*>(.*?)</script>', re.S)
+RANGES = ["period_from=1403&period_to=1404", "period_from=1404-Q2&period_to=1404-Q2", ""]
+
+
+def figures(body: str) -> dict[str, dict]:
+    return {name: json.loads(html.unescape(text)) for name, text in CHART.findall(body)}
+
+
+@pytest.mark.parametrize("lang", ["fa", "en", "ru"])
+def test_every_chart_of_every_dashboard_passes_plotlys_schema(client, login_as, figures_data, lang):
+    goal = figures_data.goals["EXPORT-RU"]
+    goal.public_dashboard = True
+    db.session.commit()
+    login_as(figures_data.users["ministry"])
+    pages = ["/dashboards", "/dashboards?goal=SATISFACTION", "/dashboards/provinces/IR-10",
+             "/dashboards/members/IR-10-KASHAN", "/dashboards/members/IR-10", "/public/goals/EXPORT-RU",
+             *[f"/dashboards/goals/{code}" for code in figures_data.goals]]
+    seen = set()
+    for page in pages:
+        for span in RANGES:
+            url = f"{page}{'&' if '?' in page else '?'}{span}&lang={lang}"
+            response = client.get(url)
+            assert response.status_code == 200, url
+            found = figures(response.get_data(as_text=True))
+            assert found, url
+            for name, fig in found.items():
+                go.Figure(fig)  # raises ValueError on any property plotly does not know or a wrong value
+                seen.add(name)
+    assert {"chart-heatmap", "chart-ranking", "chart-trend", "chart-compliance", "chart-map", "chart-provinces",
+            "chart-members", "chart-spread", "chart-comparison"} <= seen
+
+
+def test_the_vendored_plotly_js_is_the_packages_version():
+    bundle = Path(__file__).resolve().parents[2] / "static/vendor/plotly/plotly-wcc.min.js"
+    with bundle.open(encoding="utf-8") as fh:
+        head = fh.read(200)
+    assert f"plotly.js v{get_plotlyjs_version()} " in head, (plotly.__version__, head[:60])
