@@ -1,7 +1,7 @@
 """Dashboards: a version per goal and year, so a report change invalidates only the answers it moves
 
 Revision ID: 9073a9e748b2
-Revises: 27ec023c7ccc
+Revises: b3c1d2e4f5a6
 Create Date: 2026-12-01 05:20:18.085237
 
 """
@@ -13,7 +13,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = '9073a9e748b2'
-down_revision = '27ec023c7ccc'
+down_revision = 'b3c1d2e4f5a6'
 branch_labels = None
 depends_on = None
 
