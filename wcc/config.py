@@ -135,6 +135,10 @@ def load_config() -> dict:
         "BASE_URL": (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
         # Background jobs: seconds between the retries of a failed mail (RQ's back-off).
         "JOB_RETRY_INTERVALS": retry_intervals,
+        # Jobs left hanging by a process that stopped mid-job: an e-mail still queued after this
+        # many minutes is queued again, a document still waiting or being made is made again.
+        "STALE_MAIL_MINUTES": max(1, _env_int("STALE_MAIL_MINUTES", 15)),
+        "STALE_DOCUMENT_MINUTES": max(1, _env_int("STALE_DOCUMENT_MINUTES", 30)),
         # Documents: the most pages rendered in the web process (a print page's PDF, or a document
         # when there is no job queue), the most a queue's worker renders, and the contact on brochures.
         "PDF_MAX_PAGES": _env_int("PDF_MAX_PAGES", 80),

@@ -14,6 +14,12 @@ back, and a job never reads rows its request has not committed yet).
 
 Jobs are plain functions taking ids and strings; they must be idempotent,
 because RQ may run one again after a crash or a retry.
+
+A process that stops mid-job (a deploy, a crash, a killed worker) takes its
+in-process jobs with it and may leave a row half-way. Work that must not stay
+stuck keeps a lease (when a job last took it) and a sweep of its own, listed in
+``STALE_SWEEPS``; ``sweep_stale`` runs them all (``flask sweep-jobs`` and the
+daily run).
 """
 
 from __future__ import annotations
@@ -114,6 +120,21 @@ def run(func: str, *args: Any) -> Any:
     with app.app_context(), job_transaction():
         g.wcc_in_worker = True
         return _call(func, args)
+
+
+#: The sweeps that queue again what a stopped process left hanging; each returns what it did.
+STALE_SWEEPS = (
+    "wcc.notifications.services.requeue_stale",  # e-mail still queued, or cut off while sending
+    "wcc.documents.services.requeue_stale",  # documents left waiting or half-made
+)
+
+
+def sweep_stale() -> dict[str, int]:
+    """Run every stale-job sweep in the current transaction; the jobs they queue run after it commits."""
+    done: dict[str, int] = {}
+    for func in STALE_SWEEPS:
+        done.update(_call(func, ()))
+    return done
 
 
 def in_worker() -> bool:

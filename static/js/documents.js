@@ -1,5 +1,6 @@
 // A document being made: its page asks how it is going every few seconds and shows the
-// finished document (or why it failed) by loading itself again once the making has ended.
+// finished document (or why it failed, or that it is stuck) by loading itself again once the
+// making has ended or has waited too long.
 (() => {
   const box = document.querySelector("[data-document-status]");
   if (!box) return;
@@ -10,7 +11,7 @@
     fetch(box.dataset.documentStatus, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((status) => {
-        if (!status.pending) {
+        if (!status.pending || status.stuck) {
           window.location.reload();
           return;
         }

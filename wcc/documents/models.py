@@ -69,6 +69,11 @@ class Document(TimestampMixin, db.Model):
     #: and its figures (``{"kind": "too_long", "pages": 120, "limit": 80}``), put in words when shown.
     state: Mapped[str] = mapped_column(String(12), default=DocumentState.READY, server_default="ready")
     failure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The making's lease: when it was last queued or begun. A making still pending long after
+    #: this was left by a process that stopped (``services.requeue_stale``), which queues it again
+    #: (``job_requeues`` times; after ``MAX_REQUEUES`` it is marked failed, interrupted).
+    job_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    job_requeues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from wcc import jobs
 from wcc.db import utcnow
 from wcc.documents import queries
-from wcc.documents.models import Document, DocumentKind, DocumentState, DocumentVersion
+from wcc.documents.models import PENDING_STATES, Document, DocumentKind, DocumentState, DocumentVersion
 from wcc.documents.pdf import PdfTooLong, PdfUnavailable, RenderedPdf, photo_url, render_pdf
 from wcc.documents.queries import Span
 from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
@@ -44,6 +44,8 @@ NARRATIVE_MAX = 6_000
 BROCHURE_MAX_BYTES = 10 * 1024 * 1024
 BROCHURE_GOAL = "BROCHURES-RU"
 RENDER_JOB = "wcc.documents.services.render_job"
+#: A making left hanging by a stopped process is queued again this often, then marked failed.
+MAX_REQUEUES = 1
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +134,12 @@ def render(document: Document) -> RenderedPdf:
 def request_version(document: Document, user) -> int:
     """Queue the making of the document's next version; returns its number. The job runs once
     this transaction commits. Raises DocumentError while a making is still under way."""
-    if document.pending:
+    if document.pending and not is_stuck(document):
         raise DocumentError(_("This document is being made; wait until it is ready."))
-    number = next_number(document)
+    number = next_number(document)  # a stuck making is asked for again: the same number
     document.state, document.failure = DocumentState.QUEUED, None
-    document.updated_at = utcnow()
+    document.updated_at = document.job_claimed_at = utcnow()
+    document.job_requeues = 0
     db.session.flush()
     jobs.enqueue(RENDER_JOB, document.id, number, getattr(user, "id", None), retry=True)
     return number
@@ -164,6 +167,7 @@ def render_job(document_id: int, number: int, user_id: int | None) -> str:
     if not document.pending:
         return "not asked for"
     document.state, document.failure = DocumentState.RENDERING, None
+    document.job_claimed_at = utcnow()  # the lease: a process that stops now leaves it behind
     commit_progress()
 
     failure = None
@@ -197,6 +201,48 @@ def render_job(document_id: int, number: int, user_id: int | None) -> str:
     return "ready"
 
 
+def _stale_cutoff(now: datetime | None = None) -> datetime:
+    return (now or utcnow()) - timedelta(minutes=current_app.config["STALE_DOCUMENT_MINUTES"])
+
+
+def is_stuck(document: Document, now: datetime | None = None) -> bool:
+    """Whether the document has been waiting or being made for longer than a making takes
+    (``STALE_DOCUMENT_MINUTES``): the process making it has most likely stopped."""
+    since = document.job_claimed_at or document.updated_at
+    return document.pending and since is not None and since < _stale_cutoff(now)
+
+
+def requeue_stale(now: datetime | None = None) -> dict[str, int]:
+    """Pick up the makings a stopped process left waiting or half-made.
+
+    A document pending for longer than ``STALE_DOCUMENT_MINUTES`` is queued again for the
+    same version number, so it never gets a second version (``render_job`` leaves a number
+    already made alone, should the first job be merely slow); after ``MAX_REQUEUES`` it is
+    marked failed, interrupted, rather than tried for ever. Claimed by conditional UPDATEs,
+    so sweeps running at once handle each document once.
+    """
+    now = now or utcnow()
+    lease = func.coalesce(Document.job_claimed_at, Document.updated_at)
+    stale = (Document.state.in_(PENDING_STATES), lease < _stale_cutoff(now))
+    failed = db.session.scalars(
+        update(Document).where(*stale, Document.job_requeues >= MAX_REQUEUES)
+        .values(state=DocumentState.FAILED, failure={"kind": "interrupted"}, updated_at=now)
+        .returning(Document.id).execution_options(synchronize_session="fetch")).all()
+    requeued = db.session.scalars(
+        update(Document).where(*stale, Document.job_requeues < MAX_REQUEUES)
+        .values(state=DocumentState.QUEUED, job_claimed_at=now, job_requeues=Document.job_requeues + 1)
+        .returning(Document.id).execution_options(synchronize_session="fetch")).all()
+    if requeued:
+        made = dict(db.session.execute(
+            select(DocumentVersion.document_id, func.max(DocumentVersion.number))
+            .where(DocumentVersion.document_id.in_(requeued)).group_by(DocumentVersion.document_id)).all())
+        for document_id in sorted(requeued):
+            jobs.enqueue(RENDER_JOB, document_id, made.get(document_id, 0) + 1, None, retry=True)
+    if requeued or failed:
+        log.warning("stale documents: %s queued again, %s marked interrupted", len(requeued), len(failed))
+    return {"documents_requeued": len(requeued), "documents_interrupted": len(failed)}
+
+
 def failure_message(document: Document) -> str | None:
     """Why the latest making failed, in the reader's language (None unless it failed)."""
     if document.state != DocumentState.FAILED:
@@ -213,6 +259,9 @@ def failure_message(document: Document) -> str | None:
     if kind == "nothing_to_show":
         return _("None of this brochure's initiatives is published any more, so there is nothing to print. "
                  "Make a new brochure from published initiatives.")
+    if kind == "interrupted":
+        return _("The document could not be made: the server making it stopped before it was ready, "
+                 "twice. Try again; if it stops again, tell the administrator.")
     return _("The document could not be made: the server met an error while rendering it (it is in the "
              "server's log). Try again; if it fails again, tell the administrator.")
 
@@ -379,6 +428,7 @@ def create_designation_report(org: Organisation, *, language: str, span: Span, p
 
 def _first_version(document: Document, user, background: bool) -> Document:
     document.state = DocumentState.QUEUED if background else DocumentState.RENDERING
+    document.job_claimed_at = utcnow()
     db.session.add(document)
     db.session.flush()
     if background:

@@ -201,7 +201,7 @@ def detail(document_id: int):
                            failure=services.failure_message(document),
                            span=services.span_of(document) if document.kind == DocumentKind.DESIGNATION_REPORT
                            and document.span_start else None, state_text=STATE_TEXTS.get(document.state),
-                           pdf_problem=pdf_unavailable_reason())
+                           pdf_problem=pdf_unavailable_reason(), stuck=services.is_stuck(document))
 
 
 @bp.get("/documents/<int:document_id>/status")
@@ -210,7 +210,8 @@ def status(document_id: int):
     """How the making of a document is going, for its page to refresh itself."""
     document = _document_or_404(document_id)
     latest = document.latest
-    return jsonify(state=document.state, pending=document.pending, label=document_state_label(document.state),
+    return jsonify(state=document.state, pending=document.pending, stuck=services.is_stuck(document),
+                   label=document_state_label(document.state),
                    text=str(STATE_TEXTS.get(document.state, "")), failure=services.failure_message(document),
                    version=latest.number if latest else None, pages=latest.pages if latest else None)
 

@@ -1,4 +1,4 @@
-"""``flask send-reminders``, ``flask worker`` and ``flask scheduler``."""
+"""``flask send-reminders``, ``retry-deliveries``, ``sweep-jobs``, ``worker`` and ``scheduler``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ DAILY_JOB = "wcc.notifications.cli.daily_run"
 def init_notification_cli(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(retry_deliveries)
+    app.cli.add_command(sweep_jobs)
     app.cli.add_command(worker)
     app.cli.add_command(scheduler)
 
@@ -29,7 +30,9 @@ def _today() -> date:
 
 
 def daily_run(day: str | None = None) -> dict:
-    """The scheduler's daily job: reminders for the day, yesterday's digests, failed mail again."""
+    """The scheduler's daily job: reminders for the day, yesterday's digests, failed mail again,
+    and the jobs a stopped process left hanging."""
+    from wcc.jobs import sweep_stale
     from wcc.notifications.reminders import send_reminders as compute
     from wcc.notifications.services import queue_digests, retry_due
 
@@ -37,8 +40,10 @@ def daily_run(day: str | None = None) -> dict:
     made = compute(on)
     digests = queue_digests(on)
     retried = retry_due()
-    log.info("daily run %s: %s notifications, %s digests, %s deliveries retried", on, made, digests, retried)
-    return {"day": on.isoformat(), "notifications": made, "digests": digests, "retried": retried}
+    swept = sweep_stale()
+    log.info("daily run %s: %s notifications, %s digests, %s deliveries retried, stale jobs %s",
+             on, made, digests, retried, swept)
+    return {"day": on.isoformat(), "notifications": made, "digests": digests, "retried": retried, **swept}
 
 
 @click.command("send-reminders")
@@ -76,6 +81,24 @@ def retry_deliveries() -> None:
     queued = retry_due()
     db.session.commit()
     click.echo(f"retried: {queued}")
+
+
+@click.command("sweep-jobs")
+def sweep_jobs() -> None:
+    """Queue again the work a stopped process left hanging: e-mail still queued after
+    WCC_STALE_MAIL_MINUTES, documents waiting or being made after WCC_STALE_DOCUMENT_MINUTES.
+
+    A mail cut off while being handed to the server is never sent again by itself (it may have
+    arrived): it joins the failed deliveries for an admin to retry. The daily run does the same.
+    Prints what was done; the last line is ``swept: N``.
+    """
+    from wcc.jobs import sweep_stale
+
+    done = sweep_stale()
+    db.session.commit()
+    for name, count in done.items():
+        click.echo(f"{name.replace('_', ' ')}: {count}")
+    click.echo(f"swept: {sum(done.values())}")
 
 
 @click.command("worker")

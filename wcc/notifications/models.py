@@ -34,6 +34,9 @@ class Mode(enum.StrEnum):
 
 class DeliveryStatus(enum.StrEnum):
     QUEUED = "queued"
+    #: A job is handing it to the mail server now (committed first: a process that stops here
+    #: may or may not have sent it, so it is never sent again without an admin's say).
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -102,8 +105,13 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When a failed delivery is tried again (``services.retry_delay``); None once it has
-    #: been tried ``MAX_ATTEMPTS`` times (then only an admin's retry sends it).
+    #: been tried ``MAX_ATTEMPTS`` times or its sending was interrupted (then only an admin's
+    #: retry sends it).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The job's lease: when it was last put on the queue (queued) or taken by a job to send
+    #: (sending). One left queued or sending long after this was left by a process that stopped
+    #: (``services.requeue_stale``).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User | None] = relationship()
     attempts_log: Mapped[list[DeliveryAttempt]] = relationship(

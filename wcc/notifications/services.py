@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from wcc import jobs
 from wcc.db import utcnow
@@ -36,7 +36,7 @@ from wcc.notifications.models import (
     NotificationPreference,
 )
 from wcc.periods import network_timezone
-from wcc.transaction import job_transaction, keep_changes
+from wcc.transaction import commit_progress, job_transaction, keep_changes
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def _queue_delivery(user, kind: str, key: str, notifications: list[Notification]
         return None
     delivery = Delivery(key=key, user_id=user.id, kind=kind, to_address=user.email,
                         language=user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"],
-                        subject_kind=notifications[0].kind, status=DeliveryStatus.QUEUED)
+                        subject_kind=notifications[0].kind, status=DeliveryStatus.QUEUED, claimed_at=utcnow())
     db.session.add(delivery)
     db.session.flush()
     for notification in notifications:
@@ -268,6 +268,10 @@ def deliver(delivery_id: int) -> str:
     delivery = db.session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.status == DeliveryStatus.SENT:
         return "nothing to do"
+    if delivery.status == DeliveryStatus.SENDING:
+        return "being sent"  # by another job; if its process stopped, ``requeue_stale`` says so
+    if delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None:
+        return "waiting for an admin"  # out of tries, or interrupted while sending
     notifications = list(db.session.scalars(select(Notification).where(
         Notification.delivery_id == delivery.id).order_by(Notification.created_at, Notification.id)))
     if not notifications or delivery.user is None or not delivery.user.active:
@@ -277,7 +281,12 @@ def deliver(delivery_id: int) -> str:
     app = current_app._get_current_object()
     with app.test_request_context("/", base_url=app.config["BASE_URL"]):
         message = _message_for(delivery, notifications)
+    # The lease: committed before the mail server is reached, so a process that stops while
+    # sending leaves the delivery "sending" (maybe sent), never "queued" (sent again).
     delivery.attempts += 1
+    delivery.status = DeliveryStatus.SENDING
+    delivery.claimed_at = utcnow()
+    commit_progress()
     try:
         channel = send(message)
     except MailError as exc:
@@ -318,6 +327,7 @@ def retry_delivery(delivery: Delivery) -> None:
         return
     delivery.status = DeliveryStatus.QUEUED
     delivery.next_attempt_at = None
+    delivery.claimed_at = utcnow()
     db.session.flush()
     jobs.enqueue(DELIVER_JOB, delivery.id, retry=True)
 
@@ -329,16 +339,55 @@ def retry_due(now: datetime | None = None) -> int:
     running at once (two processes, the daily run and the command) queue it once.
     """
     now = now or utcnow()
-    due = or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
     claimed = db.session.scalars(
         update(Delivery)
-        .where(Delivery.status == DeliveryStatus.FAILED, Delivery.attempts < MAX_ATTEMPTS, due)
-        .values(status=DeliveryStatus.QUEUED, next_attempt_at=None)
+        .where(Delivery.status == DeliveryStatus.FAILED, Delivery.attempts < MAX_ATTEMPTS,
+               Delivery.next_attempt_at <= now)
+        .values(status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=now)
         .returning(Delivery.id)
         .execution_options(synchronize_session="fetch")).all()
     for delivery_id in sorted(claimed):
         jobs.enqueue(DELIVER_JOB, delivery_id, retry=True)
     return len(claimed)
+
+
+#: Why a delivery left "sending" by a stopped process is not sent again by itself (admin page).
+INTERRUPTED = ("interrupted: the process sending it stopped, so it may or may not have arrived; "
+               "retry only if the recipient did not get it")
+
+
+def requeue_stale(now: datetime | None = None) -> dict[str, int]:
+    """Pick up the deliveries a stopped process left hanging (its jobs died with it).
+
+    One still ``queued`` ``STALE_MAIL_MINUTES`` after it was queued never reached the mail
+    server: it is queued again (a job that is merely slow finds it sent and does nothing).
+    One still ``sending`` may have been handed over before the process stopped: it is marked
+    failed with no next try, so only an admin's retry sends it - never twice by itself. Each is
+    claimed with a conditional UPDATE, so sweeps running at once handle it once.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=current_app.config["STALE_MAIL_MINUTES"])
+    lease = func.coalesce(Delivery.claimed_at, Delivery.created_at)
+    requeued = db.session.scalars(
+        update(Delivery).where(Delivery.status == DeliveryStatus.QUEUED, lease < cutoff)
+        .values(claimed_at=now).returning(Delivery.id)
+        .execution_options(synchronize_session="fetch")).all()
+    for delivery_id in sorted(requeued):
+        jobs.enqueue(DELIVER_JOB, delivery_id, retry=True)
+    interrupted = db.session.scalars(
+        update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, lease < cutoff)
+        .values(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=INTERRUPTED)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session="fetch")).all()
+    channel = "smtp" if current_app.config.get("SMTP_HOST") else "log"
+    for delivery_id in sorted(interrupted):
+        db.session.add(DeliveryAttempt(delivery_id=delivery_id, at=now, ok=False, channel=channel,
+                                       error=INTERRUPTED))
+    db.session.flush()
+    if requeued or interrupted:
+        log.warning("stale deliveries: %s queued again, %s interrupted while sending", len(requeued),
+                    len(interrupted))
+    return {"mail_requeued": len(requeued), "mail_interrupted": len(interrupted)}
 
 
 def next_retry_at() -> datetime | None:
