@@ -133,3 +133,13 @@ def test_a_search_goes_through_the_index(app, backend, network, make_initiative)
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
         assert "ix_initiatives_search_text" in plan
+
+
+@pytest.mark.parametrize("path, empty", [("/initiatives", "No initiatives match these filters."),
+                                         ("/orgs", "No organisations match these filters."),
+                                         ("/admin/users", "No users match these filters.")])
+def test_a_search_that_finds_nothing_says_so_without_counting_from_zero_to_zero(client, network, login_as,
+                                                                               path, empty):
+    login_as(network.users["admin"])
+    page = client.get(path, query_string={"q": "войлок москва", "lang": "en"}).get_data(as_text=True)
+    assert empty in page and "0–0 of 0" not in page
