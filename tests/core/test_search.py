@@ -143,3 +143,13 @@ def test_a_search_that_finds_nothing_says_so_without_counting_from_zero_to_zero(
     login_as(network.users["admin"])
     page = client.get(path, query_string={"q": "войлок москва", "lang": "en"}).get_data(as_text=True)
     assert empty in page and "0–0 of 0" not in page
+
+
+@pytest.mark.parametrize("query", ['"""felt', 'fe"lt "moscow NEAR(x)', "felt* OR moscow", "^^^ - ::: {}", "%%%_ \\\\"])
+def test_search_syntax_in_a_query_is_only_text(client, network, login_as, make_initiative, query):
+    make_initiative(network.orgs["IR-10"], 'Felt* OR "Moscow" NEAR(x) ^^^ - ::: {} %%%_ \\\\', published=True)
+    login_as(network.users["admin"])
+    for path in ("/initiatives", "/orgs", "/admin/users"):
+        assert client.get(path, query_string={"q": query}).status_code == 200
+    page = client.get("/initiatives", query_string={"q": "felt* \"moscow\" near(x)"}).get_data(as_text=True)
+    assert "NEAR(x)" in page
