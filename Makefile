@@ -43,7 +43,7 @@ lint: $(VENV)/.dev-installed
 
 ## make translations: extract messages, update the fa/en/ru catalogues, compile them
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _lp:1c,2 -k ngettext:1,2 --no-location \
 		--ignore-dirs='.* __pycache__ node_modules' \
 		--sort-by-file -w 100 --project "WCC Network" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100

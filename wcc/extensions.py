@@ -11,9 +11,16 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from wcc.db import Base
+from wcc.i18n.search import is_search_index_table
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """What autogenerate compares: not the SQLite search indexes a migration made by hand."""
+    return not (type_ == "table" and name and is_search_index_table(name))
+
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True, render_as_batch=True, include_name=include_name)
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()

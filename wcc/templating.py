@@ -12,7 +12,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from wcc.i18n import current_language, text_direction
+from wcc.i18n import current_language, separator, text_direction
 from wcc.i18n.formatting import format_date, format_datetime, format_number, format_percent, localise_digits
 from wcc.i18n.numbers import readings
 from wcc.i18n.text import BIDI_CONTROLS
@@ -76,12 +76,6 @@ def user_text(value: str | None) -> Markup:
     if value is None:
         return Markup("")
     return Markup('<bdi dir="auto">%s</bdi>') % BIDI_CONTROLS.sub("", str(value))
-
-
-def separator() -> str:
-    """What separates items on one line: the Persian comma in fa, where a middle dot reads as a
-    Persian zero («۱ · ۹ خرداد» looks like «۱۰۹ خرداد»); a middle dot elsewhere."""
-    return "، " if current_language() == "fa" else " · "
 
 
 def init_templating(app: Flask) -> None:

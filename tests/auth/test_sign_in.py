@@ -131,3 +131,56 @@ def test_session_cookie_flags(make_app, network):
         assert "HttpOnly" in header and "SameSite=Lax" in header
         assert ("Secure" in header) is production
 
+
+
+def _posted_language(client, path="/login", **kwargs) -> str:
+    """The language the sign-in form carries, as the page renders it."""
+    import re
+
+    page = client.get(path, **kwargs).get_data(as_text=True)
+    return re.search(r'<input[^>]*name="lang"[^>]*value="([^"]*)"', page).group(1)
+
+
+@pytest.mark.parametrize("who", ["isfahan_city", "admin"])  # without and with a second factor
+def test_the_language_picked_on_the_sign_in_page_wins_and_becomes_the_saved_preference(client, network, who):
+    from tests.conftest import totp_code
+
+    user = network.users[who]
+    user.preferred_language = "ru"
+    db.session.commit()
+    assert _posted_language(client, "/login?lang=en") == "en"
+    assert _posted_language(client) == "en"  # the pick stays for this browser
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "lang": "en"})
+    if response.headers["Location"].startswith("/login/two-factor"):
+        assert 'lang="en"' in client.get("/login/two-factor").get_data(as_text=True)
+        response = client.post("/login/two-factor", data={"code": totp_code(user)})
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert user.preferred_language == "en"
+    change = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.update")).one()
+    assert (change.actor_id, change.object_id) == (user.id, str(user.id))
+    assert change.before == {"preferred_language": "ru"} and change.after == {"preferred_language": "en"}
+    # Signed out and in again on another browser, without picking: the saved preference applies.
+    other = client.application.test_client()
+    assert _posted_language(other) == ""
+    response = sign_in(other, user.email)
+    assert 'lang="en"' in other.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+
+
+def test_without_a_pick_or_with_a_wrong_one_the_saved_preference_stays(client, network):
+    user = network.users["isfahan_city"]
+    user.preferred_language = "ru"
+    db.session.commit()
+    for lang in ("", "de", "<b>"):
+        fresh = client.application.test_client()
+        response = fresh.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "lang": lang},
+                              headers={"Accept-Language": "en"})
+        assert response.status_code == 302
+        assert 'lang="ru"' in fresh.get("/", follow_redirects=True).get_data(as_text=True)
+    # A failed sign-in changes nothing either.
+    assert client.post("/login", data={"email": user.email, "password": "wrong", "lang": "en"}).status_code == 401
+    db.session.expire_all()
+    assert user.preferred_language == "ru"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "user.update")) == 0

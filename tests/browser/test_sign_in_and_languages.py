@@ -49,3 +49,27 @@ def test_wrong_password_shows_the_same_message_as_an_unknown_address(page, netwo
         messages.append(page.locator(".alert-danger").inner_text().strip())
     assert messages[0] == messages[1]
     assert "not correct" in messages[0]
+
+
+def test_the_language_picked_on_the_sign_in_page_is_kept_with_what_was_typed_and_saved(page, network):
+    from wcc.extensions import db
+
+    user = network.users["isfahan_city"]
+    user.preferred_language = "fa"
+    db.session.commit()
+    page.goto(page.base_url + "/login")
+    page.fill("input[name=email]", user.email)
+    with page.expect_navigation():
+        page.click("[data-language-switch][hreflang=en]")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("input[name=email]").input_value() == user.email  # what was typed is kept
+    with page.expect_navigation():
+        page.click("[data-language-switch][hreflang=ru]")
+    assert page.locator("input[name=email]").input_value() == user.email
+    page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("nav button[type=submit]").inner_text().strip() == "Выйти"
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
+    assert user.preferred_language == "ru"

@@ -104,3 +104,18 @@ def test_search_folding_matches_what_users_mean(a, b):
 
 def test_search_folding_keeps_different_words_apart():
     assert fold("نمد") != fold("نمک")
+
+
+def test_russian_statuses_read_as_plain_russian(app):
+    from flask_babel import force_locale
+
+    from wcc.dashboards.tables import TRACK_LABELS
+    from wcc.reporting.forms import STATUS_LABELS
+    from wcc.reporting.models import Status
+
+    with app.test_request_context(), force_locale("ru"):
+        assert [str(TRACK_LABELS[k]) for k in ("on_track", "at_risk", "off_track")] == [
+            "По плану", "Риск отставания", "Отстаёт от плана"]
+        # A report (отчёт) is masculine, as in every other status of it.
+        assert [str(STATUS_LABELS[s]) for s in Status] == [
+            "Черновик", "Отправлен", "Проверен провинцией", "Утверждён", "Возвращён"]

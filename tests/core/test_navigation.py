@@ -66,19 +66,17 @@ def _shape(url: str) -> str:
     return re.sub(r"/\d+", "/N", path) + "?" + "&".join(keys)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_reachable_from_the_navigation_answers(client, figures_data, reference_data, make_initiative,
-                                                         login_as, role):
-    make_initiative(figures_data.orgs["IR-10-ISFAHAN"], title="Felt rugs for Moscow", published=True)
-    if ROLES[role]:
-        login_as(figures_data.users[ROLES[role]])
-    home = client.get("/?lang=en", follow_redirects=True)
+def _crawl(client, lang: str) -> tuple[dict[str, str], list, int, list[str]]:
+    """Open the navbar's pages and the first-level links of each, once per shape: the HTML of
+    each page by URL, the server errors, how many were opened, and the navbar's links."""
+    home = client.get(f"/?lang={lang}", follow_redirects=True)
     assert home.status_code == 200
     nav = [u for u in (_internal(h) for h in _links(home.get_data(as_text=True)).nav) if u]
     assert nav, "the navbar has links"
     seen: set[str] = set()
     failures = []
     opened = 0
+    html: dict[str, str] = {}
 
     def visit(url: str) -> str | None:
         nonlocal opened
@@ -90,7 +88,10 @@ def test_every_page_reachable_from_the_navigation_answers(client, figures_data, 
         opened += 1
         if response.status_code >= 500:
             failures.append((url, response.status_code))
-        return response.get_data(as_text=True) if response.mimetype == "text/html" else None
+        if response.mimetype != "text/html":
+            return None
+        html[url] = response.get_data(as_text=True)
+        return html[url]
 
     pages = [visit(url) for url in nav]
     for page in pages:
@@ -98,5 +99,27 @@ def test_every_page_reachable_from_the_navigation_answers(client, figures_data, 
             target = _internal(href)
             if target:
                 visit(target)
+    return html, failures, opened, nav
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_reachable_from_the_navigation_answers(client, figures_data, reference_data, make_initiative,
+                                                         login_as, role):
+    make_initiative(figures_data.orgs["IR-10-ISFAHAN"], title="Felt rugs for Moscow", published=True)
+    if ROLES[role]:
+        login_as(figures_data.users[ROLES[role]])
+    _, failures, opened, nav = _crawl(client, "en")
     assert not failures, failures
     assert opened >= len(set(map(_shape, nav)))
+
+
+@pytest.mark.parametrize("role", ["ministry", "municipality"])
+def test_persian_pages_separate_items_with_a_mark_that_cannot_be_read_as_a_digit(
+        client, figures_data, reference_data, make_initiative, login_as, role):
+    """A middle dot reads as a Persian zero: «۱ · ۹ خرداد» looks like «۱۰۹ خرداد»."""
+    make_initiative(figures_data.orgs["IR-10-ISFAHAN"], title="نمد برای مسکو", published=True)
+    login_as(figures_data.users[ROLES[role]])
+    html, failures, _, _ = _crawl(client, "fa")
+    assert not failures, failures
+    assert len(html) > 5
+    assert [url for url, page in html.items() if "·" in page] == []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, Length
 
 from wcc.auth.models import Role
@@ -34,6 +34,8 @@ def password_field(label, *, new: bool = False) -> PasswordField:
 class LoginForm(FlaskForm):
     email = CleanStringField(_l("E-mail address"), [required()], max_length=254)
     password = password_field(_l("Password"))
+    # The language picked on the sign-in page (empty when none was): signing in saves it.
+    lang = HiddenField()
 
 
 class ProfileForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from wcc.audit.services import record
 from wcc.auth import services, two_factor
@@ -61,18 +62,28 @@ def _too_many(form, seconds: int):
     form.form_errors.append(_("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=seconds))
 
 
-def _finish_sign_in(user: User, next_url: str | None):
-    """Start the browser session of a user who has passed every factor."""
+def _picked_language(value: str | None) -> str | None:
+    """A language the user picked, or None (nothing picked, or not a language of the app)."""
+    return value if value in current_app.config["LANGUAGES"] else None
+
+
+def _finish_sign_in(user: User, next_url: str | None, picked_language: str | None):
+    """Start the browser session of a user who has passed every factor.
+
+    The language picked on the sign-in page wins and becomes the user's saved preference
+    (a POST of the sign-in form, audited with the sign-in's transaction); without one, the
+    saved preference applies."""
     lang = session.get("lang")
     session.clear()
     services.signed_in(user)
     row = services.start_session(user, request.remote_addr, request.user_agent.string)
     session[SESSION_KEY] = row.id
     session.permanent = True
-    # The user's own language, else the one chosen before signing in.
+    login_user(user)
+    if picked_language and picked_language != user.preferred_language:
+        services.update_user(user, preferred_language=picked_language)
     if user.preferred_language or lang:
         session["lang"] = user.preferred_language or lang
-    login_user(user)
     return redirect(safe_next(next_url) or url_for("home.index"))
 
 
@@ -89,19 +100,23 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
+    if not form.is_submitted():
+        # A language link on this page (?lang=, kept in the session) is the user's pick.
+        form.lang.data = _picked_language(request.args.get("lang") or session.get("lang")) or ""
     status, retry_after = 200, 0
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        picked = _picked_language(form.lang.data)
         if result.user is not None and result.user.has_second_factor:
             lang = session.get("lang")
             session.clear()
             if lang:
                 session["lang"] = lang
             session[PENDING_KEY] = {"user": result.user.id, "at": int(time.time()),
-                                    "next": safe_next(request.args.get("next"))}
+                                    "next": safe_next(request.args.get("next")), "lang": picked}
             return redirect(url_for("auth.second_factor"))
         if result.user is not None:
-            return _finish_sign_in(result.user, request.args.get("next"))
+            return _finish_sign_in(result.user, request.args.get("next"), picked)
         keep_changes()  # the failed attempt counts, although the answer is 401 or 429
         status, retry_after = (401 if result.checked else 429), result.retry_after
         if result.checked:
@@ -136,7 +151,7 @@ def second_factor():
     if form.validate_on_submit():
         result = services.check_second_factor(user, form.code.data)
         if result.user is not None:
-            return _finish_sign_in(user, pending.get("next"))
+            return _finish_sign_in(user, pending.get("next"), _picked_language(pending.get("lang")))
         keep_changes()
         status, retry_after = (401 if result.checked else 429), result.retry_after
         if result.checked:
@@ -270,7 +285,7 @@ def users():
     role = request.args.get("role", "")
     org_code = request.args.get("org", "").strip()[:40]
     page = requested_page()
-    stmt = select(User).join(User.org)
+    stmt = select(User).join(User.org).options(contains_eager(User.org))
     words = search_words(q)
     if words:
         stmt = stmt.where(matches_all(User.search_text, words)).order_by(rank(User.search_text, words).desc())

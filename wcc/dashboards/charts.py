@@ -16,7 +16,7 @@ from html import escape
 from flask_babel import gettext as _
 
 from wcc.dashboards.tables import Table, display, goal_title, org_name, rank_key
-from wcc.i18n import current_language, text_direction
+from wcc.i18n import current_language, separator, text_direction
 from wcc.i18n.formatting import format_number, format_percent
 from wcc.periods import format_period
 
@@ -263,7 +263,7 @@ def heatmap(table: Table) -> dict:
     x = [_text(short(c.label, 22)) for c in goal_columns]
     z = [[r.get(c.key) for c in goal_columns] for r in rows]
     cell = [[format_percent(v, 0) if v is not None else "" for v in line] for line in z]
-    hover = [[f"{yy} · {_text(c.label)}: {format_percent(v, 0) if v is not None else '—'}"
+    hover = [[f"{yy}{separator()}{_text(c.label)}: {format_percent(v, 0) if v is not None else '—'}"
               for v, c in zip(line, goal_columns, strict=True)] for yy, line in zip(y, z, strict=True)]
     rtl = _rtl()
     trace = {"type": "heatmap", "x": x, "y": y, "z": z, "text": cell, "texttemplate": "%{text}",
@@ -291,7 +291,7 @@ def compliance(table: Table) -> dict:
                       [r["org"] for r in table.rows])
     data = []
     for key, colour in parts:
-        texts = [f"{lab} · {_text(column[key].label)}: {display(table, column[key], r)}"
+        texts = [f"{lab}{separator()}{_text(column[key].label)}: {display(table, column[key], r)}"
                  for lab, r in zip(labels, table.rows, strict=True)]
         data.append(_hover({"type": "bar", "orientation": "h", "y": labels, "x": [r[key] for r in table.rows],
                             "name": _text(column[key].label), "marker": {"color": colour}}, texts))

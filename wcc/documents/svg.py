@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from wcc.dashboards.charts import nice_ticks
+from wcc.i18n import separator
 from wcc.i18n.formatting import format_number
 
 FONT = "Vazirmatn, Roboto Latin, Roboto Cyrillic, sans-serif"
@@ -151,7 +152,7 @@ def table_chart(table) -> Markup:
     label = table.columns[0]
     bars = [Bar(display(table, label, r), _float(r.get(column.key)), text=display(table, column, r))
             for r in rows]
-    return bar_chart(bars, lang=lang, title=f"{table.caption} · {column.label}",
+    return bar_chart(bars, lang=lang, title=f"{table.caption}{separator()}{column.label}",
                      reference=100.0 if column.kind == "percent" else None)
 
 

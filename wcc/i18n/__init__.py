@@ -38,5 +38,11 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def separator() -> str:
+    """What separates items on one line: the Persian comma in fa, where a middle dot reads as a
+    Persian zero («۱ · ۹ خرداد» looks like «۱۰۹ خرداد»); a middle dot elsewhere."""
+    return "، " if current_language() == "fa" else " · "
+
+
 def text_direction(language: str | None = None) -> str:
     return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"

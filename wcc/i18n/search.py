@@ -4,22 +4,39 @@ Each searchable row keeps a folded ``search_text`` (see ``wcc.i18n.text.fold``):
 its fields folded one by one and joined with "|", the most important field
 (title, name) first. A query is split into words and each word folded the same
 way, so «نمدمالي مسكو», «مسکو نمدمالی» and "Felt MOSCOW" find a row holding both
-words anywhere. On PostgreSQL a trigram index serves these ``LIKE '%word%'``
-tests; ranking counts the words found in the first field.
+words anywhere. Ranking counts the words found in the first field.
+
+The same ``LIKE '%word%'`` tests decide on both databases, so both find and
+order the same rows; an index narrows the rows they run on. On PostgreSQL it
+is a trigram GIN index on ``search_text``. On SQLite it is an FTS5 table
+``<table>_search`` with the ``trigram`` tokenizer (case-sensitive, like
+PostgreSQL's LIKE), holding the same folded text: its word-splitting
+tokenizers would not do, since folding removes the spaces and ZWNJ between
+words («نمایشگاه‌ها» and «نمایشگاه ها» both become «نمایشگاهها») and a query
+word may be any part of that text, which only a substring (trigram) index
+answers. A word of three characters or more is looked up in it as a phrase
+(``MATCH '"word"'`` is a substring test there); shorter words, which no
+trigram index can serve, are only tested with LIKE. Triggers on the table
+(migration ``b5d1f3a9c2e7``) keep the index in step with every write of
+``search_text`` in the same statement, whichever code writes it.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Integer, and_, case, literal
+from sqlalchemy import Boolean, Integer, and_, case, literal, literal_column, select, table, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from wcc.i18n.text import fold
 
 FIELD_SEPARATOR = "|"
 MAX_WORDS = 10
+# Tables whose folded ``search_text`` has an FTS5 trigram index on SQLite (named ``<table>_search``).
+SEARCHABLE_TABLES = ("initiatives", "organisations", "users")
+TRIGRAM = 3
 _WORD_BREAKS = re.compile(r"[\s,،;؛]+")
 
 
@@ -43,9 +60,52 @@ def _pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def matches_all(column, words: list[str]):
-    """Every word is somewhere in ``column``."""
+def search_index_table(name: str) -> str:
+    return f"{name}_search"
+
+
+def is_search_index_table(name: str) -> bool:
+    """An FTS5 search index or one of its shadow tables (made by a migration, not by the models)."""
+    return any(name == search_index_table(t) or name.startswith(search_index_table(t) + "_")
+               for t in SEARCHABLE_TABLES)
+
+
+def _like_all(column, words: list[str]):
     return and_(*(column.like(_pattern(word), escape="\\") for word in words))
+
+
+class _matches_all(ColumnElement):  # noqa: N801 - reads like the SQL it stands for
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, column, words: list[str]):
+        self.column = column
+        self.words = list(words)
+
+
+@compiles(_matches_all)
+def _matches_all_default(element, compiler, **kw):
+    return compiler.process(_like_all(element.column, element.words), **kw)
+
+
+@compiles(_matches_all, "sqlite")
+def _matches_all_sqlite(element, compiler, **kw):
+    indexed = [w for w in element.words if len(w) >= TRIGRAM]
+    condition = _like_all(element.column, element.words)
+    if indexed:
+        index = table(search_index_table(element.column.table.name))
+        phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+        rowids = select(literal_column("rowid")).select_from(index).where(
+            text(f"{index.name} MATCH :search_phrases").bindparams(search_phrases=phrases))
+        condition = and_(element.column.table.c.id.in_(rowids), condition)
+    return compiler.process(condition, **kw)
+
+
+def matches_all(column, words: list[str]):
+    """Every word is somewhere in ``column`` (a ``search_text`` column of a ``SEARCHABLE_TABLES`` table)."""
+    if hasattr(column, "__clause_element__"):
+        column = column.__clause_element__()
+    return _matches_all(column, words)
 
 
 class _position(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for

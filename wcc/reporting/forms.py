@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField
 
@@ -11,7 +12,7 @@ STATUS_LABELS = {
     Status.DRAFT: _l("Draft"),
     Status.SUBMITTED: _l("Submitted"),
     Status.REVIEWED: _l("Reviewed by the province"),
-    Status.APPROVED: _l("Approved"),
+    Status.APPROVED: _lp("report status", "Approved"),
     Status.RETURNED: _l("Returned"),
 }
 STATUS_STYLES = {

@@ -1,0 +1,49 @@
+"""A full-text (trigram) search index on SQLite
+
+Revision ID: b5d1f3a9c2e7
+Revises: 27ec023c7ccc
+Create Date: 2026-12-01 06:00:00
+
+On SQLite, initiatives, organisations and users each get an FTS5 table
+``<table>_search`` over their folded ``search_text`` with the ``trigram``
+tokenizer (see ``wcc.i18n.search``), filled from the existing rows and kept in
+step by triggers on every insert, delete and write of ``search_text``.
+PostgreSQL already has its trigram GIN indexes: nothing changes there.
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'b5d1f3a9c2e7'
+down_revision = '27ec023c7ccc'
+branch_labels = None
+depends_on = None
+
+TABLES = ("initiatives", "organisations", "users")
+
+
+def upgrade():
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table in TABLES:
+        index = f"{table}_search"
+        op.execute(f"CREATE VIRTUAL TABLE {index} USING fts5(search_text, content='{table}', "
+                   f"content_rowid='id', tokenize='trigram case_sensitive 1')")
+        op.execute(f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN "
+                   f"INSERT INTO {index}(rowid, search_text) VALUES (new.id, new.search_text); END")
+        op.execute(f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN "
+                   f"INSERT INTO {index}({index}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END")
+        op.execute(f"CREATE TRIGGER {index}_update AFTER UPDATE OF id, search_text ON {table} BEGIN "
+                   f"INSERT INTO {index}({index}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+                   f"INSERT INTO {index}(rowid, search_text) VALUES (new.id, new.search_text); END")
+        op.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
+
+
+def downgrade():
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table in TABLES:
+        index = f"{table}_search"
+        for event in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {index}_{event}")
+        op.execute(f"DROP TABLE IF EXISTS {index}")
