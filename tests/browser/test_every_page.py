@@ -27,14 +27,20 @@ DEMO_USERS = {"admin": "admin@wcc.example.org", "ministry": "ministry@wcc.exampl
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-# The elements that make the page wider than the screen: each one whose box goes past the
-# screen's edge while its parent's does not, outside any container that scrolls or clips.
+# The elements that make the page wider than the screen: the outermost ones whose box goes past the
+# screen's edge and that no container of theirs clips or scrolls (an absolutely placed element is
+# only clipped by a container that places it).
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth <= width) return null;
+  const placed = (el) => ["absolute", "fixed"].includes(getComputedStyle(el).position);
   const clipped = (el) => {
+    let absolute = placed(el);
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX !== "visible") return true;
+      const style = getComputedStyle(a);
+      if (absolute && style.position === "static") continue;
+      if (style.overflowX !== "visible") return true;
+      absolute = placed(a);
     }
     return false;
   };
@@ -50,17 +56,16 @@ OVERFLOW = """() => {
     const r = el.getBoundingClientRect();
     return `${s} [${Math.round(r.left)}..${Math.round(r.right)}]` + (text ? ` "${text}"` : "");
   };
-  const found = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (found.length >= 5) break;
-    if (beyond(el) && !(el.parentElement && beyond(el.parentElement)) && !clipped(el)) found.push(name(el));
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, width, elements: found};
+  const culprits = [...document.body.querySelectorAll("*")].filter((el) => beyond(el) && !clipped(el));
+  const outermost = culprits.filter((el) => !culprits.some((other) => other !== el && other.contains(el)));
+  return {scrollWidth: document.documentElement.scrollWidth, width, elements: outermost.slice(0, 5).map(name)};
 }"""
 
-# axe-core on the whole page; only what it rates serious or critical, one line per node.
+# axe-core on the whole page but the charts' drawings (thousands of SVG nodes drawn by plotly.js, for
+# eyes only: each chart's figures are also a table beside it; the chart's box and toolbar are checked);
+# only what it rates serious or critical, one line per node.
 AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
+  const result = await axe.run({exclude: [[".wcc-chart .svg-container"]]}, {resultTypes: ["violations"]});
   return result.violations.filter(v => v.impact === "serious" || v.impact === "critical").flatMap(
     v => v.nodes.map(n => `${v.impact} ${v.id}: ${n.target.join(" ")} - ${
       (n.failureSummary || "").replace(/\\s+/g, " ").replace(/^Fix (any|all) of the following: /, "").slice(0, 200)}`));
