@@ -65,7 +65,7 @@ OVERFLOW = """() => {
 # eyes only: each chart's figures are also a table beside it; the chart's box and toolbar are checked);
 # only what it rates serious or critical, one line per node.
 AXE_RUN = """async () => {
-  const result = await axe.run({exclude: [[".wcc-chart .svg-container"]]}, {resultTypes: ["violations"]});
+  const result = await axe.run({exclude: [[".wcc-chart svg.main-svg"]]}, {resultTypes: ["violations"]});
   return result.violations.filter(v => v.impact === "serious" || v.impact === "critical").flatMap(
     v => v.nodes.map(n => `${v.impact} ${v.id}: ${n.target.join(" ")} - ${
       (n.failureSummary || "").replace(/\\s+/g, " ").replace(/^Fix (any|all) of the following: /, "").slice(0, 200)}`));
