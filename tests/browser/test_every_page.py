@@ -120,8 +120,15 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
     problems = Problems()
     for lang in ("fa", "en", "ru"):
         context = browser.new_context(viewport=PHONE, locale="fa-IR")
-        context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc == own
-                      else route.abort())
+
+        def only_own_host(route, lang=lang):
+            if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                problems.add(f"asked another host for {route.request.url}", f"{lang} {route.request.frame.url}")
+                route.abort()
+
+        context.route("**/*", only_own_host)
         if user:
             context.add_cookies([sign_in_cookie(demo, user, demo_server)])
         tab = context.new_page()
@@ -132,6 +139,7 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
             tab.set_viewport_size(PHONE)
             tab.goto(demo_server + url)
             assert tab.locator("html").get_attribute("lang") == lang, where
+            assert tab.locator("html").get_attribute("dir") == ("rtl" if lang == "fa" else "ltr"), where
             overflow = tab.evaluate(OVERFLOW)
             if overflow:
                 problems.add(f"wider than 390 px ({overflow['scrollWidth']} px): " + "; ".join(overflow["elements"]),
