@@ -48,3 +48,32 @@ document.addEventListener("click", (event) => {
     });
   });
 })();
+
+// A table wider than its box scrolls sideways: the box can then be reached with the keyboard
+// (and scrolled with the arrow keys) and is named after its table's caption or section heading.
+(() => {
+  const name = (box) => {
+    const caption = box.querySelector("caption");
+    const section = box.closest("section[aria-labelledby]");
+    const heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    return ((caption || heading || document.querySelector("main h1") || {}).textContent || "").trim();
+  };
+  const mark = () => document.querySelectorAll(".table-responsive").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", name(box) || document.title);
+      box.dataset.scrollRegion = "";
+    } else if (!scrolls && "scrollRegion" in box.dataset) {
+      ["tabindex", "role", "aria-label", "data-scroll-region"].forEach((attr) => box.removeAttribute(attr));
+    }
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
+  else mark();
+  let pending = null;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(mark);
+  });
+})();

@@ -97,3 +97,15 @@ def sign_in(page, email: str, password: str) -> None:
         page.fill("input[name=code]", totp_code(find_user_by_email(email)))
         with page.expect_navigation():
             page.click("main form button[type=submit]")
+
+
+def sign_in_cookie(demo, user, base: str) -> dict:
+    """The session cookie of a fresh, complete sign-in of ``user``, for a browser context on ``base``."""
+    from tests.conftest import sign_in_session
+    from wcc.extensions import db
+
+    client = demo.client()
+    sign_in_session(client, user)
+    db.session.rollback()
+    name = demo.app.config["SESSION_COOKIE_NAME"]
+    return {"name": name, "value": client.get_cookie(name).value, "url": base}

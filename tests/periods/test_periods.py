@@ -119,6 +119,18 @@ def test_labels_without_dates_and_for_nothing(babel_app):
     assert format_period("not-a-key") == "not-a-key"
 
 
+@pytest.mark.parametrize(("lang", "key", "label"), [
+    ("fa", "1404-Q1", "بهار ۱۴۰۴"), ("fa", "1404-Q4", "زمستان ۱۴۰۴"), ("fa", "1404", "سال ۱۴۰۴"),
+    ("en", "1404-Q1", "Q1 1404"), ("en", "1404-Q3", "Q3 1404"), ("en", "1404", "1404"),
+    ("ru", "1404-Q2", "II кв. 1404"), ("ru", "1404", "1404 год"),
+])
+def test_short_labels_for_phones_and_chart_axes(babel_app, lang, key, label):
+    assert format_period(key, locale=lang, short=True) == label
+    template = babel_app.jinja_env.from_string("{{ key|format_period(short=true) }}")
+    with force_locale(lang):
+        assert template.render(key=key) == label
+
+
 def test_the_template_filter_formats_keys(babel_app):
     template = babel_app.jinja_env.from_string("{{ key|format_period }}")
     with force_locale("en"):

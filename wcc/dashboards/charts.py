@@ -233,7 +233,8 @@ def trend(table: Table, *, cumulative: bool = False) -> dict:
     """Actual per period as bars with the target as a line; or both as running totals."""
     rows = table.rows
     column = {c.key: c for c in table.columns}
-    labels = [_text(format_period(r["period"], dates=False)) for r in rows]
+    # Short labels, the year on a line of its own: «بهار / ۱۴۰۴» fits under a bar on a phone.
+    labels = ["<br>".join(_text(format_period(r["period"], short=True)).rsplit(" ", 1)) for r in rows]
     a_key, t_key = ("cumulative_actual", "cumulative_target") if cumulative else ("actual", "target")
     actual = [r.get(a_key) for r in rows]
     target = [r.get(t_key) for r in rows]

@@ -124,16 +124,18 @@ class Period:
 
     # --- labels ----------------------------------------------------------------
 
-    def label(self, locale: str | None = None, dates: bool = True) -> str:
+    def label(self, locale: str | None = None, dates: bool = True, short: bool = False) -> str:
         """The period for people, in ``locale`` (default: the active one).
 
         fa: «سه‌ماههٔ دوم ۱۴۰۴ (تیر–شهریور)», Persian digits and month names;
         en: "1404 Q2 (22 Jun – 22 Sep 2025)"; ru: «II кв. 1404 (22 июн. – 22 сент. 2025)».
         Years: «سال ۱۴۰۴», "1404 (21 Mar 2025 – 20 Mar 2026)".
+        ``short``: as few characters as will do, for phones and chart axes, without dates:
+        «تابستان ۱۴۰۴», "Q2 1404", «II кв. 1404»; a year is «سال ۱۴۰۴», "1404".
         """
         from wcc.i18n import current_language
 
-        return _label(self, locale or current_language(), dates)
+        return _label(self, locale or current_language(), dates and not short, short)
 
     def _span_text(self, lang: str) -> str | None:
         if lang == "fa":
@@ -148,10 +150,15 @@ class Period:
 
 
 @lru_cache(maxsize=4096)
-def _label(period: Period, lang: str, dates: bool) -> str:
+def _label(period: Period, lang: str, dates: bool, short: bool = False) -> str:
     """``Period.label``, made once per period and language (dashboards label hundreds of periods)."""
     with force_locale(lang):
-        if period.quarter:
+        if period.quarter and short:
+            # The season names the quarter in Persian (the Solar Hijri year starts with spring).
+            quarter = (pgettext("quarter, short", "Q1"), pgettext("quarter, short", "Q2"),
+                       pgettext("quarter, short", "Q3"), pgettext("quarter, short", "Q4"))[period.quarter - 1]
+            text = pgettext("period, short", "%(quarter)s %(year)s", year=period.year, quarter=quarter)
+        elif period.quarter:
             quarter = (pgettext("quarter", "Q1"), pgettext("quarter", "Q2"),
                        pgettext("quarter", "Q3"), pgettext("quarter", "Q4"))[period.quarter - 1]
             text = pgettext("period", "%(year)s %(quarter)s", year=period.year, quarter=quarter)
@@ -226,7 +233,8 @@ def due_date(period: Period, due_days: int) -> date:
     return period.last_day + timedelta(days=due_days)
 
 
-def format_period(value: str | Period | None, locale: str | None = None, dates: bool = True) -> str:
+def format_period(value: str | Period | None, locale: str | None = None, dates: bool = True,
+                  short: bool = False) -> str:
     """A period key or Period as a label in the active language; the key itself if invalid."""
     if value is None or value == "":
         return "—"
@@ -234,4 +242,4 @@ def format_period(value: str | Period | None, locale: str | None = None, dates: 
         period = parse_period(value)
     except PeriodError:
         return str(value)
-    return period.label(locale, dates)
+    return period.label(locale, dates, short)

@@ -66,8 +66,8 @@ LABELS = {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES, "unit_
 
 
 @bp.app_template_filter("format_period")
-def _format_period_filter(value, dates: bool = True) -> str:
-    return format_period(value, dates=dates)
+def _format_period_filter(value, dates: bool = True, short: bool = False) -> str:
+    return format_period(value, dates=dates, short=short)
 
 
 @bp.app_context_processor
