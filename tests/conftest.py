@@ -32,7 +32,7 @@ from wcc.extensions import cache, db, limiter
 
 # Factories of each area, shared by every test folder.
 pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards",
-                  "tests.fixtures.server", "tests.fixtures.demo"]
+                  "tests.fixtures.server", "tests.fixtures.demo", "tests.fixtures.jobs"]
 
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
@@ -440,23 +440,13 @@ REDIS_URL = _redis_url()
 
 
 @pytest.fixture
-def redis_app(make_app):
+def redis_app(make_app, redis_store):
     """``(build, store)``: ``build()`` makes an app whose cache and rate limits live in Redis
-    (as with WCC_REDIS_URL); ``store`` is a client of that Redis database, emptied around the test.
-    A Redis that does not answer fails the test."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
-    client.flushdb()
+    (as with WCC_REDIS_URL); ``store`` is a client of that Redis database, emptied around the test
+    (``redis_store``, tests/fixtures/jobs.py). A Redis that does not answer fails the test."""
     settings = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_TYPE": "wcc.shared.ResilientRedisCache",
                 "CACHE_REDIS_URL": REDIS_URL}
-    yield lambda: make_app(**settings), client
-    client.flushdb()
-    client.close()
+    yield lambda: make_app(**settings), redis_store
     make_app()  # put the shared limiter back on in-memory storage for the other tests
 
 

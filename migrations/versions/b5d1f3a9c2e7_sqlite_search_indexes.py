@@ -1,7 +1,7 @@
 """A full-text (trigram) search index on SQLite
 
 Revision ID: b5d1f3a9c2e7
-Revises: 27ec023c7ccc
+Revises: c4d2e6f1a9b7
 Create Date: 2026-12-01 06:00:00
 
 On SQLite, initiatives, organisations and users each get an FTS5 table
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5d1f3a9c2e7'
-down_revision = '27ec023c7ccc'
+down_revision = 'c4d2e6f1a9b7'
 branch_labels = None
 depends_on = None
 

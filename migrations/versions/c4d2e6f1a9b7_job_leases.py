@@ -1,7 +1,7 @@
 """Job leases: deliveries and documents record when a job last took them
 
 Revision ID: c4d2e6f1a9b7
-Revises: b3c1d2e4f5a6
+Revises: 9073a9e748b2
 Create Date: 2026-12-01 06:20:00
 
 An e-mail delivery records when it was last put on the queue or taken by a job
@@ -19,7 +19,7 @@ import wcc.db
 
 # revision identifiers, used by Alembic.
 revision = 'c4d2e6f1a9b7'
-down_revision = 'b3c1d2e4f5a6'
+down_revision = '9073a9e748b2'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import REDIS_URL, sign_in_session
 from tests.documents.conftest import download, pdf_text
+from tests.fixtures.jobs import queued, work
 from wcc.documents.models import Document, DocumentVersion
 from wcc.extensions import db
 
@@ -30,40 +31,9 @@ def designated(city):
 
 
 @pytest.fixture
-def rq_app(make_app):
-    import redis
-
-    store = redis.Redis.from_url(REDIS_URL)
-    try:
-        store.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
-    store.flushdb()
+def rq_app(make_app, redis_store):
     # The web process may render one page only; the worker renders as many as it is allowed.
-    yield make_app(REDIS_URL=REDIS_URL, JOB_RETRY_INTERVALS=[0, 0], PDF_MAX_PAGES=1)
-    store.flushdb()
-    store.close()
-
-
-def work(app) -> None:
-    """``flask worker --burst``: a real RQ worker runs every queued job, until the queue is empty."""
-    from wcc import jobs
-
-    db.session.commit()  # the test's own reading transaction ends before the worker writes
-    try:
-        with app.app_context():
-            result = app.test_cli_runner().invoke(args=["worker", "--burst"])
-    finally:
-        jobs.set_worker_app(None)
-    assert result.exit_code == 0, result.output
-
-
-def queued() -> int:
-    from redis import Redis
-    from rq import Queue
-
-    with Redis.from_url(REDIS_URL) as connection:
-        return Queue("wcc", connection=connection).count
+    return make_app(REDIS_URL=REDIS_URL, JOB_RETRY_INTERVALS=[0, 0], PDF_MAX_PAGES=1)
 
 
 def only_document() -> Document:

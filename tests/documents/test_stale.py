@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import sign_in_session
-from tests.documents.test_background import REPORT_URL, only_document, queued, rq_app, work  # noqa: F401
+from tests.documents.test_background import REPORT_URL, only_document, rq_app  # noqa: F401
+from tests.fixtures.jobs import queued, work
 from wcc.extensions import db
 
 

@@ -6,44 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import REDIS_URL
+from tests.fixtures.jobs import queued, work
 from wcc.extensions import db
 from wcc.notifications.models import Delivery, DeliveryAttempt
 
 
 @pytest.fixture
-def rq_app(make_app, mail_settings):
-    import redis
-
-    store = redis.Redis.from_url(REDIS_URL)
-    try:
-        store.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
-    store.flushdb()
-    app = make_app(**mail_settings, REDIS_URL=REDIS_URL)
-    yield app
-    store.flushdb()
-    store.close()
-
-
-def work(app) -> None:
-    """``flask worker --burst``: a real RQ worker runs every queued job, until the queue is empty."""
-    from wcc import jobs
-
-    try:
-        with app.app_context():
-            result = app.test_cli_runner().invoke(args=["worker", "--burst"])
-    finally:
-        jobs.set_worker_app(None)
-    assert result.exit_code == 0, result.output
-
-
-def queued() -> int:
-    from redis import Redis
-    from rq import Queue
-
-    with Redis.from_url(REDIS_URL) as connection:
-        return Queue("wcc", connection=connection).count
+def rq_app(make_app, mail_settings, redis_store):
+    return make_app(**mail_settings, REDIS_URL=REDIS_URL)
 
 
 @pytest.fixture

@@ -12,24 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import REDIS_URL, sign_in_session
-from tests.notifications.test_jobs_on_redis import queued, work
+from tests.fixtures.jobs import queued, work
 from wcc.extensions import db
 from wcc.notifications.models import Delivery, DeliveryAttempt
-
-
-@pytest.fixture
-def redis_store():
-    import redis
-
-    store = redis.Redis.from_url(REDIS_URL)
-    try:
-        store.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not answering at {REDIS_URL}: {exc}", pytrace=False)
-    store.flushdb()
-    yield store
-    store.flushdb()
-    store.close()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from wcc.audit.models import AuditEvent
 from wcc.audit.services import ACCESS_DENIED
 from wcc.extensions import db
-from wcc.i18n import current_language
+from wcc.i18n import current_language, separator
 from wcc.i18n.formatting import format_date, format_datetime, format_number, localise_digits
 
 #: Every action the app records → its name as the audit trail shows it.
@@ -270,7 +270,7 @@ def _objects(events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str]]
         add("progress_reports", db.session.execute(
             select(ProgressReport.id, ProgressReport.period_key, Organisation.code)
             .join(Organisation, Organisation.id == ProgressReport.org_id).where(ProgressReport.id.in_(ids))),
-            lambda r: f"{r.code} · {_period_label(r.period_key, locale)}",
+            lambda r: f"{r.code}{separator()}{_period_label(r.period_key, locale)}",
             lambda r: url_for("reporting.detail", report_id=r.id))
     if ids := wanted.get("goals"):
         add("goals", db.session.scalars(select(Goal).where(Goal.id.in_(ids))),
