@@ -17,6 +17,7 @@ points to (left by a crash between commit and move, or from before this rule).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -213,12 +214,36 @@ def _changes(session: Session) -> _FileChanges:
 
 
 def _write_pending(key: str, data: bytes) -> tuple[Path, Path]:
-    """Write ``data`` under a temporary name; returns (temporary path, final path)."""
+    """Write ``data`` under a temporary name; returns (temporary path, final path).
+
+    A file system that refuses the write (full, read-only) is a ServiceError with status 503:
+    nothing of the request is kept, the partial file is removed, and the user may try again.
+    """
     pending = upload_root() / PENDING_DIR
-    pending.mkdir(parents=True, exist_ok=True)
     tmp = pending / f"{key}.{secrets.token_hex(4)}.part"
-    tmp.write_bytes(data)
+    try:
+        pending.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        log.error("the upload folder refused a file: %s", exc)
+        raise ServiceError(_("The file could not be stored: the server's storage is not available. Nothing "
+                             "has been saved; please try again later."), status=503) from exc
     return tmp, _path(key)
+
+
+def _write_all(items: list[tuple[str, bytes]]) -> list[tuple[Path, Path]]:
+    """``_write_pending`` for several files: all of them, or none (the ones written are removed)."""
+    moves: list[tuple[Path, Path]] = []
+    try:
+        for key, data in items:
+            moves.append(_write_pending(key, data))
+    except ServiceError:
+        for tmp, _final in moves:
+            tmp.unlink(missing_ok=True)
+        raise
+    return moves
 
 
 @event.listens_for(Session, "after_commit")
@@ -292,11 +317,8 @@ def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
         _check_pdf(data, name)
         content_type, ext = PDF_TYPE, "pdf"
     key = f"{secrets.token_hex(16)}.{ext}"
-    moves = [_write_pending(key, data)]
-    thumbnail_key = None
-    if thumbnail is not None:
-        thumbnail_key = f"{secrets.token_hex(16)}.jpg"
-        moves.append(_write_pending(thumbnail_key, thumbnail))
+    thumbnail_key = f"{secrets.token_hex(16)}.jpg" if thumbnail is not None else None
+    moves = _write_all([(key, data)] + ([(thumbnail_key, thumbnail)] if thumbnail_key else []))
     stored = StoredFile(
         key=key, thumbnail_key=thumbnail_key, kind=kind, content_type=content_type, original_name=name,
         size=len(data), width=width, height=height, sha256=hashlib.sha256(data).hexdigest(),
