@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -95,11 +94,12 @@ def test_files_can_be_removed_while_the_report_is_open_and_not_once_approved(cli
 
 
 def test_an_upload_folder_that_refuses_the_file_answers_503_and_keeps_nothing(app, client, network, goal,
-                                                                             login_as):
+                                                                             login_as, tmp_path, monkeypatch):
     # The folder for files in transit is taken by a plain file: the file system refuses every write there,
     # as a full or read-only disk does.
-    root = Path(app.config["UPLOAD_DIR"])
-    root.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
     (root / PENDING_DIR).write_bytes(b"")
     login_as(network.users["isfahan_city"])
     response = new_report(client, (photo(), "namad.jpg"), action="submit")
