@@ -544,18 +544,22 @@ def check(svc: Services) -> dict:
     # 2. Half-written reports: status against its stamps and its own audit trail.
     half = 0
     seeded_unstamped = 0
-    for rid, (_, status, value, _version, submitted_at, submitted_by, reviewed_at, approved_at, approved_by,
+    for rid, (_, status, value, _version, submitted_at, _submitted_by, reviewed_at, approved_at, _approved_by,
               _kind) in reports.items():
         trail = events.get(rid, [])
         why = []
         if status not in ("draft", "submitted", "reviewed", "approved", "returned"):
             why.append(f"unknown status {status}")
+        # Each status carries its own time stamp; an earlier step's only where the history holds that step.
+        # Who took a step may be empty: the user columns are set to NULL when a user is deleted.
+        steps = {action for action, _ in trail}
         stamps = []
-        if status in ("submitted", "reviewed", "approved") and (submitted_at is None or submitted_by is None):
+        if (status == "submitted" or (status in ("reviewed", "approved") and "report.submit" in steps)) \
+                and submitted_at is None:
             stamps.append(f"{status} without a submission stamp")
         if status == "reviewed" and reviewed_at is None:
             stamps.append("reviewed without a review stamp")
-        if status == "approved" and (approved_at is None or approved_by is None):
+        if status == "approved" and approved_at is None:
             stamps.append("approved without an approval stamp")
         if rid in touched:
             why += stamps
