@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from wcc.audit.models import AuditEvent
 from wcc.extensions import db
 from wcc.reporting.models import ProgressReport, ReportEvidence
+from wcc.uploads.models import StoredFile
+from wcc.uploads.services import PENDING_DIR
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -88,4 +90,25 @@ def test_files_can_be_removed_while_the_report_is_open_and_not_once_approved(cli
     db.session.commit()
     response = client.post(f"/reports/{report.id}/evidence/{item.id}/delete?lang=en")
     assert response.status_code == 409 and "locked" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ReportEvidence)) == 1
+
+
+def test_an_upload_folder_that_refuses_the_file_answers_503_and_keeps_nothing(app, client, network, goal,
+                                                                             login_as, tmp_path, monkeypatch):
+    # The folder for files in transit is taken by a plain file: the file system refuses every write there,
+    # as a full or read-only disk does.
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
+    (root / PENDING_DIR).write_bytes(b"")
+    login_as(network.users["isfahan_city"])
+    response = new_report(client, (photo(), "namad.jpg"), action="submit")
+    assert response.status_code == 503
+    assert "Nothing has been saved" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+    assert [p.name for p in root.rglob("*")] == [PENDING_DIR]
+    # Once the folder takes files again, the same report goes through.
+    (root / PENDING_DIR).unlink()
+    assert new_report(client, (photo(), "namad.jpg"), action="submit").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(ReportEvidence)) == 1

@@ -215,3 +215,22 @@ def test_a_save_that_rolls_back_gives_the_kept_files_back(app, network):
         again.store()
         db.session.commit()
     assert stages(app) == before
+
+
+def test_a_form_whose_files_cannot_be_kept_says_so_and_keeps_nothing(app, client, network, login_as, tmp_path,
+                                                                    monkeypatch):
+    # The staging folder is taken by a plain file: the file system refuses every write there, as a full
+    # or read-only disk does. The form comes back with its error and the storage's, never a 500.
+    root = tmp_path / "uploads"
+    root.mkdir()
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
+    (root / STAGED_DIR).write_bytes(b"")
+    login_as(network.users["isfahan"])
+    response = client.post("/initiatives/new?lang=en", content_type="multipart/form-data", data={
+        **form(title=""), "photos": [upload(image_bytes("PNG"), "good.png")]})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "the server&#39;s storage is not available" in page or "the server's storage is not available" in page
+    assert kept_ids(page) == {}
+    assert count(Initiative) == 0 and count(StoredFile) == 0
+    assert [p.name for p in root.rglob("*")] == [STAGED_DIR]

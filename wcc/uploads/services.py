@@ -17,6 +17,7 @@ points to (left by a crash between commit and move, or from before this rule).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -215,12 +216,41 @@ def _changes(session: Session) -> _FileChanges:
 
 
 def _write_pending(key: str, data: bytes) -> tuple[Path, Path]:
-    """Write ``data`` under a temporary name; returns (temporary path, final path)."""
+    """Write ``data`` under a temporary name; returns (temporary path, final path).
+
+    A file system that refuses the write (full, read-only) is a ServiceError with status 503:
+    nothing of the request is kept, the partial file is removed, and the user may try again.
+    """
     pending = upload_root() / PENDING_DIR
-    pending.mkdir(parents=True, exist_ok=True)
     tmp = pending / f"{key}.{secrets.token_hex(4)}.part"
-    tmp.write_bytes(data)
+    try:
+        pending.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        log.error("the upload folder refused a file: %s", exc)
+        raise ServiceError(storage_unavailable(), status=503) from exc
     return tmp, _path(key)
+
+
+def storage_unavailable() -> str:
+    """What the user reads when the upload folder refuses a write (full, read-only)."""
+    return _("The file could not be stored: the server's storage is not available. Nothing "
+             "has been saved; please try again later.")
+
+
+def _write_all(items: list[tuple[str, bytes]]) -> list[tuple[Path, Path]]:
+    """``_write_pending`` for several files: all of them, or none (the ones written are removed)."""
+    moves: list[tuple[Path, Path]] = []
+    try:
+        for key, data in items:
+            moves.append(_write_pending(key, data))
+    except ServiceError:
+        for tmp, _final in moves:
+            tmp.unlink(missing_ok=True)
+        raise
+    return moves
 
 
 @event.listens_for(Session, "after_commit")
@@ -333,11 +363,8 @@ def _store(upload: FileStorage, allow: tuple[str, ...]) -> StoredFile:
 def store_checked(checked: CheckedFile) -> StoredFile:
     """Store a file that has passed ``check_upload`` (now, or when it was kept with a form)."""
     key = f"{secrets.token_hex(16)}.{checked.ext}"
-    moves = [_write_pending(key, checked.data)]
-    thumbnail_key = None
-    if checked.thumbnail is not None:
-        thumbnail_key = f"{secrets.token_hex(16)}.jpg"
-        moves.append(_write_pending(thumbnail_key, checked.thumbnail))
+    thumbnail_key = f"{secrets.token_hex(16)}.jpg" if checked.thumbnail is not None else None
+    moves = _write_all([(key, checked.data)] + ([(thumbnail_key, checked.thumbnail)] if thumbnail_key else []))
     stored = StoredFile(
         key=key, thumbnail_key=thumbnail_key, kind=checked.kind, content_type=checked.content_type,
         original_name=checked.name, size=len(checked.data), width=checked.width, height=checked.height,

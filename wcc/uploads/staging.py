@@ -20,8 +20,10 @@ with the files still kept). ``flask sweep-uploads`` removes stages older than
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import logging
 import os
 import re
 import secrets
@@ -41,7 +43,16 @@ from sqlalchemy.orm import Session
 from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.uploads.models import StoredFile
-from wcc.uploads.services import STAGED_DIR, CheckedFile, check_upload, store_checked, upload_root
+from wcc.uploads.services import (
+    STAGED_DIR,
+    CheckedFile,
+    check_upload,
+    storage_unavailable,
+    store_checked,
+    upload_root,
+)
+
+log = logging.getLogger(__name__)
 
 #: How long kept files and their token live: longer than a session may stay idle.
 STAGE_SECONDS = 2 * 3600
@@ -179,7 +190,11 @@ class KeptUploads:
                     for path in self._paths(old):
                         path.unlink(missing_ok=True)
                 self.files = [f for f in self.files if f.field != name]
-            self._add(name, checked)
+            try:
+                self._add(name, checked)
+            except OSError as exc:  # the upload folder is full or read-only: not kept, said so
+                log.error("the upload folder refused a kept file: %s", exc)
+                refused.append(storage_unavailable())
         return refused
 
     def _add(self, field: str, checked: CheckedFile) -> None:
@@ -191,9 +206,15 @@ class KeptUploads:
                         content_type=checked.content_type, ext=checked.ext, size=len(checked.data),
                         width=checked.width, height=checked.height, preview=_preview(checked.thumbnail))
         data_path, thumb_path = self._paths(kept)
-        data_path.write_bytes(checked.data)
-        if checked.thumbnail is not None:
-            thumb_path.write_bytes(checked.thumbnail)
+        try:
+            data_path.write_bytes(checked.data)
+            if checked.thumbnail is not None:
+                thumb_path.write_bytes(checked.thumbnail)
+        except OSError:
+            for path in (data_path, thumb_path):
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+            raise
         self.files.append(kept)
         self._write_manifest()
 
