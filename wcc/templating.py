@@ -59,6 +59,7 @@ def inline_asset(filename: str, mimetype: str = "image/svg+xml") -> str:
 def language_url(lang: str) -> str:
     """The current page in another language (the query string is kept)."""
     args = request.args.to_dict(flat=False)
+    args.pop("kept_uploads", None)  # carried afresh from the form by static/js/wcc.js
     args["lang"] = [lang]
     return request.path + "?" + urlencode(args, doseq=True)
 

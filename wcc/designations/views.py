@@ -28,8 +28,10 @@ def index():
 
 
 def _page(errors: dict | None = None, status: int = 200, kept: KeptUploads | None = None,
-          kept_report: int | None = None):
-    """The list; after a refused "received", the file picked for that report is kept with its form."""
+          sent: str | None = None):
+    """The list. After a refused change, ``sent`` names the one form that was sent ("date-<designation>",
+    "due-<designation>" or "received-<report>"): only that form shows the error, what was typed and
+    the file kept for it."""
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     manage = can(current_user, "designation.manage")
     told = notices_about("designation_report", [r.report.id for row in rows for r in row.reports
@@ -37,7 +39,7 @@ def _page(errors: dict | None = None, status: int = 200, kept: KeptUploads | Non
     if kept is not None and kept.expired:
         flash(expired_notice(), "warning")
     return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage, told=told,
-                           kept=kept, kept_report=kept_report,
+                           kept=kept, sent=sent, typed=request.form if sent else {},
                            generated=generated_reports([r.designation.org_id for r in rows]),
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 
@@ -81,13 +83,13 @@ def _date_field(name: str):
         raise ServiceError(str(exc), name) from None
 
 
-def _change(designation_id: int, change, kept: KeptUploads | None = None, report_id: int | None = None):
+def _change(designation_id: int, change, sent: str, kept: KeptUploads | None = None):
     require(current_user, "designation.manage")
     designation = db.get_or_404(Designation, designation_id)
     try:
         change(designation)
     except ServiceError as exc:
-        return _page({(designation_id, exc.field): exc.message}, 422, kept=kept, kept_report=report_id)
+        return _page({exc.field: exc.message}, 422, kept=kept, sent=sent)
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
 
@@ -96,14 +98,14 @@ def _change(designation_id: int, change, kept: KeptUploads | None = None, report
 @login_required
 def set_date(designation_id: int):
     return _change(designation_id, lambda d: services.set_designation_date(
-        d, _date_field("designated_on"), current_user))
+        d, _date_field("designated_on"), current_user), f"date-{designation_id}")
 
 
 @bp.post("/designations/<int:designation_id>/reports")
 @login_required
 def add_report(designation_id: int):
     return _change(designation_id, lambda d: services.add_due_date(
-        d, _date_field("due_on"), request.form.get("note", "")[:1000], current_user))
+        d, _date_field("due_on"), request.form.get("note", "")[:1000], current_user), f"due-{designation_id}")
 
 
 @bp.post("/designations/<int:designation_id>/reports/<int:report_id>/received")
@@ -129,7 +131,7 @@ def received(designation_id: int, report_id: int):
 
             attach_to_obligation(document, report)
 
-    return _change(designation_id, change, kept=kept, report_id=report_id)
+    return _change(designation_id, change, f"received-{report_id}", kept=kept)
 
 
 @bp.get("/designations/reports/<int:report_id>/file")
