@@ -20,7 +20,7 @@ document.addEventListener("click", (event) => {
 // which lists them again; the token is then taken out of the address bar. Chosen files that were
 // never sent, passwords and the CSRF token are not carried.
 (() => {
-  const key = `wcc-form:${location.pathname}`;
+  const keyOf = (path) => `wcc-form:${path}`;  // the page switched to (a form's answer may name another)
   const KEPT = "kept_uploads";
   const skipped = ["csrf_token", KEPT];
   const fields = (form) => Array.from(form.elements).filter((el) => el.name && !el.disabled
@@ -34,11 +34,13 @@ document.addEventListener("click", (event) => {
       el.type === "checkbox" || el.type === "radio"
         ? { name: el.name, value: el.value, checked: el.checked }
         : { name: el.name, value: el.value })));
-    if (kept.some((list) => list.length)) sessionStorage.setItem(key, JSON.stringify(kept));
+    const url = new URL(link.href, location.href);
+    if (kept.some((list) => list.length)) sessionStorage.setItem(keyOf(url.pathname), JSON.stringify(kept));
     const token = forms().map((form) => form.elements.namedItem(KEPT)).find((el) => el && el.value);
     if (token) {
-      const url = new URL(link.href, location.href);
       url.searchParams.set(KEPT, token.value);
+      // On a page of several forms, which one the files were kept for.
+      if (token.dataset.keptForm) url.searchParams.set("kept_form", token.dataset.keptForm);
       link.href = url.toString();
     }
   });
@@ -46,9 +48,11 @@ document.addEventListener("click", (event) => {
   if (new URLSearchParams(location.search).has(KEPT)) {
     const url = new URL(location.href);
     url.searchParams.delete(KEPT);
+    url.searchParams.delete("kept_form");
     history.replaceState(history.state, "", url.toString());
   }
 
+  const key = keyOf(location.pathname);
   const saved = sessionStorage.getItem(key);
   if (!saved) return;
   sessionStorage.removeItem(key);

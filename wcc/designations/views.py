@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,15 +17,21 @@ from wcc.i18n.dates import date_examples, parse_date
 from wcc.notifications.services import notices_about
 from wcc.periods import today
 from wcc.permissions import can, require
-from wcc.uploads.staging import KeptUploads, expired_notice
+from wcc.uploads.staging import TOKEN_FIELD, KeptUploads, expired_notice
 
 bp = Blueprint("designations", __name__)
+RECEIVED_FILES = {"file": ("pdf",)}
+_RECEIVED_FORM = re.compile(r"received-\d{1,18}")
 
 
 @bp.get("/designations")
 @login_required
 def index():
     require(current_user, "designation.list")
+    # The page opened in another language after a refused "received": the file kept for that form.
+    sent = request.args.get("kept_form", "")[:30]
+    if request.args.get(TOKEN_FIELD) and _RECEIVED_FORM.fullmatch(sent):
+        return _page(kept=KeptUploads(RECEIVED_FILES, single=True), sent=sent)
     return _page()
 
 
@@ -36,6 +44,7 @@ def _page(errors: dict | None = None, status: int = 200, kept: KeptUploads | Non
     manage = can(current_user, "designation.manage")
     told = notices_about("designation_report", [r.report.id for row in rows for r in row.reports
                                                 if can(current_user, "designation.notices", row.designation)])
+    g.page_path = url_for("designations.index")  # also after a form posted to its own address
     if kept is not None and kept.expired:
         flash(expired_notice(), "warning")
     return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage, told=told,
@@ -111,7 +120,7 @@ def add_report(designation_id: int):
 @bp.post("/designations/<int:designation_id>/reports/<int:report_id>/received")
 @login_required
 def received(designation_id: int, report_id: int):
-    kept = KeptUploads({"file": ("pdf",)}, single=True)
+    kept = KeptUploads(RECEIVED_FILES, single=True)
 
     def change(designation):
         report = db.session.get(DesignationReport, report_id)
