@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -57,10 +57,13 @@ def inline_asset(filename: str, mimetype: str = "image/svg+xml") -> str:
 
 
 def language_url(lang: str) -> str:
-    """The current page in another language (the query string is kept)."""
+    """The current page in another language (the query string is kept). A page shown in answer to
+    a form posted to an address that has no page of its own names its page in ``g.page_path``."""
     args = request.args.to_dict(flat=False)
+    for carried in ("kept_uploads", "kept_form"):  # carried afresh from the form by static/js/wcc.js
+        args.pop(carried, None)
     args["lang"] = [lang]
-    return request.path + "?" + urlencode(args, doseq=True)
+    return g.get("page_path", request.path) + "?" + urlencode(args, doseq=True)
 
 
 def page_url(page: int) -> str:

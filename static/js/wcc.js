@@ -13,23 +13,46 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// Switching language keeps a half-filled form: what was typed is carried over to the same page in
-// the other language (this tab only, read once). Files, passwords and hidden fields are not kept.
+// Switching language keeps a half-filled form: what was typed (and the hidden fields the form
+// carries, such as the version it edits) is carried over to the same page in the other language
+// (this tab only, read once). Files kept on the server after a form error travel as their token
+// ("kept_uploads", see wcc/uploads/staging.py) in the address of the page in the other language,
+// which lists them again; the token is then taken out of the address bar. Chosen files that were
+// never sent, passwords and the CSRF token are not carried.
 (() => {
-  const key = `wcc-form:${location.pathname}`;
+  const keyOf = (path) => `wcc-form:${path}`;  // the page switched to (a form's answer may name another)
+  const KEPT = "kept_uploads";
+  const skipped = ["csrf_token", KEPT];
   const fields = (form) => Array.from(form.elements).filter((el) => el.name && !el.disabled
-    && !["file", "password", "hidden", "submit", "button"].includes(el.type));
+    && !skipped.includes(el.name) && !["file", "password", "submit", "button"].includes(el.type));
   const forms = () => Array.from(document.querySelectorAll("main form[method=post], main form[method=POST]"));
 
   document.addEventListener("click", (event) => {
-    if (!event.target.closest("[data-language-switch]")) return;
+    const link = event.target.closest("[data-language-switch]");
+    if (!link) return;
     const kept = forms().map((form) => fields(form).map((el) => (
       el.type === "checkbox" || el.type === "radio"
         ? { name: el.name, value: el.value, checked: el.checked }
         : { name: el.name, value: el.value })));
-    if (kept.some((list) => list.length)) sessionStorage.setItem(key, JSON.stringify(kept));
+    const url = new URL(link.href, location.href);
+    if (kept.some((list) => list.length)) sessionStorage.setItem(keyOf(url.pathname), JSON.stringify(kept));
+    const token = forms().map((form) => form.elements.namedItem(KEPT)).find((el) => el && el.value);
+    if (token) {
+      url.searchParams.set(KEPT, token.value);
+      // On a page of several forms, which one the files were kept for.
+      if (token.dataset.keptForm) url.searchParams.set("kept_form", token.dataset.keptForm);
+      link.href = url.toString();
+    }
   });
 
+  if (new URLSearchParams(location.search).has(KEPT)) {
+    const url = new URL(location.href);
+    url.searchParams.delete(KEPT);
+    url.searchParams.delete("kept_form");
+    history.replaceState(history.state, "", url.toString());
+  }
+
+  const key = keyOf(location.pathname);
   const saved = sessionStorage.getItem(key);
   if (!saved) return;
   sessionStorage.removeItem(key);

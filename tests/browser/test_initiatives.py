@@ -137,3 +137,38 @@ def test_a_photo_picked_before_a_form_error_is_kept_and_saved_once(page, network
     assert [f.stored.original_name for f in ini.files] == ["photo-30.jpg"]
     assert page.locator(".initiative-gallery img").count() == 1
     assert not page.js_errors
+
+
+def test_switching_language_after_a_form_error_keeps_the_kept_photo(page, network, categories):
+    sign_in(page, network.users["isfahan"].email, TEST_PASSWORD)
+    page.goto(page.base_url + "/initiatives/new?lang=en")
+    page.get_by_label("Category").select_option("exhibition")
+    page.get_by_label("Summary").fill("Felt from Isfahan shown in Moscow")
+    page.get_by_label("Photos").set_input_files([photo((60, 90, 150))])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()  # the title is missing
+    assert page.locator("[data-kept-file]").count() == 1
+
+    with page.expect_navigation():
+        page.locator("[data-language-switch][hreflang=ru]").click()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    kept = page.locator("[data-kept-file]")
+    assert kept.count() == 1 and "photo-60.jpg" in kept.inner_text()
+    assert page.locator("#category").input_value() == "exhibition"
+    assert "kept_uploads" not in page.url  # the token is not left in the address bar
+
+    with page.expect_navigation():  # and back again: still kept
+        page.locator("[data-language-switch][hreflang=en]").click()
+    assert page.locator("[data-kept-file]").count() == 1
+    page.get_by_label("Title", exact=True).fill("Felt market in Moscow")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert re.search(r"/initiatives/\d+$", page.url)
+    from sqlalchemy import select
+
+    from wcc.initiatives.models import Initiative
+
+    db.session.rollback()  # a fresh read: the server committed in its own transaction
+    ini = db.session.scalars(select(Initiative)).one()
+    assert [f.stored.original_name for f in ini.files] == ["photo-60.jpg"]
+    assert not page.js_errors

@@ -157,6 +157,40 @@ def test_a_file_picked_with_a_refused_date_is_kept_for_the_next_try(designated, 
     assert report.received_on == date(2017, 2, 1) and report.file.original_name == "report-2017.pdf"
 
 
+def test_a_refused_date_is_shown_once_under_the_form_that_was_sent(designated, client, login_as):
+    """Isfahan has two reports waiting: the error, the typed date and the open form are the second's only."""
+    import re
+
+    users, _user = designated
+    from wcc.designations.models import Designation
+    from wcc.orgs.queries import get_by_code
+
+    designation = db.session.scalar(select(Designation).where(
+        Designation.org_id == get_by_code("IR-10-ISFAHAN").id))
+    first, second = designation.reports[:2]
+    login_as(users["admin"])
+    refused = client.post(f"/designations/{designation.id}/reports/{second.id}/received?lang=en",
+                          data={"received_on": "31 Febtember 2019"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    errors = re.findall(r'<div class="text-danger" id="rc-(\d+)-error" data-form-error>', page)
+    assert errors == [str(second.id)]
+    assert page.count("data-form-error") == 1
+    typed = re.search(rf'<input[^>]*id="rc-{second.id}"[^>]*>', page).group(0)
+    assert 'value="31 Febtember 2019"' in typed and "is-invalid" in typed
+    untouched = re.search(rf'<input[^>]*id="rc-{first.id}"[^>]*>', page).group(0)
+    assert 'value=""' in untouched and "is-invalid" not in untouched
+    assert designation.reports[1].received_on is None
+
+    # The same for a further due date: only the sent form shows what was typed and why it was refused.
+    refused = client.post(f"/designations/{designation.id}/reports?lang=en",
+                          data={"due_on": "not a date", "note": "Renewal dossier"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert page.count("data-form-error") == 1 and f'id="nd-{designation.id}-error"' in page
+    assert page.count('value="Renewal dossier"') == 1 and page.count('value="not a date"') == 1
+
+
 
 @pytest.mark.parametrize("field, value", [("designated_on", ""), ("designated_on", "2015-02-30"),
                                           ("designated_on", "2999-01-01"), ("designated_on", "\x00")])

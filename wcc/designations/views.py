@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,29 +17,38 @@ from wcc.i18n.dates import date_examples, parse_date
 from wcc.notifications.services import notices_about
 from wcc.periods import today
 from wcc.permissions import can, require
-from wcc.uploads.staging import KeptUploads, expired_notice
+from wcc.uploads.staging import TOKEN_FIELD, KeptUploads, expired_notice
 
 bp = Blueprint("designations", __name__)
+RECEIVED_FILES = {"file": ("pdf",)}
+_RECEIVED_FORM = re.compile(r"received-\d{1,18}")
 
 
 @bp.get("/designations")
 @login_required
 def index():
     require(current_user, "designation.list")
+    # The page opened in another language after a refused "received": the file kept for that form.
+    sent = request.args.get("kept_form", "")[:30]
+    if request.args.get(TOKEN_FIELD) and _RECEIVED_FORM.fullmatch(sent):
+        return _page(kept=KeptUploads(RECEIVED_FILES, single=True), sent=sent)
     return _page()
 
 
 def _page(errors: dict | None = None, status: int = 200, kept: KeptUploads | None = None,
-          kept_report: int | None = None):
-    """The list; after a refused "received", the file picked for that report is kept with its form."""
+          sent: str | None = None):
+    """The list. After a refused change, ``sent`` names the one form that was sent ("date-<designation>",
+    "due-<designation>" or "received-<report>"): only that form shows the error, what was typed and
+    the file kept for it."""
     rows = designation_rows(today(), visible=lambda d: can(current_user, "designation.view", d))
     manage = can(current_user, "designation.manage")
     told = notices_about("designation_report", [r.report.id for row in rows for r in row.reports
                                                 if can(current_user, "designation.notices", row.designation)])
+    g.page_path = url_for("designations.index")  # also after a form posted to its own address
     if kept is not None and kept.expired:
         flash(expired_notice(), "warning")
     return render_template("designations/index.html", rows=rows, errors=errors or {}, manage=manage, told=told,
-                           kept=kept, kept_report=kept_report,
+                           kept=kept, sent=sent, typed=request.form if sent else {},
                            generated=generated_reports([r.designation.org_id for r in rows]),
                            due_window=services.DUE_WINDOW_DAYS, date_hint=date_examples()), status
 
@@ -81,13 +92,13 @@ def _date_field(name: str):
         raise ServiceError(str(exc), name) from None
 
 
-def _change(designation_id: int, change, kept: KeptUploads | None = None, report_id: int | None = None):
+def _change(designation_id: int, change, sent: str, kept: KeptUploads | None = None):
     require(current_user, "designation.manage")
     designation = db.get_or_404(Designation, designation_id)
     try:
         change(designation)
     except ServiceError as exc:
-        return _page({(designation_id, exc.field): exc.message}, 422, kept=kept, kept_report=report_id)
+        return _page({exc.field: exc.message}, 422, kept=kept, sent=sent)
     flash(_("Saved."), "success")
     return redirect(url_for("designations.index", _anchor=f"org-{designation.org.code}"))
 
@@ -96,20 +107,20 @@ def _change(designation_id: int, change, kept: KeptUploads | None = None, report
 @login_required
 def set_date(designation_id: int):
     return _change(designation_id, lambda d: services.set_designation_date(
-        d, _date_field("designated_on"), current_user))
+        d, _date_field("designated_on"), current_user), f"date-{designation_id}")
 
 
 @bp.post("/designations/<int:designation_id>/reports")
 @login_required
 def add_report(designation_id: int):
     return _change(designation_id, lambda d: services.add_due_date(
-        d, _date_field("due_on"), request.form.get("note", "")[:1000], current_user))
+        d, _date_field("due_on"), request.form.get("note", "")[:1000], current_user), f"due-{designation_id}")
 
 
 @bp.post("/designations/<int:designation_id>/reports/<int:report_id>/received")
 @login_required
 def received(designation_id: int, report_id: int):
-    kept = KeptUploads({"file": ("pdf",)}, single=True)
+    kept = KeptUploads(RECEIVED_FILES, single=True)
 
     def change(designation):
         report = db.session.get(DesignationReport, report_id)
@@ -129,7 +140,7 @@ def received(designation_id: int, report_id: int):
 
             attach_to_obligation(document, report)
 
-    return _change(designation_id, change, kept=kept, report_id=report_id)
+    return _change(designation_id, change, f"received-{report_id}", kept=kept)
 
 
 @bp.get("/designations/reports/<int:report_id>/file")

@@ -8,6 +8,10 @@ another user's token, a forged one or an expired one keeps nothing. The files
 are checked (and photos cleaned) once, when they arrive; the kept copy is the
 checked one and is stored as it is when the form is finally saved.
 
+Switching language on the re-shown form carries the token in the query string of
+the same page (``?lang=en&kept_uploads=...``), so the form in the other language
+lists the same files.
+
 The re-shown form lists the kept files with a "remove" checkbox
 (``kept_remove``). Saving claims the staging folder by renaming it, so two
 submits of the same form cannot both attach its files: the second finds it
@@ -118,7 +122,8 @@ class KeptUploads:
         self.files: list[KeptFile] = []
         self.expired = False
         self._dir: Path | None = None
-        token = request.form.get(TOKEN_FIELD, "") if request.method == "POST" else ""
+        # A GET carries the token when the form was opened again in another language (static/js/wcc.js).
+        token = request.form.get(TOKEN_FIELD, "") if request.method == "POST" else request.args.get(TOKEN_FIELD, "")
         if token:
             self._open(token)
         if self.files:
