@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
 
 from flask import Flask, g, request
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from wcc.assets import WccFlask, init_assets
 from wcc.config import ROOT, load_config
@@ -122,7 +124,7 @@ def register_request_hooks(app: Flask) -> None:
         if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
             csrf.protect()
         remember_requested_language()
-        return enforce_enrolment() or refuse_anonymous_api() or check_rate_limits()
+        return enforce_enrolment() or refuse_anonymous_api() or check_rate_limits() or refuse_unreadable_json()
 
     # Refusals are audited once the request's own transaction has ended.
     app.teardown_request(write_pending_refusals)
@@ -164,6 +166,24 @@ def refuse_control_characters_in_query() -> None:
     for key, value in request.args.items(multi=True):
         if has_control_characters(key) or has_control_characters(value):
             abort_with(400, _("Remove the invisible control characters from this text."))
+
+
+def refuse_unreadable_json() -> None:
+    """A JSON body that Python's parser cannot read answers 400 like any other malformed JSON:
+    numbers of more digits than Python converts (4300), nesting deeper than it recurses, and
+    strings with lone surrogates (``"\\ud800"``: no text, and nothing a database can store).
+    (The API's argument parser itself only expects syntax errors.)"""
+    if request.method in ("GET", "HEAD") or not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if not data:
+        return
+    try:
+        json.dumps(json.loads(data), ensure_ascii=False).encode()  # a lone surrogate cannot be encoded
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        exc = BadRequest()
+        exc.data = {"messages": {"json": ["Invalid JSON body."]}}
+        raise exc from None
 
 
 def register_blueprints(app: Flask) -> None:

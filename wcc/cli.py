@@ -70,13 +70,14 @@ def demo_accounts() -> None:
 def _print_demo_accounts() -> None:
     from wcc.auth.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
     from wcc.auth.services import find_user_by_email
+    from wcc.auth.two_factor import readable_secret
 
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
     second_factor = False
     for email, _name, role, org_code, _lang in DEMO_USERS:
         user = find_user_by_email(email)
         if user is not None:
-            mark = " *" if user.totp_secret == DEMO_TOTP_SECRET and user.has_second_factor else ""
+            mark = " *" if user.has_second_factor and readable_secret(user) == DEMO_TOTP_SECRET else ""
             second_factor = second_factor or bool(mark)
             click.echo(f"  {role:<13} {org_code:<15} {email}{mark}")
     if second_factor:
@@ -140,9 +141,10 @@ def two_factor_code(email: str) -> None:
 
     from wcc.auth.demo import DEMO_TOTP_SECRET
     from wcc.auth.services import find_user_by_email
+    from wcc.auth.two_factor import readable_secret
 
     user = find_user_by_email(email)
     if current_app.config["WCC_ENV"] == "production" or user is None \
-            or user.totp_secret != DEMO_TOTP_SECRET or not user.has_second_factor:
+            or not user.has_second_factor or readable_secret(user) != DEMO_TOTP_SECRET:
         raise click.ClickException("Only demo accounts with the demo second factor have a printable code.")
     click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

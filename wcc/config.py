@@ -115,6 +115,7 @@ def load_config() -> dict:
         "WCC_ENV": env,
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": secret,
+        "SECRET_KEY_FALLBACKS": _env_list("SECRET_KEY_FALLBACKS", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,

@@ -159,3 +159,22 @@ def test_the_largest_possible_id_is_an_ordinary_missing_object(client, network, 
     login_as(network.users["admin"])
     assert client.get(f"/initiatives/{2**31 - 1}").status_code == 404
     assert client.get(f"/reports/{2**31 - 1}").status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    b'{"goal": "EXPORT-RU", "period": "1404-Q1", "value": ' + b"9" * 5000 + b"}",
+    b'{"goal": "EXPORT-RU", "period": "1404-Q1", "value": -' + b"9" * 5000 + b"}",
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"goal": "EXPORT-RU", "period": "1404-Q1", "narrative": "ab\\ud800cd"}',
+], ids=["5000 digits", "5000 negative digits", "deep nesting", "lone surrogate"])
+def test_json_python_cannot_read_is_a_400_with_the_usual_error(client, network, api_token, body):
+    from wcc.reporting.models import ProgressReport
+
+    headers = {"Authorization": f"Bearer {api_token(network.users['isfahan_city'])}",
+               "Content-Type": "application/json"}
+    response = client.post("/api/v1/reports?lang=en", data=body, headers=headers)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and error["details"] == {"json": ["Invalid JSON body."]}
+    assert error["message"]
+    assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 0

@@ -25,8 +25,9 @@ def test_the_cache_is_shared_through_redis(redis_app):
     assert store.keys("wcc:*")
 
 
-def test_token_owners_are_remembered_in_redis_and_forgotten_on_every_change(redis_app, network, api_token,
-                                                                           count_queries):
+def test_token_owners_are_remembered_in_redis_and_forgotten_on_every_change(redis_app, network, api_token):
+    from sqlalchemy import event
+
     from wcc.auth.services import revoke_token
     from wcc.extensions import db
 
@@ -36,10 +37,21 @@ def test_token_owners_are_remembered_in_redis_and_forgotten_on_every_change(redi
     user = network.users["isfahan_city"]
     token = api_token(user)
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/me", headers=headers).status_code == 200  # loads and remembers
-    with count_queries() as asked:
+    # The first request notes the token's use (a change to a token: nothing cached before it
+    # counts), the second loads and remembers.
+    for _ in range(2):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    statements = []
+    with app.app_context():
+        engine = db.engine  # the built app's own engine: its requests run there
+    listen = ("before_cursor_execute", lambda conn, cursor, statement, *args: statements.append(statement))
+    event.listen(engine, *listen)
+    try:
         assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "municipality"
-    assert asked.count == 0  # answered from Redis
+    finally:
+        event.remove(engine, *listen)
+    # The owner's id comes from Redis: the token is not looked up, the user is read by id.
+    assert len(statements) == 1 and "api_tokens" not in statements[0] and "users" in statements[0]
 
     from sqlalchemy import select
 
@@ -68,3 +80,44 @@ def test_without_redis_every_request_asks_the_database(app, network, api_token, 
     with count_queries() as asked:
         client.get("/api/v1/me", headers=headers)
     assert asked.count >= 1
+
+
+def test_the_token_cache_keeps_ids_as_json_and_no_password_hash(redis_app, network, api_token):
+    import json
+    import time
+
+    from sqlalchemy import select
+
+    from wcc.auth.models import ApiToken
+    from wcc.extensions import db
+
+    build, store = redis_app
+    client = build().test_client()
+    user = network.users["isfahan_city"]
+    token = api_token(user)
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    keys = [k for k in store.keys("wcc:auth:*") if not k.endswith(b"generation")]
+    assert keys
+    token_row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    for key in keys:
+        raw = store.get(key)
+        entry = json.loads(raw)  # JSON, not a pickle (a pickle is not valid UTF-8 JSON)
+        assert set(entry) == {"user_id", "token_id", "expires"}
+        assert entry["user_id"] == user.id and entry["token_id"] == token_row.id
+        assert time.time() < entry["expires"] <= time.time() + 61
+        assert b"argon2" not in raw and user.password_hash.encode() not in raw
+        assert token_row.token_hash.encode() not in raw
+
+
+def test_a_tampered_token_cache_entry_is_ignored(redis_app, network, api_token):
+    build, store = redis_app
+    client = build().test_client()
+    headers = {"Authorization": f"Bearer {api_token(network.users['isfahan_city'])}"}
+    for _ in range(2):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    for junk in (b"\x80\x04\x95 not json", b'{"user_id": "x"}', b"[]", b'{"user_id": 1, "token_id": 1}'):
+        for key in store.keys("wcc:auth:*"):
+            if not key.endswith(b"generation"):
+                store.set(key, junk)
+        assert client.get("/api/v1/me", headers=headers).get_json()["email"] == "isfahan.city@test.example.org"

@@ -54,7 +54,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Name and e-mail folded for search (wcc.i18n.search), kept current on every save.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Second factor (TOTP, RFC 6238): a secret being set up has no ``totp_enabled_at`` yet.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Stored encrypted (wcc.auth.encryption); ``totp_secret`` reads and writes the plain secret.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column("totp_secret", String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The time step of the last accepted code: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
@@ -62,8 +63,21 @@ class User(UserMixin, TimestampMixin, db.Model):
     org: Mapped[Organisation] = relationship(back_populates="users")
 
     @property
+    def totp_secret(self) -> str | None:
+        """The plain TOTP secret; raises ``SecretUnreadable`` when no configured key opens it."""
+        from wcc.auth.encryption import decrypt
+
+        return None if self.totp_secret_encrypted is None else decrypt(self.totp_secret_encrypted)
+
+    @totp_secret.setter
+    def totp_secret(self, value: str | None) -> None:
+        from wcc.auth.encryption import encrypt
+
+        self.totp_secret_encrypted = None if value is None else encrypt(value)
+
+    @property
     def has_second_factor(self) -> bool:
-        return self.totp_enabled_at is not None and self.totp_secret is not None
+        return self.totp_enabled_at is not None and self.totp_secret_encrypted is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

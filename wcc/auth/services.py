@@ -308,14 +308,19 @@ def revoke_token(token: ApiToken) -> None:
 def load_token_user(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None.
 
-    With Redis configured the answer comes from the shared cache when it can
-    (``wcc.auth.token_cache``), so most API requests ask the database nothing here.
+    With Redis configured the token's owner comes from the shared cache when it can
+    (``wcc.auth.token_cache``: ids only), so most API requests read just the user and their
+    organisation, by primary key.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token_hash = _token_hash(secret)
-    token, user = token_cache.lookup(token_hash)
-    if token is None:
+    remembered = token_cache.lookup(token_hash)
+    if remembered is not None:
+        user = db.session.scalar(select(User).options(joinedload(User.org)).where(User.id == remembered[0]))
+        if user is None:
+            return None
+    else:
         # The token, its user and the user's organisation in one query.
         token = db.session.scalar(
             select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.org))
@@ -324,12 +329,14 @@ def load_token_user(secret: str) -> User | None:
         if token is None:
             return None
         user = token.user
+        # The last use is written when the token is read from the database: at least once a
+        # cache lifetime (a minute), so it is at most a few minutes behind.
+        now = utcnow()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+            token.last_used_at = now
         token_cache.remember(token_hash, token, user)
-    if token.revoked_at is not None or not user.active or not user.org.active:
+    if not user.active or not user.org.active:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
     return user
 
 

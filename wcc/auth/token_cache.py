@@ -1,26 +1,33 @@
 """Who a bearer token belongs to, remembered briefly in the shared cache (Redis).
 
-API clients poll: without this every request would spend a database round trip
-on the token, its user and their organisation before doing anything. With
-Redis configured (and only then: a per-process cache could not be told about a
-change made by another worker) the answer is kept for ``SECONDS``, under a
+API clients poll: without this every request would look the token up by its hash
+first. With Redis configured (and only then: a per-process cache could not be told
+about a change made by another worker) the answer is kept for ``SECONDS``, under a
 *generation* number that moves on after every committed change to a user, an
 organisation or a token. A revoked token, a deactivated user or organisation,
 a changed role: the next request reads the database again. A reader that
 loaded old rows just before such a commit stores them under the old
 generation, which nobody asks for any more.
+
+What is kept is only what a request needs to find its user: the user's id, the
+token's id and when the entry stops being trusted, as JSON - never a row, never
+the password hash, never a pickle (a value read back from Redis is parsed as data,
+not run as code). The user and their organisation are then read by primary key.
+While Redis does not answer, every request reads the database.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import time
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import event
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
-from wcc.extensions import cache, db
+from wcc.extensions import cache
+from wcc.shared import redis_down
 
 SECONDS = 60
 GENERATION_KEY = "auth:generation"
@@ -29,10 +36,6 @@ _WATCHED = {"users", "organisations", "api_tokens"}
 
 def _shared():
     return cache if current_app.config.get("REDIS_URL") else None
-
-
-def _columns(obj) -> dict[str, Any]:
-    return {attr.key: getattr(obj, attr.key) for attr in obj.__mapper__.column_attrs}
 
 
 def _key(token_hash: str) -> str | None:
@@ -46,32 +49,46 @@ def _key(token_hash: str) -> str | None:
     return f"auth:{generation}:{token_hash}"
 
 
-def lookup(token_hash: str):
-    """The cached token and user as persistent objects of this session, or (None, None)."""
-    key = _key(token_hash)
-    data = _shared().get(key) if key else None
-    if data is None:
-        return None, None
-    from wcc.auth.models import ApiToken, User
-    from wcc.orgs.models import Organisation
+def _client():
+    """The shared cache's Redis client and key prefix (the cache's own ``set`` would pickle)."""
+    backend = cache.cache
+    return backend._write_client, backend._get_prefix()
 
-    objects = []
-    for model, columns in ((Organisation, data["org"]), (User, data["user"]), (ApiToken, data["token"])):
-        obj = model(**columns)
-        make_transient_to_detached(obj)  # its attributes count as loaded, not as changes
-        objects.append(db.session.merge(obj, load=False))
-    org, user, token = objects
-    # Loaded relationships, without history: nothing here is a change to flush.
-    set_committed_value(user, "org", org)
-    set_committed_value(token, "user", user)
-    return token, user
+
+def lookup(token_hash: str) -> tuple[int, int] | None:
+    """``(user id, token id)`` of a token remembered under the current generation, or None."""
+    key = _key(token_hash)
+    if key is None:
+        return None
+    client, prefix = _client()
+    try:
+        raw = client.get(prefix + key)
+    except RedisError as exc:
+        redis_down(exc)
+        return None
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+        user_id, token_id, expires = int(entry["user_id"]), int(entry["token_id"]), float(entry["expires"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    if expires < time.time():
+        return None
+    return user_id, token_id
 
 
 def remember(token_hash: str, token, user) -> None:
+    """Keep ``{"user_id", "token_id", "expires"}`` (a Unix time) for ``SECONDS``."""
     key = _key(token_hash)
-    if key:
-        _shared().set(key, {"org": _columns(user.org), "user": _columns(user), "token": _columns(token)},
-                      timeout=SECONDS)
+    if key is None:
+        return
+    entry = {"user_id": user.id, "token_id": token.id, "expires": int(time.time()) + SECONDS}
+    client, prefix = _client()
+    try:
+        client.set(prefix + key, json.dumps(entry), ex=SECONDS)
+    except RedisError as exc:
+        redis_down(exc)
 
 
 def _after_flush(session: Session, _context) -> None:

@@ -14,6 +14,7 @@ of its own, created by a signed-in user.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 
@@ -29,6 +30,8 @@ from wcc.auth.models import RecoveryCode, User
 from wcc.db import utcnow
 from wcc.extensions import db
 
+log = logging.getLogger(__name__)
+
 ISSUER = "WCC Network"
 STEP_SECONDS = 30
 RECOVERY_CODES = 10
@@ -37,6 +40,19 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misre
 #: Pages a user who must still set up a second factor may open.
 ENROLMENT_ENDPOINTS = {"auth.two_factor", "auth.two_factor_confirm", "auth.logout", "static",
                        "home.healthz", "home.readyz"}
+
+
+def readable_secret(user: User) -> str | None:
+    """The user's TOTP secret, or None when there is none or no configured key opens it
+    (logged: the secret key was changed; the user signs in with a recovery code or an admin
+    resets the second factor)."""
+    from wcc.auth.encryption import SecretUnreadable
+
+    try:
+        return user.totp_secret
+    except SecretUnreadable:
+        log.error("the TOTP secret of user %s cannot be decrypted with the configured secret keys", user.id)
+        return None
 
 
 def new_secret() -> str:
@@ -80,19 +96,21 @@ def matching_step(secret: str, code: str, last_step: int | None, now: float | No
 
 def begin_enrolment(user: User) -> str:
     """The secret being set up for ``user`` (a new one unless one is pending already)."""
-    if user.totp_secret is None or user.has_second_factor:
-        user.totp_secret = new_secret()
+    pending = None if user.has_second_factor else readable_secret(user)
+    if pending is None:
+        pending = user.totp_secret = new_secret()
         user.totp_enabled_at = None
         user.totp_last_step = None
         db.session.flush()
-    return user.totp_secret
+    return pending
 
 
 def confirm_enrolment(user: User, code: str) -> list[str] | None:
     """Turn the pending secret on when ``code`` matches it; returns the new recovery codes."""
-    if user.totp_secret is None or user.has_second_factor:
+    pending = None if user.has_second_factor else readable_secret(user)
+    if pending is None:
         return None
-    step = matching_step(user.totp_secret, code, None)
+    step = matching_step(pending, code, None)
     if step is None:
         return None
     user.totp_enabled_at = utcnow()
@@ -148,7 +166,8 @@ def verify_second_factor(user: User, code: str) -> bool:
 
     if not user.has_second_factor:
         return False
-    step = matching_step(user.totp_secret, code, user.totp_last_step)
+    secret = readable_secret(user)
+    step = matching_step(secret, code, user.totp_last_step) if secret is not None else None
     if step is not None:
         user.totp_last_step = step
         return True

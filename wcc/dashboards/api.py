@@ -41,6 +41,10 @@ class PeriodFigure(Schema):
     period = fields.String()
     actual = fields.Float(allow_none=True, metadata={"description": "Approved value of the period"})
     target = fields.Float(allow_none=True)
+    cumulative_actual = fields.Float(allow_none=True, metadata={
+        "description": "Approved value from the start of the range to this period (network and provinces)"})
+    cumulative_target = fields.Float(allow_none=True, metadata={
+        "description": "Target from the start of the range to this period (network and provinces)"})
 
 
 class Figure(Schema):
@@ -53,9 +57,12 @@ class Figure(Schema):
     reports = fields.Integer(metadata={"description": "Approved reports counted"})
 
 
-class AreaFigure(Figure):
-    org = fields.String()
+class SeriesFigure(Figure):
     periods = fields.List(fields.Nested(PeriodFigure))
+
+
+class AreaFigure(SeriesFigure):
+    org = fields.String()
 
 
 class MemberFigure(AreaFigure):
@@ -67,7 +74,7 @@ class MemberFigure(AreaFigure):
 class GoalDashboard(Schema):
     goal = fields.String()
     range = fields.Dict()
-    network = fields.Nested(Figure)
+    network = fields.Nested(SeriesFigure)
     provinces = fields.List(fields.Nested(AreaFigure))
     members = fields.List(fields.Nested(MemberFigure))
 
