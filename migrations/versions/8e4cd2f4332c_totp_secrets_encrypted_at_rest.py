@@ -1,7 +1,7 @@
 """TOTP secrets encrypted at rest
 
 Revision ID: 8e4cd2f4332c
-Revises: 27ec023c7ccc
+Revises: b5d1f3a9c2e7
 Create Date: 2026-12-01 05:40:00
 
 ``users.totp_secret`` now holds a Fernet token made with a key derived from the secret key
@@ -17,7 +17,7 @@ from wcc.auth.encryption import decrypt, encrypt, is_encrypted
 
 # revision identifiers, used by Alembic.
 revision = '8e4cd2f4332c'
-down_revision = '27ec023c7ccc'
+down_revision = 'b5d1f3a9c2e7'
 branch_labels = None
 depends_on = None
 

@@ -18,11 +18,11 @@ document.addEventListener("click", (event) => {
 // (this tab only, read once). Files kept on the server after a form error travel as their token
 // ("kept_uploads", see wcc/uploads/staging.py) in the address of the page in the other language,
 // which lists them again; the token is then taken out of the address bar. Chosen files that were
-// never sent, passwords and the CSRF token are not carried.
+// never sent, passwords, the CSRF token and the sign-in form's language field are not carried.
 (() => {
   const keyOf = (path) => `wcc-form:${path}`;  // the page switched to (a form's answer may name another)
   const KEPT = "kept_uploads";
-  const skipped = ["csrf_token", KEPT];
+  const skipped = ["csrf_token", KEPT, "lang"];  // "lang": the sign-in form's language is the page's own
   const fields = (form) => Array.from(form.elements).filter((el) => el.name && !el.disabled
     && !skipped.includes(el.name) && !["file", "password", "submit", "button"].includes(el.type));
   const forms = () => Array.from(document.querySelectorAll("main form[method=post], main form[method=POST]"));

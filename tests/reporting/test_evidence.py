@@ -12,7 +12,7 @@ from wcc.audit.models import AuditEvent
 from wcc.extensions import db
 from wcc.reporting.models import ProgressReport, ReportEvidence
 from wcc.uploads.models import StoredFile
-from wcc.uploads.services import PENDING_DIR
+from wcc.uploads.services import PENDING_DIR, STAGED_DIR
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -107,7 +107,8 @@ def test_an_upload_folder_that_refuses_the_file_answers_503_and_keeps_nothing(ap
     assert "Nothing has been saved" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 0
     assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
-    assert [p.name for p in root.rglob("*")] == [PENDING_DIR]
+    # Nothing stored; the picked photo is only kept with the re-shown form (the staging area).
+    assert [p.name for p in root.iterdir() if p.name != STAGED_DIR] == [PENDING_DIR]
     # Once the folder takes files again, the same report goes through.
     (root / PENDING_DIR).unlink()
     assert new_report(client, (photo(), "namad.jpg"), action="submit").status_code == 302
