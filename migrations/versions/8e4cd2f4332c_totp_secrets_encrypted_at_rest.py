@@ -1,7 +1,7 @@
 """TOTP secrets encrypted at rest
 
 Revision ID: 8e4cd2f4332c
-Revises: b5d1f3a9c2e7
+Revises: c4d2e6f1a9b7
 Create Date: 2026-12-01 05:40:00
 
 ``users.totp_secret`` now holds a Fernet token made with a key derived from the secret key
@@ -17,7 +17,7 @@ from wcc.auth.encryption import decrypt, encrypt, is_encrypted
 
 # revision identifiers, used by Alembic.
 revision = '8e4cd2f4332c'
-down_revision = 'b5d1f3a9c2e7'
+down_revision = 'c4d2e6f1a9b7'
 branch_labels = None
 depends_on = None
 

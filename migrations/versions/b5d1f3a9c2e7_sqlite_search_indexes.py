@@ -1,7 +1,7 @@
 """A full-text (trigram) search index on SQLite
 
 Revision ID: b5d1f3a9c2e7
-Revises: c4d2e6f1a9b7
+Revises: 8e4cd2f4332c
 Create Date: 2026-12-01 06:00:00
 
 On SQLite, initiatives, organisations and users each get an FTS5 table
@@ -9,13 +9,17 @@ On SQLite, initiatives, organisations and users each get an FTS5 table
 tokenizer (see ``wcc.i18n.search``), filled from the existing rows and kept in
 step by triggers on every insert, delete and write of ``search_text``.
 PostgreSQL already has its trigram GIN indexes: nothing changes there.
+
+A later migration that rebuilds one of these tables on SQLite (``batch_alter_table``
+copies it into a new table) drops its triggers and must create them again; the
+search tests (tests/core/test_search.py) fail if it does not.
 """
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
 revision = 'b5d1f3a9c2e7'
-down_revision = 'c4d2e6f1a9b7'
+down_revision = '8e4cd2f4332c'
 branch_labels = None
 depends_on = None
 

@@ -35,7 +35,11 @@ _WATCHED = {"users", "organisations", "api_tokens"}
 
 
 def _shared():
-    return cache if current_app.config.get("REDIS_URL") else None
+    """The shared cache when it lives in Redis (with WCC_REDIS_URL); a process-local cache would not
+    see another worker's revocations, so tokens are then read from the database every time."""
+    if not current_app.config.get("REDIS_URL") or not hasattr(cache.cache, "_write_client"):
+        return None
+    return cache
 
 
 def _key(token_hash: str) -> str | None:
