@@ -63,7 +63,8 @@ def test_a_report_goes_from_a_municipality_through_its_province_to_approval(page
     report_id = int(re.search(r"/reports/(\d+)$", page.url).group(1))
     assert "۱۲٬۵۰۰ یورو" in page.locator("main").inner_text()
     thumbnail = page.locator("main img[src*='/evidence/']")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    thumbnail.scroll_into_view_if_needed()  # photos load lazily: bring it on screen, then wait for it
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
     sign_out(page)
 
     # The province officer reviews it from the review queue.
