@@ -119,6 +119,17 @@ def _csrf(html: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _sign_in_to_pages(web, email: str) -> bool:
+    """Sign ``web`` (a page session) in with a password, as a person does; whether it worked."""
+    page = web.get("/login", name="/login")
+    token = _csrf(page.text) if page.status_code == 200 else None
+    if not token:
+        return False
+    response = web.post("/login", name="/login POST", allow_redirects=False,
+                        data={"email": email, "password": PASSWORD, "csrf_token": token})
+    return response.status_code in (302, 303)
+
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -194,13 +205,7 @@ class Officer(ApiUser):
         if self.email not in MUNICIPAL:
             return  # province officers sign in with a second factor: they use the API only
         if not self.signed_in:
-            page = self.web.get("/login", name="/login")
-            token = _csrf(page.text) if page.status_code == 200 else None
-            if not token:
-                return
-            response = self.web.post("/login", name="/login POST", allow_redirects=False,
-                                        data={"email": self.email, "password": PASSWORD, "csrf_token": token})
-            self.signed_in = response.status_code in (302, 303)
+            self.signed_in = _sign_in_to_pages(self.web, self.email)
             if not self.signed_in:
                 return
         items = self.reports("org&status", org=self.org, status="draft")
@@ -275,13 +280,7 @@ class Ministry(ApiUser):
     @task(2)
     def overview_page(self):
         if not self.signed_in:
-            page = self.web.get("/login", name="/login")
-            token = _csrf(page.text) if page.status_code == 200 else None
-            if not token:
-                return
-            response = self.web.post("/login", name="/login POST", allow_redirects=False,
-                                        data={"email": MINISTRY, "password": PASSWORD, "csrf_token": token})
-            self.signed_in = response.status_code in (302, 303)
+            self.signed_in = _sign_in_to_pages(self.web, MINISTRY)
             if not self.signed_in:
                 return
         response = self.web.get("/dashboards", name="/dashboards", allow_redirects=False)

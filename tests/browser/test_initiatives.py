@@ -124,19 +124,23 @@ def test_a_photo_picked_before_a_form_error_is_kept_and_saved_once(page, network
     kept.get_by_role("button", name="Keep photo-30.jpg").click()
     assert not kept.locator("input[name=kept_remove]").is_checked()
 
-    page.get_by_label("Title", exact=True).fill("Felt market in Moscow")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save", exact=True).click()
-    assert re.search(r"/initiatives/\d+$", page.url)
+    assert saved_file_names(page) == ["photo-30.jpg"]
+    assert page.locator(".initiative-gallery img").count() == 1
+    assert not page.js_errors
+
+
+def saved_file_names(page) -> list[str]:
+    """Save the form with its missing title filled in; the names of the new initiative's files."""
     from sqlalchemy import select
 
     from wcc.initiatives.models import Initiative
 
+    page.get_by_label("Title", exact=True).fill("Felt market in Moscow")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert re.search(r"/initiatives/\d+$", page.url)
     db.session.rollback()  # a fresh read: the server committed in its own transaction
-    ini = db.session.scalars(select(Initiative)).one()
-    assert [f.stored.original_name for f in ini.files] == ["photo-30.jpg"]
-    assert page.locator(".initiative-gallery img").count() == 1
-    assert not page.js_errors
+    return [f.stored.original_name for f in db.session.scalars(select(Initiative)).one().files]
 
 
 def test_switching_language_after_a_form_error_keeps_the_kept_photo(page, network, categories):
@@ -160,15 +164,5 @@ def test_switching_language_after_a_form_error_keeps_the_kept_photo(page, networ
     with page.expect_navigation():  # and back again: still kept
         page.locator("[data-language-switch][hreflang=en]").click()
     assert page.locator("[data-kept-file]").count() == 1
-    page.get_by_label("Title", exact=True).fill("Felt market in Moscow")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save", exact=True).click()
-    assert re.search(r"/initiatives/\d+$", page.url)
-    from sqlalchemy import select
-
-    from wcc.initiatives.models import Initiative
-
-    db.session.rollback()  # a fresh read: the server committed in its own transaction
-    ini = db.session.scalars(select(Initiative)).one()
-    assert [f.stored.original_name for f in ini.files] == ["photo-60.jpg"]
+    assert saved_file_names(page) == ["photo-60.jpg"]
     assert not page.js_errors
