@@ -78,6 +78,33 @@ def test_numbers(app):
         assert format_number(None) == "—"
 
 
+@pytest.mark.parametrize("lang", ["fa", "en", "ru"])
+@pytest.mark.parametrize("decimals", [None, 0, 1, 2, 3])
+def test_numbers_read_as_babel_writes_them(app, lang, decimals):
+    """Numbers are formatted without Babel's pattern machinery (dashboards format thousands), so
+    the result must be Babel's own, character for character: rounding half to even, the sign,
+    grouping and the locale's separators, for floats, integers and decimals."""
+    import random
+
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    rng = random.Random(1404)
+    values = [0, -0.0, 1, -1, 2.675, 0.0005, 0.0015, 1234.5, -1234.5678, 999.9995, 12500, 1e-7, 5e20,
+              Decimal("1300000.5"), Decimal("-0.0004"), 10**15 + 0.5, 123456789012.345]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(300)]
+    values += [round(rng.uniform(-1e4, 1e4), rng.randint(0, 5)) for _ in range(300)]
+    values += [Decimal(rng.randint(-10**9, 10**9)) / Decimal(10**rng.randint(0, 6)) for _ in range(300)]
+    pattern = parse_pattern(Locale.parse(lang).decimal_formats[None] if decimals is None
+                            else "#,##0" + ("." + "#" * decimals if decimals else ""))
+    with app.test_request_context():
+        for value in values:
+            expected = pattern.apply(value, Locale.parse(lang), numbering_system="default")
+            if lang == "fa":
+                expected = expected.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+            assert format_number(value, decimals, locale=lang) == expected, value
+
+
 def test_dates_are_solar_hijri_in_persian_and_gregorian_otherwise(app):
     with app.test_request_context():
         assert format_date(date(2025, 6, 22), locale="fa") == "۱ تیر ۱۴۰۴"

@@ -215,7 +215,15 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
     lo, hi = bounds
     s = MemberSeries
     level = not goal.is_additive
-    base = base_seq(goal) if level else lo
+    if not level:
+        # Sums need neither the latest value nor a base: a plain GROUP BY, no window to sort.
+        stmt = (select(s.org_id, func.sum(s.value).label("total"), func.count(s.value).label("count"),
+                       func.max(s.seq).label("last_seq"))
+                .where(s.goal_id == goal.id, s.seq.between(lo, hi)).group_by(s.org_id))
+        return {row.org_id: {"actual": as_float(row.total) if row.count else None, "reports": row.count or 0,
+                             "last_seq": row.last_seq if row.count else None, "base_seq": None, "base_value": None}
+                for row in db.session.execute(stmt)}
+    base = base_seq(goal)
     inside, based = s.seq >= lo, s.seq >= base
     rows = (select(s.org_id, s.seq, s.value,
                    func.row_number().over(partition_by=(s.org_id, inside), order_by=s.seq.desc()).label("from_last"),

@@ -8,7 +8,7 @@ Russian get Gregorian dates. Templates use these through filters registered in
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -41,6 +41,10 @@ def format_number(value: int | float | Decimal | None, decimals: int | None = No
     if value is None:
         return "—"
     loc = _locale(locale)
+    try:
+        return _plain_number(value, 3 if decimals is None else decimals, loc)
+    except (ArithmeticError, ValueError, TypeError):
+        pass
     if decimals is None:
         pattern = None
     elif decimals == 0:
@@ -52,9 +56,39 @@ def format_number(value: int | float | Decimal | None, decimals: int | None = No
     return localise_digits(text, loc)
 
 
+_QUANTA = [Decimal(1).scaleb(-places) for places in range(10)]
+
+
+def _plain_number(value: int | float | Decimal, places: int, locale: str) -> str:
+    """What Babel's "#,##0.##…" pattern gives for a finite number, without parsing a pattern per call
+    (dashboards format thousands of numbers): the value as Babel reads it (a float through its
+    shortest text), rounded half to even to ``places``, trailing zeros dropped, the locale's
+    separators and digits. Raises for what it does not handle (Babel does it then)."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value) if isinstance(value, float) else value)
+    if not number.is_finite():
+        raise ValueError(value)
+    rounded = number.quantize(_QUANTA[places], rounding=ROUND_HALF_EVEN)
+    text = f"{rounded:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(_number_symbols(locale))
+
+
+@lru_cache(maxsize=16)
+def _number_symbols(locale: str) -> dict[int, str]:
+    """A ``str.translate`` table from Python's "1,234.5" to the locale's separators (and digits)."""
+    babel_locale, pattern = _number_format("#,##0.#", locale)
+    sample = pattern.apply(Decimal("-1234.5"), babel_locale, numbering_system="default")
+    minus, group, decimal = sample[:sample.index("1")], sample[sample.index("1") + 1], sample[-2]
+    table = {ord(","): group, ord("."): decimal, ord("-"): minus}
+    if locale == "fa":
+        table.update({ord(digit): to_persian_digits(digit) for digit in "0123456789"})
+    return table
+
+
 @lru_cache(maxsize=64)
 def _number_format(pattern: str | None, locale: str) -> tuple[Locale, NumberPattern]:
-    """Babel's locale and parsed pattern, made once: tables on dashboards format thousands of numbers."""
+    """Babel's locale and parsed pattern, made once."""
     babel_locale = Locale.parse(locale)
     return babel_locale, parse_pattern(pattern if pattern is not None else babel_locale.decimal_formats[None])
 

@@ -71,9 +71,11 @@ from __future__ import annotations
 
 import enum
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -287,14 +289,29 @@ def base_seq(goal: Goal) -> int:
 
 def covered_share(goal: Goal, span: PeriodRange, last_reported: Period | None, today) -> float:
     """The share of the goal's periods in ``span`` that are due by ``today`` or already reported."""
-    periods = goal_periods(goal, span)
-    if not periods:
+    keys, due = _schedule(goal.frequency, goal.first_period, goal.last_period, goal.due_days, span, today)
+    if not keys:
         return 0.0
-    due = sum(1 for p in periods if due_date(p, goal.due_days) < today)
-    reached = 0
-    if last_reported is not None:
-        reached = sum(1 for p in periods if p.sort_key <= last_reported.sort_key)
-    return max(due, reached) / len(periods)
+    reached = bisect_right(keys, last_reported.sort_key) if last_reported is not None else 0
+    return max(due, reached) / len(keys)
+
+
+@lru_cache(maxsize=1024)
+def _schedule(frequency: str, first_key: str, last_key: str, due_days: int, span: PeriodRange,
+              today) -> tuple[tuple, int]:
+    """The sort keys of a goal's periods in ``span`` (ascending) and how many are due by ``today``:
+    the same for every member a dashboard judges, so worked out once."""
+    periods = goal_periods(_GoalSpan(frequency, first_key, last_key), span)
+    return tuple(p.sort_key for p in periods), sum(1 for p in periods if due_date(p, due_days) < today)
+
+
+@dataclass(frozen=True)
+class _GoalSpan:
+    """What ``goal_periods`` reads of a goal."""
+
+    frequency: str
+    first_period: str
+    last_period: str
 
 
 def judge(goal: Goal, *, actual: float | None, last: Period | None, target: Number | None,
