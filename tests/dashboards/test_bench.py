@@ -15,7 +15,7 @@ def test_bench_runs_on_a_toy_network_in_its_own_database(app, runner, backend, t
     text = out.read_text(encoding="utf-8")
     assert "| cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) | after write (ms) |" in text
     assert "peak RSS of the bench process" in text
-    for page in ("overview", "goal", "province", "goal JSON"):
+    for page in ("overview", "goal", "province", "goal JSON", "goal JSON (1 year)"):
         assert f"| sqlite | 2,000 | {page} |" in text
     bench_db = Path(app.config["INSTANCE_DIR"]) / "bench" / "bench-toy.db"
     assert bench_db.exists() and str(bench_db) != app.config["SQLALCHEMY_DATABASE_URI"]

@@ -16,7 +16,8 @@ executemany in large transactions); computes the rollups; then measures:
   numbers need, run straight through the driver;
 - page / floor, and how the page time grows from the smallest to the largest scale.
 
-Every page asks for the whole span of 50 periods (the heaviest range).
+Every page asks for the whole span of 50 periods (the heaviest range); the goal JSON is also
+measured over one year (1404), against the floor of that year.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ FIRST_YEAR = 1393  # 50 quarters: 1393-Q1 … 1405-Q2
 PASSWORD = "bench-password-1404"
 MINISTRY_EMAIL = "bench.ministry@wcc.example.org"
 ADMIN_EMAIL = "bench.admin@wcc.example.org"
+#: The goal JSON over one year (the last whole year of the span), against its own one-year floor.
+ONE_YEAR = "goal JSON (1 year)"
 #: Seconds between an approval's commit and the page's first request (the "after write" column).
 AFTER_WRITE_PAUSE = 1.0
 CHUNK = 50_000
@@ -242,9 +245,24 @@ def build_network(reports: int, seed: int = 1404, members_count: int = MEMBERS,
 # --- the floor: the raw GROUP BYs each page needs ------------------------------------------
 
 def floor_queries(info: dict, network_id: int = 1) -> dict[str, list[tuple[str, tuple]]]:
+    """Each page's floor over the whole span, and the goal JSON's over one year (``ONE_YEAR``)."""
+    floors = _floors(info, info["first"], info["last"])
+    floors[ONE_YEAR] = _floors(info, *one_year(info))["goal JSON"]
+    return floors
+
+
+def one_year(info: dict) -> tuple[str, str]:
+    """The last whole year of the span: the range of the one-year goal JSON."""
     from wcc.periods import parse_period
 
-    start, end = parse_period(info["first"]).first_day, parse_period(info["last"]).last_day
+    year = parse_period(info["last"]).year - (0 if info["last"].endswith("Q4") else 1)
+    return f"{year}-Q1", f"{year}-Q4"
+
+
+def _floors(info: dict, first: str, last: str) -> dict[str, list[tuple[str, tuple]]]:
+    from wcc.periods import parse_period
+
+    start, end = parse_period(first).first_day, parse_period(last).last_day
     area = "CASE WHEN o.kind = 'province' THEN o.id ELSE o.parent_id END"
     approved_range = "r.status = 'approved' AND r.value IS NOT NULL AND r.period_start >= ? AND r.period_end <= ?"
     reported = "r.status IN ('approved', 'submitted', 'reviewed', 'returned')"
@@ -259,7 +277,7 @@ def floor_queries(info: dict, network_id: int = 1) -> dict[str, list[tuple[str, 
                   f"JOIN organisations o ON o.id = r.org_id WHERE {reported} AND r.period_start >= ? "
                   f"AND r.period_end <= ? GROUP BY {area}, r.period_key", (start, end))
     missing = (f"SELECT r.org_id, COUNT(*) FROM progress_reports r WHERE {reported} AND r.period_key = ? "
-               f"GROUP BY r.org_id", (info["last"],))
+               f"GROUP BY r.org_id", (last,))
     goal = "(SELECT id FROM goals WHERE code = ?)"
     province = "(SELECT id FROM organisations WHERE code = ?)"
     floors = {
@@ -314,11 +332,18 @@ def run_floor(engine, queries: list[tuple[str, tuple]]) -> float:
 
 # --- measuring -----------------------------------------------------------------------------
 
+def page_ranges(info: dict) -> dict[str, tuple[str, str]]:
+    """Each measured page and its range: the whole span, and one year for ``ONE_YEAR``."""
+    span = (info["first"], info["last"])
+    return {"overview": span, "goal": span, "province": span, "goal JSON": span, ONE_YEAR: one_year(info)}
+
+
 def page_urls(info: dict) -> dict[str, str]:
-    span = f"period_from={info['first']}&period_to={info['last']}"
-    return {"overview": f"/dashboards?{span}", "goal": f"/dashboards/goals/{info['goal']}?{span}",
-            "province": f"/dashboards/provinces/{info['province']}?{span}",
-            "goal JSON": f"/api/v1/dashboard/goals/{info['goal']}?{span}"}
+    paths = {"overview": "/dashboards", "goal": f"/dashboards/goals/{info['goal']}",
+             "province": f"/dashboards/provinces/{info['province']}",
+             "goal JSON": f"/api/v1/dashboard/goals/{info['goal']}", ONE_YEAR: f"/api/v1/dashboard/goals/{info['goal']}"}
+    return {page: f"{paths[page]}?period_from={first}&period_to={last}"
+            for page, (first, last) in page_ranges(info).items()}
 
 
 def signed_in_client(app):
@@ -345,7 +370,8 @@ def measure(app, info: dict, repeat: int) -> dict:
     client = signed_in_client(app)
     results = {}
     floors = floor_queries(info)
-    for n, (name, url) in enumerate(page_urls(info).items()):
+    ranges = page_ranges(info)
+    for name, url in page_urls(info).items():
         cold, warm, after = [], [], []
         for _ in range(repeat):
             cache.clear()
@@ -360,7 +386,7 @@ def measure(app, info: dict, repeat: int) -> dict:
             warm.append(time.perf_counter() - started)
         packed = client.get(url, headers={"Accept-Encoding": "br, gzip"})
         for i in range(repeat):
-            approve_one(info, n * repeat + i)
+            approve_one(info, i, *ranges[name])
             time.sleep(AFTER_WRITE_PAUSE)
             started = time.perf_counter()
             client.get(url)
@@ -372,27 +398,31 @@ def measure(app, info: dict, repeat: int) -> dict:
     return results
 
 
-def approve_one(info: dict, index: int) -> None:
-    """An approval, as the app makes it, of a report in every measured page's range: one of the
+def approve_one(info: dict, index: int, first: str, last: str) -> None:
+    """An approval, as the app makes it, of a report in the page's range (``first`` … ``last``): one of the
     measured goal by a municipality, of the measured province first (the ``index``-th such report, first
-    put back to "reviewed" directly in the table, as a report waiting for approval). Jobs the commit
+    put back to "reviewed" directly in the table, as a report waiting for approval). A network too
+    sparse to have one in the range (a toy) approves one outside it. Jobs the commit
     asks for (warming the answers it invalidated) run as at the end of the approving request."""
-    from sqlalchemy import select, update
+    from sqlalchemy import and_, select, update
 
     from wcc.auth.models import User
     from wcc.extensions import db
     from wcc.goals.models import Goal
     from wcc.jobs import run_ready_jobs
     from wcc.orgs.models import Organisation
+    from wcc.periods import parse_period
     from wcc.reporting import services
     from wcc.reporting.models import ProgressReport
 
+    start, end = parse_period(first).first_day, parse_period(last).last_day
     province = select(Organisation.id).where(Organisation.code == info["province"]).scalar_subquery()
     report_id = db.session.scalar(
         select(ProgressReport.id).join(Organisation, ProgressReport.org_id == Organisation.id)
         .where(ProgressReport.goal_id == select(Goal.id).where(Goal.code == info["goal"]).scalar_subquery(),
                Organisation.kind == "municipality", ProgressReport.status == "approved")
-        .order_by(Organisation.parent_id != province, ProgressReport.id).offset(index).limit(1))
+        .order_by(~and_(ProgressReport.period_start >= start, ProgressReport.period_end <= end),
+                  Organisation.parent_id != province, ProgressReport.id).offset(index).limit(1))
     if report_id is None:
         raise click.ClickException("no approved report left to approve again")
     db.session.execute(update(ProgressReport).where(ProgressReport.id == report_id)

@@ -201,7 +201,7 @@ def overview(filters: Filters, today: date, *, initiatives=None) -> dict:
     province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
     province_ids = ctx.provinces()
     org_ids = province_ids + ([ctx.network_id] if ctx.network_id else [])
-    book = TargetBook.load(all_goals, org_ids=org_ids, province_ids=province_ids)
+    book = TargetBook.load(all_goals, org_ids=org_ids, province_ids=province_ids, rng=rng)
     network = network_goal_figures(goals, ctx, rng, book)
     goal_rows = [{"code": g.code, **{k: v for k, v in network.get(g.id, {}).items() if k != "periods"}}
                  for g in goals]
@@ -309,8 +309,10 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     all_goals = goals if not filters.theme else dashboard_goals()
     province_ids = ctx.provinces()
     members = reporting_members(province.id)
-    book = TargetBook.load(goals, org_ids=province_ids + members + ([ctx.network_id] if ctx.network_id else []),
-                           province_ids=province_ids)
+    # Its members' own targets, the network's, and the province's as a whole (the peers are compared
+    # by their actuals only).
+    book = TargetBook.load(goals, org_ids=members + ([ctx.network_id] if ctx.network_id else []),
+                           province_ids=[province.id], rng=rng)
     totals = area_totals(goals, rng, province_ids) if province_ids and goals else {}
     grouped = by_area(area_period_rows(goals, rng, [province.id]) if goals else [])
     network = network_goal_figures(goals, ctx, rng, book)
@@ -353,7 +355,7 @@ def member_dashboard(org: Organisation, filters: Filters, today: date, *, initia
     goals = [g for g in dashboard_goals(filters) if g.reported_by(org)]
     all_goals = dashboard_goals()
     members = reporting_members()
-    book = TargetBook.load(goals, org_ids=[org.id])
+    book = TargetBook.load(goals, org_ids=[org.id], rng=rng)
     figs = member_figures(goals, rng, select(Organisation.id).where(Organisation.id == org.id)) if goals else {}
     averages = kind_averages(goals, ctx, rng, members) if goals else {}
     goal_rows = []
@@ -422,7 +424,7 @@ def public_landing(rng: PeriodRange, today: date, goal_code: str | None = None) 
         return out
     province_ids = ctx.provinces()
     book = TargetBook.load(goals, org_ids=province_ids + ([ctx.network_id] if ctx.network_id else []),
-                           province_ids=province_ids)
+                           province_ids=province_ids, rng=rng)
     network = network_goal_figures(goals, ctx, rng, book)
     chosen = default_goal(goals, goal_code)
     totals = area_totals([chosen], rng, province_ids) if province_ids else {}

@@ -22,7 +22,7 @@ from wcc.periods import (
     parse_period,
     period_share_of_year,
 )
-from wcc.reporting.queries import targets_for
+from wcc.reporting.queries import target_rows
 
 
 @dataclass
@@ -41,8 +41,9 @@ class TargetBook:
         ``over`` and ``period_target`` read for periods inside it)."""
         book = cls()
         years = rng.years if rng is not None else None
-        for (goal_id, org_id, key), value in targets_for(goals, org_ids=org_ids, years=years).items():
-            book.explicit[(goal_id, org_id)][int(key)] = value
+        explicit = book.explicit
+        for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years) if goals else ():
+            explicit[(goal_id, org_id)][int(key)] = value
         if province_ids:
             areas = area_targets(goals, province_ids=province_ids, years=years)
             by_id = {g.id: g for g in goals}

@@ -423,6 +423,9 @@ def public_goal_csv(code: str):
     return _csv(public_tables(public_data(goal, filters), filters.rank), "public", goal.code.lower())
 
 
+bp.add_app_template_filter(charts.figure_json, "figure_json")
+
+
 @bp.app_template_global("dashboard_url")
 def dashboard_url(endpoint: str, filters: Filters, **changes) -> str:
     """A dashboard's URL carrying the current filters (``changes`` replace some of them)."""

@@ -430,6 +430,13 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None,
     ids) and of ``years`` (a list of years) when given. One query."""
     if not goals:
         return {}
+    return {(goal_id, org_id, key): value
+            for goal_id, org_id, key, value in target_rows(goals, year, org_ids, years)}
+
+
+def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=None):
+    """``targets_for``'s rows as plain tuples (goal id, org id, year key, value), for callers that
+    arrange thousands of them their own way."""
     stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
         .where(Target.goal_id.in_([g.id for g in goals]))
     if org_ids is not None:
@@ -438,7 +445,7 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None,
         stmt = stmt.where(Target.period_key == str(year))
     if years is not None:
         stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
-    return {(r.goal_id, r.org_id, r.period_key): r.value for r in db.session.execute(stmt)}
+    return db.session.execute(stmt).tuples()
 
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
