@@ -138,7 +138,7 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             content_type, ext = IMAGE_FORMATS[fmt]
             out = io.BytesIO()
             if fmt == "JPEG":
-                image.save(out, "JPEG", quality=88, optimize=True)  # a JPEG decodes to RGB, L or CMYK
+                image.save(out, "JPEG", quality=88, optimize=True)  # RGB or L by now
             elif fmt == "PNG":
                 image.save(out, "PNG", optimize=True)
             else:
