@@ -122,6 +122,11 @@ def load_config() -> dict:
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         "MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
         "MAX_IMAGE_PIXELS": _env_int("MAX_IMAGE_PIXELS", 40_000_000),
+        # Photos decoded in a bounded amount of memory (about 4 bytes a pixel): larger JPEGs are
+        # decoded at 1/2, 1/4 or 1/8 size, larger PNG and WebP refused; one decode at a time per
+        # process, and a request that waits longer than this for its turn is asked to try again.
+        "IMAGE_DECODE_PIXELS": _env_int("IMAGE_DECODE_PIXELS", 12_600_000),
+        "IMAGE_DECODE_WAIT_SECONDS": _env_int("IMAGE_DECODE_WAIT_SECONDS", 20),
         # Whole requests may carry several files; each file is checked on its own.
         "MAX_CONTENT_LENGTH": (max_upload_mb * 5 + 1) * 1024 * 1024,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -96,3 +96,34 @@ def test_the_host_header_is_never_reflected(make_app, client, network, api_token
     ok = configured.get("/api/v1/initiatives", headers={**headers, "Host": "wcc.example.org"})
     assert ok.status_code == 200 and all(
         item["url"].startswith("http://wcc.example.org/") for item in ok.get_json()["items"])
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in filter(None, (p.strip() for p in header.split(";"))):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+@pytest.mark.parametrize("path", ["/profile", "/dashboards", "/initiatives", "/api/v1/me"])
+def test_signed_in_answers_carry_the_whole_content_security_policy(client, network, login_as, path):
+    login_as(network.users["kashan_city"])
+    response = client.get(path)
+    assert response.status_code == 200
+    csp = csp_directives(response.headers["Content-Security-Policy"])
+    # Scripts only from the app's own files: no inline script, no eval, no other host (ASVS 3.4.3).
+    assert csp["script-src"] == ["'self'"]
+    assert csp["default-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]  # no framing at all (3.4.6)
+    assert csp["form-action"] == ["'self'"]
+    # Inline styles are allowed (the charts set them), nothing else is relaxed.
+    assert set(csp["style-src"]) == {"'self'", "'unsafe-inline'"}
+    assert set(csp["img-src"]) <= {"'self'", "data:", "blob:"}
+    for name, sources in csp.items():
+        assert not {"*", "http:", "https:", "'unsafe-eval'"} & set(sources), name
+        assert name == "style-src" or "'unsafe-inline'" not in sources, name
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
