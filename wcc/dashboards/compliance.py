@@ -184,7 +184,11 @@ def missing_reports(goals: list[Goal], periods: list[Period], today: date, direc
                     members: list[int]) -> list[dict]:
     """"Who has not reported": every member that owes a report it has not sent for ``periods``
     (owed as ``compliance`` counts it; sent means approved or awaiting approval), with the goals,
-    periods and due dates missing. One query over the reports' unique (member, goal, period) key.
+    periods and due dates missing.
+
+    The database counts what each member sent per period (one query per kind of member and set of
+    goals owed, usually two); only the (member, period) cells that fall short are then read report
+    by report. Memory follows what is missing, not the number of reports.
 
     [{"org", "kind", "province", "missing": [{"goal", "period", "due"}]}], by province, the
     province's own government first, then code."""
@@ -196,16 +200,44 @@ def missing_reports(goals: list[Goal], periods: list[Period], today: date, direc
     if not members or not any(owed_list for per_kind in owed.values() for owed_list in per_kind.values()):
         return []
     r = ProgressReport
-    sent = {tuple(row) for row in db.session.execute(
-        select(r.org_id, r.goal_id, r.period_key)
-        .where(REPORTED, r.org_id.in_(members), r.goal_id.in_([g.id for g in goals]),
-               r.period_key.in_(list(owed))))}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for org_id in members:
+        by_kind[directory[org_id]["kind"]].append(org_id)
+    # (kind, goals owed) → the periods that owe exactly those goals.
+    groups: dict[tuple[str, tuple[int, ...]], list[str]] = defaultdict(list)
+    for key, per_kind in owed.items():
+        for kind, owed_list in per_kind.items():
+            if owed_list and by_kind.get(kind):
+                groups[(kind, tuple(sorted(g.id for g in owed_list)))].append(key)
+    short: dict[tuple[int, str], None] = {}
+    for (kind, goal_ids), keys in groups.items():
+        sent = {(row.org_id, row.period_key): row.n for row in db.session.execute(
+            select(r.org_id, r.period_key, func.count(func.distinct(r.goal_id)).label("n"))
+            .where(REPORTED, r.org_id.in_(by_kind[kind]), r.goal_id.in_(goal_ids), r.period_key.in_(keys))
+            .group_by(r.org_id, r.period_key))}
+        for org_id in by_kind[kind]:
+            for key in keys:
+                if sent.get((org_id, key), 0) < len(goal_ids):
+                    short[(org_id, key)] = None
+    if not short:
+        return []
+    short_orgs = sorted({org_id for org_id, _key in short})
+    short_keys = sorted({key for _org, key in short})
+    sent_goals: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for start in range(0, len(short_orgs), 500):
+        for row in db.session.execute(
+                select(r.org_id, r.goal_id, r.period_key)
+                .where(REPORTED, r.org_id.in_(short_orgs[start:start + 500]), r.goal_id.in_([g.id for g in goals]),
+                       r.period_key.in_(short_keys))):
+            if (row.org_id, row.period_key) in short:
+                sent_goals[(row.org_id, row.period_key)].add(row.goal_id)
     out = []
     for org_id in members:
         org = directory[org_id]
         missing = [{"goal": goal.code, "period": period.key, "due": due_date(period, goal.due_days)}
-                   for period in periods for goal in owed[period.key].get(org["kind"], [])
-                   if (org_id, goal.id, period.key) not in sent]
+                   for period in periods if (org_id, period.key) in short
+                   for goal in owed[period.key].get(org["kind"], [])
+                   if goal.id not in sent_goals.get((org_id, period.key), ())]
         if missing:
             out.append({"org": org["code"], "kind": org["kind"], "province": org["province"], "missing": missing})
     out.sort(key=lambda row: (row["province"] or "", row["kind"] != OrgKind.PROVINCE, row["org"]))

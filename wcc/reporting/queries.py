@@ -435,7 +435,7 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None,
 
 
 def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=None):
-    """``targets_for``'s rows as plain tuples (goal id, org id, year key, value), for callers that
+    """``targets_for``'s rows, unpacked as (goal id, org id, year key, value), for callers that
     arrange thousands of them their own way."""
     stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
         .where(Target.goal_id.in_([g.id for g in goals]))
@@ -445,7 +445,7 @@ def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=
         stmt = stmt.where(Target.period_key == str(year))
     if years is not None:
         stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
-    return db.session.execute(stmt).tuples()
+    return db.session.execute(stmt)
 
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
