@@ -445,7 +445,7 @@ def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=
         stmt = stmt.where(Target.period_key == str(year))
     if years is not None:
         stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
-    return db.session.execute(stmt).tuples()
+    return db.session.execute(stmt).all()  # rows unpack as tuples
 
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
