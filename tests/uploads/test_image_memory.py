@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from flask_babel import force_locale
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
+from tests.fixtures.images import turn_held_elsewhere, wait_until
 from wcc.errors import ServiceError
 from wcc.uploads.services import check_upload, decode_turn
 
@@ -110,13 +110,6 @@ def test_a_png_over_the_decode_budget_is_refused_with_advice(make_app):
     assert "scan.png" in refused.value.message
 
 
-def wait_until(condition, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came true"
-        time.sleep(0.01)
-
-
 def test_photos_are_decoded_one_at_a_time(app):
     photo = io.BytesIO()
     Image.new("RGB", (800, 600), (200, 120, 40)).save(photo, "JPEG")
@@ -141,7 +134,7 @@ def test_an_upload_that_waits_too_long_for_its_turn_is_asked_to_try_again(make_a
     photo = io.BytesIO()
     Image.new("RGB", (80, 60)).save(photo, "JPEG")
     with app.test_request_context("/"), force_locale("en"):
-        with decode_turn(), pytest.raises(ServiceError, match="try again") as busy:
+        with turn_held_elsewhere(app), pytest.raises(ServiceError, match="try again") as busy:
             check_upload(FileStorage(io.BytesIO(photo.getvalue()), "busy.jpg"))
         assert busy.value.status == 503
         # The turn is free again afterwards.

@@ -58,7 +58,7 @@ def _file_name() -> str:
 
 def page_as_pdf(response: Response) -> Response:
     """Turn a printable page's HTML answer into its PDF (errors and redirects pass unchanged)."""
-    from wcc.errors import error_response
+    from wcc.errors import ServiceError, error_response
 
     if not wants_pdf() or response.status_code != 200 or response.mimetype != "text/html":
         return response
@@ -68,6 +68,8 @@ def page_as_pdf(response: Response) -> Response:
                               max_pages=current_app.config.get("PDF_MAX_PAGES", 80))
     except (PdfUnavailable, PdfTooLong) as exc:
         return error_response(503 if isinstance(exc, PdfUnavailable) else 422, str(exc))
+    except ServiceError as exc:  # a photo waited too long for its turn to be decoded
+        return error_response(exc.status, exc.message)
     pdf = Response(rendered.data, mimetype="application/pdf")
     pdf.headers["Content-Disposition"] = f'attachment; filename="{_file_name()}"'
     pdf.headers["X-Content-Type-Options"] = "nosniff"

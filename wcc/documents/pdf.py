@@ -10,6 +10,13 @@ Rendering never reaches the network. Every URL in the HTML is answered by
 letterhead's logo), ``/_print/photo/<id>/<mm>`` from the upload store, each
 photo down-sampled to at most ``PRINT_DPI`` at the width it is printed at.
 Anything else is refused.
+
+Photos are decoded under the rule uploads follow (``wcc.images``): one at a time per
+process, never with more than ``IMAGE_DECODE_PIXELS`` pixels, a JPEG by its decoder at the
+smallest scale the print size (and the budget) allows. A PNG or WebP stored before the budget
+existed (up to ``MAX_IMAGE_PIXELS``) cannot be decoded smaller, so it is not printed: the
+documents put a translated note in its place (``photo_printable``), and should such a photo
+still be asked for, the renderer refuses it (the PDF shows the caption instead).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
+
+from wcc.images import decodable, decode_turn, load_within_budget, resized
 
 #: Photos are never printed with more detail than this.
 PRINT_DPI = 300
@@ -78,16 +87,36 @@ def photo_url(stored_id: int, width_mm: int) -> str:
     return f"/_print/photo/{int(stored_id)}/{int(width_mm)}"
 
 
-def downsample(path: Path, width_mm: int) -> bytes:
-    """A JPEG of the photo at most ``PRINT_DPI`` dots per inch at ``width_mm``."""
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def photo_printable(stored) -> bool:
+    """Whether a stored photo can be printed: decoded within the budget (``wcc.images``).
+
+    False only for a PNG or WebP over ``IMAGE_DECODE_PIXELS``, which uploads refuse now but
+    older photos may be; a document prints a note in its place."""
+    if stored is None or not stored.width or not stored.height:
+        return True  # no size recorded: ``downsample`` reads the header and decides
+    return decodable(_FORMATS.get(stored.content_type), stored.width, stored.height)
+
+
+def downsample(path: Path, width_mm: int, *, wait_limit: bool = True) -> bytes:
+    """A JPEG of the photo at most ``PRINT_DPI`` dots per inch at ``width_mm``.
+
+    Decoded in this process's decode turn (``wait_limit``: as a request waits for it; without, as
+    a background job does) and within the budget; raises ``wcc.images.TooManyPixels`` for a
+    picture that cannot be (a large PNG or WebP), ServiceError (503) when the wait is too long."""
     max_px = max(64, round(width_mm / 25.4 * PRINT_DPI))
-    with Image.open(path) as image:
-        image.draft("RGB", (max_px, max_px))
-        image = image.convert("RGB")
+    with decode_turn(wait_limit=wait_limit), Image.open(path) as image:
+        load_within_budget(image, wanted=(max_px, max_px), mode="RGB")
+        size = image.size
         if image.width > max_px:
-            image = image.resize((max_px, round(image.height * max_px / image.width)), Image.Resampling.LANCZOS)
+            size = (max_px, max(1, round(image.height * max_px / image.width)))
+        small = resized(image, size, Image.Resampling.LANCZOS)
+        if small.mode != "RGB":
+            small = small.convert("RGB")
         out = io.BytesIO()
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        small.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         return out.getvalue()
 
 
@@ -97,12 +126,24 @@ def _fetcher_class():
     class LocalFetcher(URLFetcher):
         """Answers static files and the photos the document was allowed to show; nothing else."""
 
-        def __init__(self, static_folder: str, upload_dir: str, photos: dict[int, str], resolve=None):
+        def __init__(self, static_folder: str, upload_dir: str, photos: dict[int, str], resolve=None,
+                     wait_limit: bool = True):
             super().__init__()
             self.static_folder = Path(static_folder).resolve()
             self.upload_dir = Path(upload_dir)
             self.photos = photos
             self.resolve = resolve
+            self.wait_limit = wait_limit
+            self.busy = None  # the ServiceError of a photo that waited too long for its turn
+
+        def photo(self, path: Path, width_mm: int) -> bytes:
+            from wcc.errors import ServiceError
+
+            try:
+                return downsample(path, width_mm, wait_limit=self.wait_limit)
+            except ServiceError as exc:
+                self.busy = self.busy or exc  # WeasyPrint would only leave the photo out
+                raise
 
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
@@ -116,7 +157,7 @@ def _fetcher_class():
                 key = self.photos.get(stored_id)
                 if key is None:
                     raise ValueError("photo not part of this document")
-                data = downsample(self.upload_dir / key[:2] / key, width_mm)
+                data = self.photo(self.upload_dir / key[:2] / key, width_mm)
                 return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
             if path.startswith("/static/"):
                 from urllib.parse import unquote
@@ -127,7 +168,7 @@ def _fetcher_class():
                 return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": _guess_type(file.name)})
             found = self.resolve(path) if self.resolve is not None else None
             if found is not None:
-                data = downsample(found, 120)  # no page prints a photo wider than 12 cm
+                data = self.photo(found, 120)  # no page prints a photo wider than 12 cm
                 return URLFetcherResponse(url, data, {"Content-Type": "image/jpeg"})
             raise ValueError(f"not fetched while printing: {path[:80]}")
 
@@ -142,11 +183,13 @@ def _guess_type(name: str) -> str:
 
 
 def render_pdf(html: str, *, photos: dict[int, str] | None = None, max_pages: int | None = None,
-               resolve=None) -> RenderedPdf:
+               resolve=None, background: bool = False) -> RenderedPdf:
     """The PDF of ``html`` (a whole page with its print stylesheet).
 
     ``photos`` maps the stored-file ids the document may show to their keys;
     ``resolve(path)`` may answer other local paths with a file (or None to refuse).
+    ``background``: a job, which waits for its turn to decode each photo as long as it takes;
+    a request waits at most ``IMAGE_DECODE_WAIT_SECONDS`` (then ServiceError 503, try again).
     Raises ``PdfUnavailable`` without WeasyPrint, ``PdfTooLong`` past ``max_pages``.
     """
     reason = pdf_unavailable_reason()
@@ -154,8 +197,11 @@ def render_pdf(html: str, *, photos: dict[int, str] | None = None, max_pages: in
         raise PdfUnavailable(reason)
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(current_app.static_folder, current_app.config["UPLOAD_DIR"], photos or {}, resolve)
+    fetcher = _fetcher_class()(current_app.static_folder, current_app.config["UPLOAD_DIR"], photos or {}, resolve,
+                               wait_limit=not background)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    if fetcher.busy is not None:
+        raise fetcher.busy
     pages = len(document.pages)
     if max_pages is not None and pages > max_pages:
         raise PdfTooLong(pages, max_pages)

@@ -26,7 +26,7 @@ from wcc import jobs
 from wcc.db import utcnow
 from wcc.documents import queries
 from wcc.documents.models import PENDING_STATES, Document, DocumentKind, DocumentState, DocumentVersion
-from wcc.documents.pdf import PdfTooLong, PdfUnavailable, RenderedPdf, photo_url, render_pdf
+from wcc.documents.pdf import PdfTooLong, PdfUnavailable, RenderedPdf, photo_printable, photo_url, render_pdf
 from wcc.documents.queries import Span
 from wcc.documents.svg import TRACK_COLOURS, Bar, Series, bar_chart, line_chart
 from wcc.errors import ServiceError
@@ -63,7 +63,7 @@ class NothingToShow(Exception):
 def _render(template: str, language: str, context: dict[str, Any], photos: dict[int, str]) -> RenderedPdf:
     with force_locale(language):
         html = render_template(template, **context)
-        return render_pdf(html, photos=photos, max_pages=page_limit())
+        return render_pdf(html, photos=photos, max_pages=page_limit(), background=True)
 
 
 def page_limit() -> int:
@@ -358,6 +358,7 @@ def designation_context(org: Organisation, span: Span, language: str, photo_ids:
             "figures": figures, "chart": chart, "trend": trend,
             "stories": {k: (render_story(v[0]), v[1]) for k, v in stories.items()},
             "narrative": render_story(narrative), "printed_on": today, "photo_url": photo_url,
+            "photo_printable": photo_printable,
             "amount": lambda value: format_number(value, 2, language)}
     return context, _photo_keys(chosen)
 
@@ -465,7 +466,9 @@ def brochure_context(document: Document) -> tuple[dict, dict[int, str]]:
         initiatives = queries.brochure_initiatives(ids=sources.get("initiatives", []), org_ids=scope)
     contacts = set(sources.get("contacts", []))
     photos = [f for ini in initiatives for f in ini.photos]
-    cover = next((ini.cover for ini in initiatives if ini.cover is not None), None)
+    # A photo that cannot be printed (``photo_printable``) has a note in its place, but no cover.
+    cover = next((ini.cover for ini in initiatives if ini.cover is not None and photo_printable(ini.cover.stored)),
+                 None)
     with force_locale(language):
         stories = {}
         for ini in initiatives:
@@ -477,7 +480,8 @@ def brochure_context(document: Document) -> tuple[dict, dict[int, str]]:
             "crafts": list(crafts.values()), "initiatives": initiatives, "stories": stories,
             "cover": cover, "contacts": [ini for ini in initiatives if ini.id in contacts],
             "network_contact": current_app.config.get("NETWORK_CONTACT", ""),
-            "printed_on": today_local(), "photo_url": photo_url, "photo_mm": 80}
+            "printed_on": today_local(), "photo_url": photo_url, "photo_printable": photo_printable,
+            "photo_mm": 80}
     return context, _photo_keys(photos + ([cover] if cover else []))
 
 

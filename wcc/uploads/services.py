@@ -24,8 +24,6 @@ import logging
 import os
 import re
 import secrets
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,14 +38,13 @@ from werkzeug.datastructures import FileStorage
 from wcc.errors import ServiceError
 from wcc.extensions import db
 from wcc.i18n.text import clean_line
+from wcc.images import TooManyPixels, decodable, decode_budget, decode_turn, load_within_budget, resized
 from wcc.uploads.models import StoredFile
 
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 PDF_TYPE = "application/pdf"
 THUMBNAIL_EDGE = 480
 DEFAULT_MAX_PIXELS = 40_000_000
-#: A 12-megapixel phone photo (4032 × 3024) at full size: about 50 MB decoded.
-DEFAULT_DECODE_PIXELS = 12_600_000
 
 # Markup a browser would interpret if it were ever sniffed as HTML or SVG. Every
 # pattern is long enough (6+ bytes) that compressed picture data almost never
@@ -106,10 +103,11 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
     WebP, which cannot be decoded smaller, is refused. Pillow keeps 4 bytes per colour pixel,
     so the decoded picture takes at most 4 × ``IMAGE_DECODE_PIXELS`` bytes, and the pipeline
     holds at most one more picture of that size at a time (a rotation or a change of colour
-    mode). One decode at a time per process (``decode_turn``).
+    mode). One decode at a time per process (``decode_turn``). The budget and the turn are
+    ``wcc.images``', shared with the printing of documents.
     """
     max_pixels = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
-    budget = current_app.config.get("IMAGE_DECODE_PIXELS", DEFAULT_DECODE_PIXELS)
+    budget = decode_budget()
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
@@ -119,18 +117,17 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
             if width * height > max_pixels:
                 raise ServiceError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
                                     name=name, mp=max_pixels // 1_000_000))
-            if width * height > budget and fmt != "JPEG":
+            if fmt != "JPEG" and not decodable(fmt, width, height, budget):
                 raise ServiceError(_("“%(name)s” has too many pixels for a PNG or WebP photo (at most "
                                      "%(mp)s megapixels). Save it as JPEG, or at a smaller size, and "
                                      "upload that.", name=name, mp=budget // 1_000_000))
             probe.verify()
         with decode_turn(), Image.open(io.BytesIO(data)) as image:
-            if width * height > budget:
-                image.draft(None, _draft_size(width, height, budget))
-                if image.width * image.height > budget:
-                    raise ServiceError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
-                                        name=name, mp=budget // 1_000_000))
-            image.load()
+            try:
+                load_within_budget(image, budget=budget)
+            except TooManyPixels as exc:
+                raise ServiceError(_("“%(name)s” has too many pixels (at most %(mp)s megapixels).",
+                                    name=name, mp=budget // 1_000_000)) from exc
             ImageOps.exif_transpose(image, in_place=True)
             if image.mode not in ("RGB", "RGBA", "L", "LA"):
                 transparent = "A" in image.getbands() or "transparency" in image.info
@@ -152,58 +149,11 @@ def _clean_image(data: bytes, name: str) -> tuple[bytes, bytes, str, str, int, i
         raise ServiceError(_("“%(name)s” is damaged or is not really a photo.", name=name)) from exc
 
 
-def _draft_size(width: int, height: int, budget: int) -> tuple[int, int]:
-    """The size to ask a JPEG decoder for: the largest of 1/2, 1/4 or 1/8 scale within ``budget``."""
-    scale = next((s for s in (2, 4, 8) if -(-width // s) * -(-height // s) <= budget), 8)
-    return max(1, width // scale), max(1, height // scale)
-
-
 def _thumbnail(image: Image.Image) -> Image.Image:
-    """An RGB (or grey) copy at most ``THUMBNAIL_EDGE`` pixels on its longer side, never enlarged.
-
-    Resized straight from the picture (reduced by whole factors first), never through a full-size
-    copy: Pillow resizes a picture with transparency through a full-size premultiplied copy, so
-    the colour bands of such a picture are resized one at a time (the thumbnail is a JPEG, without
-    transparency, as converting the whole picture to RGB would have made it)."""
+    """An RGB (or grey) copy at most ``THUMBNAIL_EDGE`` pixels on its longer side, never enlarged,
+    resized straight from the picture (``wcc.images.resized``: no full-size copy)."""
     scale = min(1.0, THUMBNAIL_EDGE / max(image.size))
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    if image.mode in ("RGBA", "LA"):
-        bands = [image.getchannel(band).resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
-                 for band in image.getbands()[:-1]]
-        return bands[0] if len(bands) == 1 else Image.merge("RGB", bands)
-    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
-
-
-class _DecodeTurn:
-    """Whose turn it is to decode a picture in this process; ``waiting`` counts those in line."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._count = threading.Lock()
-        self.waiting = 0
-
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._count:
-            self.waiting += 1
-        try:
-            got = self._lock.acquire(timeout=current_app.config.get("IMAGE_DECODE_WAIT_SECONDS", 20))
-        finally:
-            with self._count:
-                self.waiting -= 1
-        if not got:
-            raise ServiceError(_("The server is busy checking other photos. Nothing has been saved; "
-                                 "please try again in a minute."), status=503)
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-
-#: One picture decoded at a time per process (gunicorn threads, the development server's
-#: threads): the memory bound of ``_clean_image`` holds per process, not per request.
-#: Waiting longer than ``IMAGE_DECODE_WAIT_SECONDS`` is a ServiceError (503, try again).
-decode_turn = _DecodeTurn()
+    return resized(image, (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
 
 
 def _check_pdf(data: bytes, name: str) -> None:
