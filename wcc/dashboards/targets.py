@@ -30,7 +30,7 @@ class TargetBook:
     """Yearly targets, {(goal id, org id): {year: value}}: each organisation's own, and each
     province's as a whole (its organisations' targets added up, see ``AreaTargets``)."""
 
-    explicit: dict[tuple[int, int], dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    explicit: dict[tuple[int, int], dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
     areas: dict[tuple[int, int], dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, not_, null, or_, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, false, func, not_, null, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from wcc.auth.models import User
@@ -436,8 +436,9 @@ def targets_for(goals: list[Goal], year: int | None = None, org_ids=None,
 
 def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=None):
     """``targets_for``'s rows, unpacked as (goal id, org id, year key, value), for callers that
-    arrange thousands of them their own way."""
-    stmt = select(Target.goal_id, Target.org_id, Target.period_key, Target.value) \
+    arrange thousands of them their own way and compute with floats: the value comes as the
+    database's double (correctly rounded, as ``float(Decimal)`` is), not as a Decimal to convert."""
+    stmt = select(Target.goal_id, Target.org_id, Target.period_key, cast(Target.value, Float)) \
         .where(Target.goal_id.in_([g.id for g in goals]))
     if org_ids is not None:
         stmt = stmt.where(Target.org_id.in_(org_ids))
