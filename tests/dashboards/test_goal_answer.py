@@ -7,6 +7,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import brotli
+
 from wcc.dashboards import pages
 from wcc.dashboards.filters import Filters
 from wcc.periods import PeriodRange, parse_period
@@ -69,6 +71,16 @@ def test_json_and_html_answers_are_compressed_when_the_client_accepts_it(client,
     assert packed.headers["Content-Encoding"] == "gzip"
     assert len(packed.data) < len(plain.data)
     assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    # Brotli when the client prefers nothing else; the compressed answer is cached and sent again as it is.
+    brotli_answer = client.get(url, headers={**headers, "Accept-Encoding": "gzip, br"})
+    assert brotli_answer.headers["Content-Encoding"] == "br"
+    assert json.loads(brotli.decompress(brotli_answer.data)) == plain.get_json()
+    assert client.get(url, headers={**headers, "Accept-Encoding": "gzip, br"}).data == brotli_answer.data
+    assert client.get(url, headers={**headers, "Accept-Encoding": "br;q=0.5, gzip"}).headers["Content-Encoding"] == "gzip"
+    overview = client.get("/api/v1/dashboard/overview?period_from=1404", headers={**headers, "Accept-Encoding": "br"})
+    assert json.loads(brotli.decompress(overview.data)) == \
+        client.get("/api/v1/dashboard/overview?period_from=1404", headers=headers).get_json()
     login_as(figures_data.users["ministry"])
     page = client.get("/dashboards/goals/EXPORT-RU?period_from=1403&period_to=1404&lang=en",
                       headers={"Accept-Encoding": "br, gzip"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -99,7 +99,7 @@ def dashboard_overview(_args):
     require_api("dashboard.overview")
     filters = current_filters()
     note_read("api-overview")
-    return current_app.response_class(overview_json(filters), mimetype="application/json")
+    return json_answer(lambda: overview_json(filters), "overview", filters, network_scope(filters))
 
 
 @blp.route("/dashboard/goals/<code>")
@@ -117,8 +117,9 @@ def dashboard_goal(args, code: str):
         abort(404)
     filters = current_filters()
     note_read("api-goal", goal.code)
-    return current_app.response_class(goal_json(goal, filters, args.get("include") == "periods"),
-                                      mimetype="application/json")
+    periods = args.get("include") == "periods"
+    return json_answer(lambda: goal_json(goal, filters, periods), f"goal:{goal.code}:{periods}", filters,
+                       goal_scope(goal, filters))
 
 
 def overview_json(filters: Filters) -> bytes:
@@ -141,6 +142,36 @@ def json_text(kind: str, filters: Filters, payload, scope: Scope) -> bytes:
     """The answer as JSON text, itself cached (under the same versions as the data): a repeated
     request costs a cache read, not a serialisation of thousands of figures."""
     return cached(f"api:{kind}", filters.key(), clock.today(), lambda: dumps(payload()), scope=scope)
+
+
+def json_answer(text, kind: str, filters: Filters, scope: Scope):
+    """The response for the JSON ``text()`` (a cached answer): compressed with Brotli or gzip when the
+    client accepts it, and the compressed bytes themselves cached under the same versions, so a
+    repeated request sends a few KB without compressing a few hundred again."""
+    encoding = request.accept_encodings.best_match(ENCODINGS) if request.accept_encodings else None
+    if encoding is None:
+        return current_app.response_class(text(), mimetype="application/json")
+    body = cached(f"api:{kind}:{encoding}", filters.key(), clock.today(), lambda: _compress(text(), encoding),
+                  scope=scope)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Encoding"] = encoding  # Flask-Compress leaves an encoded answer alone
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+#: What JSON answers are sent compressed with, best first (Flask-Compress's choice for pages).
+ENCODINGS = ("br", "gzip")
+
+
+def _compress(data: bytes, encoding: str) -> bytes:
+    config = current_app.config
+    if encoding == "br":
+        import brotli
+
+        return brotli.compress(data, quality=config.get("COMPRESS_BR_LEVEL", 4))
+    import gzip
+
+    return gzip.compress(data, compresslevel=config.get("COMPRESS_LEVEL", 6), mtime=0)
 
 
 def dumps(value) -> bytes:
