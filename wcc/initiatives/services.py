@@ -20,7 +20,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from werkzeug.datastructures import FileStorage
 
 from wcc.audit.services import diff, record, record_many
@@ -391,15 +391,8 @@ def insert_initiatives(rows: list[tuple[Organisation, dict[str, Any]]]) -> list[
     columns = [c.key for c in table.columns if c.key not in ("id", "category_id", "created_at", "updated_at")]
     values = [{**{key: getattr(ini, key) for key in columns}, "category_id": ini.category.id,
                "created_at": now, "updated_at": now} for ini in made]
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite cannot say which id went to which row of one INSERT (PostgreSQL can, below).
-        # It lets one transaction write at a time, so the ids after the highest are free: a
-        # writer that came first makes this INSERT fail, never go wrong.
-        first = (db.session.scalar(select(func.max(Initiative.id))) or 0) + 1
-        ids = list(range(first, first + len(made)))
-        db.session.execute(insert(table), [{"id": new_id, **row} for new_id, row in zip(ids, values, strict=True)])
-    else:
-        ids = db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).all()
+    ids = _new_ids(len(made))
+    db.session.execute(insert(table), [{"id": new_id, **row} for new_id, row in zip(ids, values, strict=True)])
     for ini, new_id in zip(made, ids, strict=True):
         ini.id, ini.created_at, ini.updated_at = new_id, now, now
     links = ((initiative_crafts, "craft_id", "crafts"), (initiative_goals, "goal_id", "goals"))
@@ -418,6 +411,20 @@ def insert_initiatives(rows: list[tuple[Organisation, dict[str, Any]]]) -> list[
     bump_version(db.session.connection(), db.session)
     record_many("initiative.create", [(ini, None, audit_state(ini)) for ini in made])
     return made
+
+
+def _new_ids(count: int) -> list[int]:
+    """Ids for ``count`` new initiatives, taken before they are inserted, so that the rows go in
+    with one ``executemany`` (a RETURNING of many rows costs more, and SQLite cannot say which
+    id went to which row)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sorted(db.session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('initiatives', 'id')) FROM generate_series(1, :count)"),
+            {"count": count}))
+    # SQLite lets one transaction write at a time, so the ids after the highest are free: a
+    # writer that came first makes the INSERT fail, never go wrong.
+    first = (db.session.scalar(select(func.max(Initiative.id))) or 0) + 1
+    return list(range(first, first + count))
 
 
 def record_created(ini: Initiative) -> None:
