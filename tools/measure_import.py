@@ -319,9 +319,14 @@ def measure_executemany(app, files) -> dict:
 
 
 def child(kind: str, database_url: str, count: int, file_rows: int, xlsx: bool) -> None:
+    from sqlalchemy.engine import make_url
+
     from wcc.extensions import db
     from wcc.initiatives import transfer
 
+    # Only the throwaway databases main() makes: a child migrates and fills the database it is given.
+    if "{folder}" not in database_url and not (make_url(database_url).database or "").startswith("wcc_measure_"):
+        raise SystemExit(f"not a throwaway database: {database_url}")
     with tempfile.TemporaryDirectory() as folder:
         url = database_url.replace("{folder}", folder)
         app = make_app(url, Path(folder))
