@@ -222,3 +222,51 @@ def test_the_import_api_reports_rows_and_columns(client, network, api_token):
     again = client.post("/api/v1/initiatives/import", data={"file": (io.BytesIO(rows_csv(20)), "a.csv")},
                         headers=headers, content_type="multipart/form-data")
     assert again.get_json()["unchanged"] == 20 and count() == 20
+
+
+def large_import(first: int, count: int) -> bytes:
+    header = ["org", "external_id", "title", "category", "crafts", "goals", "partners", "published"]
+    rows = [[("IR-10-ISFAHAN", "IR-10-KASHAN")[i % 2], f"BIG-{i:05d}", f"نمایشگاه نمد واژه{i}x", "exhibition",
+             ("felt", "felt; carpet")[i % 2], "EXPORT-RU" if i % 3 else "", "Экспоцентр" if i % 5 else "", "no"]
+            for i in range(first, first + count)]
+    return csv_bytes(header, rows)
+
+
+def test_a_large_import_runs_a_bounded_number_of_statements_and_writes_every_link_audit_and_search_row(
+        client, network, login_as, count_queries, make_goal):
+    from wcc.audit.models import AuditEvent
+    from wcc.dashboards.models import DataVersion
+    from wcc.initiatives.models import Partner, initiative_crafts, initiative_goals
+    from wcc.initiatives.services import audit_state
+
+    make_goal("EXPORT-RU")
+    user = login_as(network.users["admin"])
+    version = db.session.scalar(select(DataVersion.version))
+    statements = {}
+    for first, rows in ((1, 100), (101, 1000)):
+        with count_queries() as queries:
+            response = post_import(client, large_import(first, rows))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        statements[rows] = queries.count
+    # Ten times the rows, (almost) the same statements: nothing is written or read row by row.
+    assert statements[1000] <= statements[100] + 5, statements
+
+    assert count() == 1100
+    initiatives = {i.id: i for i in db.session.scalars(select(Initiative))}
+    links = db.session.execute(select(initiative_crafts.c.initiative_id, func.count())
+                               .group_by(initiative_crafts.c.initiative_id)).all()
+    assert {ini_id: n for ini_id, n in links} == {
+        i.id: 2 if i.external_id.endswith(("1", "3", "5", "7", "9")) else 1 for i in initiatives.values()}
+    assert db.session.scalar(select(func.count()).select_from(initiative_goals)) == len(
+        [n for n in range(1, 1101) if n % 3])
+    assert db.session.scalar(select(func.count()).select_from(Partner)) == len([n for n in range(1, 1101) if n % 5])
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "initiative.create")).all()
+    assert sorted(int(e.object_id) for e in events) == sorted(initiatives)
+    assert {(e.object_type, e.actor_id) for e in events} == {("initiatives", user.id)}
+    for event in events[::97]:
+        assert event.after == audit_state(initiatives[int(event.object_id)])
+    assert db.session.scalar(select(DataVersion.version)) != version  # the dashboards' figures are read again
+
+    page = client.get("/initiatives?q=واژه777x&lang=en").get_data(as_text=True)
+    assert "نمایشگاه نمد واژه777x" in page
+    assert "واژه778x" not in page

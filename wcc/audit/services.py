@@ -11,12 +11,15 @@ from typing import Any
 from blinker import Namespace
 from flask import g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import insert
 
 from wcc.audit.models import AuditEvent
+from wcc.db import utcnow
 from wcc.extensions import db
 
-#: Sent for every event recorded: ``sender`` is the object (or None), ``event`` the AuditEvent.
-#: Notifications of initiatives and targets follow the audit trail through it.
+#: Sent for every event recorded: ``sender`` is the object (or None), ``event`` the AuditEvent;
+#: ``batch``, for the events of one ``record_many``, a dict they share, in which receivers may
+#: keep what they looked up. Notifications of initiatives and targets follow the audit trail through it.
 audit_recorded = Namespace().signal("audit-recorded")
 
 log = logging.getLogger("wcc.security")
@@ -64,24 +67,52 @@ def record(
     The actor defaults to the signed-in user; ``obj`` gives the object type (its
     table name) and id unless they are passed explicitly.
     """
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
         action=action,
         object_type=object_type or "",
         object_id=None if object_id is None else str(object_id),
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
-        request_id=g.get("request_id") if has_request_context() else None,
-        ip=request.remote_addr if has_request_context() else None,
+        **_circumstances(actor),
     )
     db.session.add(event)
     audit_recorded.send(obj, event=event)
     return event
+
+
+def _circumstances(actor: Any) -> dict[str, Any]:
+    """Who (by default the signed-in user), from which request and address."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    return {"actor_id": getattr(actor, "id", None),
+            "request_id": g.get("request_id") if has_request_context() else None,
+            "ip": request.remote_addr if has_request_context() else None}
+
+
+def record_many(action: str, changes: list[tuple[Any, dict | None, dict | None]]) -> list[AuditEvent]:
+    """``record`` for many objects at once, each change ``(obj, before, after)``: the same rows
+    and signals, written in one statement rather than one per event.
+
+    The events are inserted straight away (the objects must have their ids) and are not
+    in the session.
+    """
+    if not changes:
+        return []
+    circumstances = _circumstances(None)
+    at = utcnow()
+    events = [AuditEvent(at=at, action=action, object_type=obj.__tablename__, object_id=str(obj.id),
+                         before=_jsonable(before) if before is not None else None,
+                         after=_jsonable(after) if after is not None else None, **circumstances)
+              for obj, before, after in changes]
+    columns = ("at", "actor_id", "action", "object_type", "object_id", "before", "after", "request_id", "ip")
+    db.session.execute(insert(AuditEvent.__table__), [{c: getattr(e, c) for c in columns} for e in events])
+    batch: dict = {}
+    for (obj, _before, _after), event in zip(changes, events, strict=True):
+        audit_recorded.send(obj, event=event, batch=batch)
+    return events
 
 
 def record_access_denied(user: Any, action: str, obj: Any, status: int) -> None:

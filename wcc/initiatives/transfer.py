@@ -255,6 +255,7 @@ class _Importer:
         self.statuses = _status_words()
         self.countries = _country_words()
         self.orgs: dict[str, Organisation] = {}
+        self.allowed: dict[int, bool] = {}
 
     def parse(self, cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         """Cells (by column key) → service values, and errors by column."""
@@ -325,6 +326,12 @@ class _Importer:
         value_date = self._date(cells.get(date_key), date_key, errors)
         return Money(amount, _text(cells.get(currency_key)).upper(), value_date)
 
+    def may_create(self, org: Organisation) -> bool:
+        """``can(user, "initiative.create", org)``, asked once per organisation of the file."""
+        if org.id not in self.allowed:
+            self.allowed[org.id] = can(self.user, "initiative.create", org)
+        return self.allowed[org.id]
+
     def org_for(self, code: str) -> Organisation | None:
         if not code:
             return self.user.org
@@ -389,7 +396,7 @@ def import_table(user, filename: str, data: bytes) -> ImportResult:
         org = importer.org_for(org_code)
         if org is None:
             errors["org"] = _("Unknown organisation code “%(value)s”.", value=org_code)
-        elif not can(user, "initiative.create", org):
+        elif not importer.may_create(org):
             errors["org"] = _("You cannot add or change initiatives of %(org)s.", org=org.code)
         current = None
         if org is not None and external_id and "org" not in errors:
@@ -413,21 +420,23 @@ def import_table(user, filename: str, data: bytes) -> ImportResult:
         plans.append((org, current, values))
     if result.errors:
         return result
+    _write(plans, result)
+    return result
 
+
+def _write(plans: list[tuple[Organisation, Initiative | None, dict[str, Any]]], result: ImportResult) -> None:
+    """Create or update the checked rows (organisation, current initiative or None, values)."""
     created = []
     for org, current, values in plans:
         if current is None:
-            created.append(services.new_initiative(org, values, check_unique=False))
+            created.append((org, values))
         elif services.update_initiative(current, values, check_unique=False, flush=False):
             result.updated += 1
         else:
             result.unchanged += 1
     db.session.flush()
-    for ini in created:
-        services.record_created(ini)
+    result.created = len(services.insert_initiatives(created))
     db.session.flush()
-    result.created = len(created)
-    return result
 
 
 def _existing(importer: _Importer, parsed) -> dict[tuple[int, str], Initiative]:

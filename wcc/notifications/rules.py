@@ -102,7 +102,7 @@ def on_report_changed(report, action: str, before=None, after=None, **_kw) -> No
 
 # --- initiatives and targets (from the audit trail) ---------------------------------------
 
-def on_audit_recorded(obj, event=None, **_kw) -> None:
+def on_audit_recorded(obj, event=None, batch: dict | None = None, **_kw) -> None:
     from wcc.notifications.services import is_quiet, notify
 
     if event is None or obj is None or is_quiet():
@@ -113,9 +113,15 @@ def on_audit_recorded(obj, event=None, **_kw) -> None:
         province_id = org.province_id
         if province_id is None:
             return
-        members = [province_id] + list(db.session.scalars(select(Organisation.id).where(
-            Organisation.parent_id == province_id, Organisation.active.is_(True))))
-        people = [u for u in officers(members) if u.org_id != org.id]
+        key = ("province officers", province_id)
+        province_officers = batch.get(key) if batch is not None else None
+        if province_officers is None:
+            members = [province_id] + list(db.session.scalars(select(Organisation.id).where(
+                Organisation.parent_id == province_id, Organisation.active.is_(True))))
+            province_officers = officers(members)
+            if batch is not None:
+                batch[key] = province_officers
+        people = [u for u in province_officers if u.org_id != org.id]
         notify("initiative.published", allowed(people, "initiative.view", obj), object_type="initiative",
                object_id=obj.id, params={"org": org.code, "title": obj.title[:200]},
                event_key=f"initiative.published:{obj.id}")
