@@ -23,11 +23,14 @@ run() { wrk -t2 -c8 -d20s "$@" | tee /dev/stderr | awk '/Requests\/sec/ {print $
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 echo "== /healthz"
 HEALTH=$(run "http://127.0.0.1:$PORT/healthz")
+# Each answer as it is, then as a client that accepts Brotli gets it (compressed once, then from the cache).
 for path in /api/v1/dashboard/overview /api/v1/dashboard/goals/G01 "/api/v1/dashboard/goals/G01?include=periods"; do
-  URL="http://127.0.0.1:$PORT$path"
-  # The first request fills the shared cache; the default range is the latest year with approved figures.
-  SIZE=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | wc -c)
-  echo "== $path ($SIZE bytes per answer)"
-  RATE=$(run -H "Authorization: Bearer $TOKEN" "$URL")
-  echo "RESULT $path: $RATE req/s against /healthz $HEALTH req/s: ratio $(ratio "$RATE" "$HEALTH")"
+  for encoding in identity br; do
+    URL="http://127.0.0.1:$PORT$path"
+    # The first request fills the shared cache; the default range is the latest year with approved figures.
+    SIZE=$(curl -sf -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $encoding" "$URL" | wc -c)
+    echo "== $path, Accept-Encoding: $encoding ($SIZE bytes per answer)"
+    RATE=$(run -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $encoding" "$URL")
+    echo "RESULT $path ($encoding, $SIZE bytes): $RATE req/s against /healthz $HEALTH req/s: ratio $(ratio "$RATE" "$HEALTH")"
+  done
 done

@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from wcc.shared import REDIS_TIMEOUT_SECONDS, redis_down
+from wcc.shared import redis_down
 from wcc.transaction import job_transaction
 
 log = logging.getLogger(__name__)
@@ -98,10 +98,10 @@ def get_queue():
     from rq import Queue
 
     if "wcc_rq_queue" not in g:
-        # A web request waits at most this long for a Redis that hangs, then runs the job itself.
-        connection = redis_connection(socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                      socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
-        g.wcc_rq_queue = Queue(QUEUE_NAME, connection=connection)
+        # A web request waits at most a short timeout for a Redis that hangs, then runs the job itself.
+        from wcc.shared import redis_client  # its timeouts: REDIS_TIMEOUT_SECONDS
+
+        g.wcc_rq_queue = Queue(QUEUE_NAME, connection=redis_client(current_app.config["REDIS_URL"]))
     return g.wcc_rq_queue
 
 

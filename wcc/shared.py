@@ -67,19 +67,27 @@ class ResilientRedisCache(RedisCache):
         return super().factory(app, config, args, kwargs)
 
 
+def redis_client(url: str):
+    """A Redis client on ``url`` shared by this process (one connection pool, not a connection per
+    call), with the short timeouts a web request can afford."""
+    from redis import Redis
+
+    client = _CLIENTS.get(url)
+    if client is None:
+        client = _CLIENTS[url] = Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                                socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    return client
+
+
+_CLIENTS: dict[str, object] = {}
+
+
 def redis_status(url: str | None) -> str:
     """"ok", "down", or "off" (not configured), for /healthz."""
     if not url:
         return "off"
-    from redis import Redis
-
     try:
-        client = Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
-        try:
-            client.ping()
-        finally:
-            client.close()
+        redis_client(url).ping()
     except RedisError:
         return "down"
     return "ok"
