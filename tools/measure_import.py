@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -353,20 +352,10 @@ def on_fresh_database(server_url: str | None, body):
     """Run ``body(url)`` on a new SQLite file or a new PostgreSQL database dropped afterwards."""
     if not server_url:
         return body("sqlite:///{folder}/measure.db")
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from measure_initiatives import postgres_database
 
-    server = make_url(server_url)
-    name = f"wcc_measure_{uuid.uuid4().hex[:8]}"
-    connect = dict(host=server.host, port=server.port or 5432, user=server.username, password=server.password,
-                   dbname=server.database or "postgres", autocommit=True)
-    with psycopg.connect(**connect) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return body(server.set(database=name, drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    finally:
-        with psycopg.connect(**connect) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(server_url) as url:
+        return body(url)
 
 
 def main() -> None:

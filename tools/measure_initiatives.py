@@ -14,6 +14,7 @@ is touched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
@@ -85,7 +86,9 @@ def measure(database_url: str, count: int, runs: int, explain: bool = False) -> 
     from wcc.orgs.queries import get_by_code
 
     instance = Path(tempfile.mkdtemp(prefix="wcc-measure-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "measure", "TESTING": True,
+    # A province officer signs in without a second factor here (the tool measures lists, not sign-in).
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "measure-initiatives-" + "0" * 32,
+                      "TESTING": True, "MFA_REQUIRED_ROLES": [],
                       "INSTANCE_DIR": str(instance), "UPLOAD_DIR": str(instance / "uploads"),
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"})
     with app.app_context():
@@ -93,7 +96,7 @@ def measure(database_url: str, count: int, runs: int, explain: bool = False) -> 
         for _ in seed_orgs():
             pass
         ensure_reference_data()
-        user = auth.create_user(email="measure@example.org", name="Measure", password="measure-password-1",
+        user = auth.create_user(email="measure@example.org", name="Measure", password="kashan-felt-and-carpets-1404",
                                 role="province", org=get_by_code("IR-10"))
         db.session.commit()
         started = time.perf_counter()
@@ -145,22 +148,27 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             measure(f"sqlite:///{folder}/measure.db", args.count, args.runs, args.explain)
         return
+    with postgres_database(args.postgres) as url:
+        measure(url, args.count, args.runs, args.explain)
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str):
+    """A new database on the PostgreSQL server at ``server_url``, dropped afterwards: yields its URL."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    server = make_url(args.postgres)
+    server = make_url(server_url)
     name = f"wcc_measure_{uuid.uuid4().hex[:8]}"
     connect = dict(host=server.host, port=server.port or 5432, user=server.username, password=server.password,
                    dbname=server.database or "postgres", autocommit=True)
     with psycopg.connect(**connect) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        measure(server.set(database=name, drivername="postgresql+psycopg").render_as_string(hide_password=False),
-                args.count, args.runs, args.explain)
+        yield server.set(database=name, drivername="postgresql+psycopg").render_as_string(hide_password=False)
     finally:
         with psycopg.connect(**connect) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 if __name__ == "__main__":
     main()
