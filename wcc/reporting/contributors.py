@@ -9,6 +9,8 @@ actions makes its actor a contributor of that kind.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -29,12 +31,20 @@ ROUND_STARTS = "report.approve"
 _CACHE = "_wcc_contributors"
 
 
+@cache
+def _aliases():
+    """The audit trail twice: the round's events, and the approval that started the round. Made once:
+    a new alias adapts every column again, which cost more than the rest of building a queue's SQL."""
+    from wcc.audit.models import AuditEvent
+
+    return aliased(AuditEvent, name="round_event"), aliased(AuditEvent, name="round_start")
+
+
 def _round_events(report_id_text):
     """(audit event alias, condition) for the contributing events of the report's current round."""
-    from wcc.audit.models import AuditEvent
     from wcc.reporting.models import ProgressReport
 
-    event, previous = aliased(AuditEvent), aliased(AuditEvent)
+    event, previous = _aliases()
     table = ProgressReport.__tablename__
     round_start = (select(func.coalesce(func.max(previous.id), 0))
                    .where(previous.object_type == table, previous.object_id == report_id_text,
