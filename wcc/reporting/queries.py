@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, false, func, not_, null, or_, select, true
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wcc.auth.models import User
 from wcc.extensions import db
@@ -299,8 +300,9 @@ def reporting_overview(org: Organisation, today: date, *, with_details: bool = T
     reports = list(db.session.scalars(stmt))
     by_key: dict[tuple[int, str], ProgressReport] = {}
     for report in reports:
-        report.goal = goal_by_id[report.goal_id]
-        report.org = org
+        # Known already: given as loaded, so the reports are not marked changed (a read stays a read).
+        set_committed_value(report, "goal", goal_by_id[report.goal_id])
+        set_committed_value(report, "org", org)
         by_key[(report.goal_id, report.period_key)] = report
         if report.status == Status.DRAFT:
             overview.drafts.append(report)
