@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
+from wcc.dashboards.models import AreaPeriod, AreaTarget, MemberPeriod, MemberSeries
 from wcc.dashboards.rollups import rebuild
 from wcc.extensions import db
 
@@ -15,7 +15,7 @@ from wcc.extensions import db
 def snapshot() -> dict[str, set]:
     """Every rollup row, as plain tuples."""
     out = {}
-    for model in (MemberSeries, AreaPeriod, MemberPeriod):
+    for model in (MemberSeries, AreaPeriod, MemberPeriod, AreaTarget):
         columns = [c for c in model.__table__.columns]
         rows = db.session.execute(select(*columns)).all()
         out[model.__tablename__] = {tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in rows}
@@ -129,6 +129,74 @@ def test_a_target_change_reaches_a_cached_dashboard(client, bearer, figures_data
     second = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404", headers=headers)
     assert first.get_json()["network"]["target"] != 999000
     assert second.get_json()["network"]["target"] == pytest.approx(999000)
+
+
+def test_the_provinces_targets_as_a_whole_follow_targets_members_and_goals(client, bearer, figures_data):
+    """Every change that moves what a province is judged against as a whole keeps the targets' rollup
+    exact: a target set, changed and removed, a municipality that stops, moves to another province
+    or comes, a goal no longer reported by municipalities. The page's figure follows it."""
+    from wcc.goals import services as goals
+    from wcc.orgs import services as orgs
+    from wcc.orgs.models import OrgKind, Settlement
+
+    users, data = figures_data.users, figures_data
+    goal, isfahan, fars = data.goals["EXPORT-RU"], data.orgs["IR-10"], data.orgs["IR-07"]
+    kashan = data.orgs["IR-10-KASHAN"]
+    headers = bearer(users["ministry"])
+
+    def set_target(org, value: str) -> None:  # 1404 is a closed year: an admin gives a reason
+        goals.set_target(goal, org, "1404", value, users["admin"], reason="The plan was revised.")
+
+    def rollup(province) -> tuple[float, int] | None:
+        row = db.session.execute(select(AreaTarget.target_sum, AreaTarget.target_count).where(
+            AreaTarget.goal_id == goal.id, AreaTarget.area_id == province.id,
+            AreaTarget.period_key == "1404")).first()
+        return (float(row[0]), row[1]) if row else None
+
+    def province_target(province) -> float | None:
+        body = client.get("/api/v1/dashboard/goals/EXPORT-RU?period_from=1404&period_to=1404",
+                          headers=headers).get_json()
+        return next((p["target"] for p in body["provinces"] if p["org"] == province.code), None)
+
+    incomplete = rollup(isfahan)  # the province itself has set no target of its own yet
+    assert incomplete is not None and province_target(isfahan) is None
+    set_target(isfahan, "5000")
+    assert_same_as_rebuilt()
+    before = rollup(isfahan)
+    assert before == (incomplete[0] + 5000, incomplete[1] + 1)
+    assert province_target(isfahan) == pytest.approx(before[0])
+    set_target(kashan, "7000")
+    assert_same_as_rebuilt()
+    changed = rollup(isfahan)
+    assert changed != before and province_target(isfahan) == pytest.approx(changed[0])
+
+    set_target(kashan, "")  # removed: Isfahan's is no longer whole
+    assert_same_as_rebuilt()
+    assert rollup(isfahan)[1] == changed[1] - 1 and province_target(isfahan) is None
+    set_target(kashan, "7000")
+    assert_same_as_rebuilt()
+
+    orgs.update_org(kashan, active=False)
+    assert_same_as_rebuilt()
+    assert rollup(isfahan)[1] == changed[1] - 1
+    orgs.update_org(kashan, active=True, parent=fars, code="IR-07-KASHAN")
+    assert_same_as_rebuilt()
+    assert rollup(isfahan)[1] == changed[1] - 1 and rollup(fars)[1] >= 1
+    orgs.update_org(kashan, parent=isfahan, code="IR-10-KASHAN")
+    assert_same_as_rebuilt()
+    assert rollup(isfahan) == changed
+
+    newcomer = orgs.create_org(code="IR-10-NEWCITY", kind=OrgKind.MUNICIPALITY, name_fa="شهر تازه",
+                               name_en="New City", name_ru="Новый город", settlement=Settlement.CITY,
+                               parent=isfahan)
+    assert_same_as_rebuilt()
+    set_target(newcomer, "1000")
+    assert_same_as_rebuilt()
+    assert rollup(isfahan) == (changed[0] + 1000, changed[1] + 1)
+
+    goals.update_goal(goal, reported_by_municipality=False)
+    assert_same_as_rebuilt()
+    assert rollup(isfahan)[1] < changed[1]
 
 
 def test_rebuild_command_recomputes_and_reports_row_counts(runner, figures_data):

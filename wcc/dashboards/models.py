@@ -11,6 +11,12 @@ changes them (``wcc.dashboards.rollups``):
   and how many reports were approved on time, late, or still await approval.
 - ``MemberPeriod``: per member and period key, how many reports were approved,
   approved late or await approval: the compliance of one member.
+
+And one of targets, kept in step with the targets, goals and organisations:
+
+- ``AreaTarget``: per goal, province and year, the sum and number of the targets
+  set by the organisations that count towards the province as a whole
+  (``wcc.goals.queries.area_target_select``).
 """
 
 from __future__ import annotations
@@ -69,6 +75,20 @@ class MemberPeriod(db.Model):
     on_time: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
     pending: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AreaTarget(db.Model):
+    """A province's targets as a whole for one goal and year, added up: what ``area_target_select``
+    computes from the targets, kept so that a page need not add up every organisation's target."""
+
+    __tablename__ = "dashboard_area_targets"
+
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    #: The year's period key (targets are yearly).
+    period_key: Mapped[str] = mapped_column(String(7), primary_key=True)
+    target_sum: Mapped[Decimal] = mapped_column(SUM_TYPE)
+    target_count: Mapped[int] = mapped_column(Integer)
 
 
 class DataVersion(db.Model):

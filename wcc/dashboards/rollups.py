@@ -8,6 +8,14 @@ period, and its member's compliance for the period. It runs on every
 reopen and a correction of a value. ``rebuild`` recomputes every rollup from
 the reports, in a few INSERT ... SELECT statements (``flask rebuild-dashboards``).
 
+The provinces' targets as a whole (``AreaTarget``) are recomputed, in the
+flush that changes them, for the goals whose targets changed, or for every
+goal when an organisation comes, goes, or changes kind, province or whether
+it is active (``_after_flush``); the provinces' report rollups (and the
+network's) when a member moves to another province or changes kind. Targets
+written with Core statements (the demo and the bench load them in bulk) are
+followed by ``rebuild``.
+
 The data version is bumped in the same transaction whenever targets, goals,
 organisations or initiatives change (and by ``rebuild``); a report change moves,
 in its transaction, only the versions of its goal and year (``report_cells``,
@@ -23,11 +31,13 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from wcc.dashboards.models import AreaPeriod, DataVersion, MemberPeriod, MemberSeries, ScopeVersion
+from wcc.dashboards.models import AreaPeriod, AreaTarget, DataVersion, MemberPeriod, MemberSeries, ScopeVersion
 from wcc.extensions import db
+from wcc.goals.models import Goal, Target
+from wcc.goals.queries import AREA_TARGET_COLUMNS, area_target_select
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import seq_column
 from wcc.reporting.models import ProgressReport, Status
@@ -296,9 +306,25 @@ def rebuild() -> dict[str, int]:
     if net is not None:
         session.execute(insert(AreaPeriod).from_select(AREA_COLUMNS, _network_select(net)))
     session.execute(insert(MemberPeriod).from_select(MEMBER_PERIOD_COLUMNS, _member_period_select()))
+    refresh_area_targets(session.execute)
     bump_version()
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (MemberSeries, AreaPeriod, MemberPeriod)}
+            for model in (MemberSeries, AreaPeriod, MemberPeriod, AreaTarget)}
+
+
+def refresh_area_targets(run, goal_ids=None) -> None:
+    """Recompute the provinces' targets as a whole (of ``goal_ids``, else of every goal) with ``run``
+    (a session's or a connection's ``execute``), from the targets as they are in the transaction.
+
+    The goals' rows are locked first (PostgreSQL), so two transactions that change targets of the
+    same goal recompute its rows one after the other, the second from what the first committed."""
+    goals = select(Goal.id).order_by(Goal.id).with_for_update()
+    run(goals.where(Goal.id.in_(goal_ids)) if goal_ids is not None else goals).all()
+    stale = delete(AreaTarget)
+    if goal_ids is not None:
+        stale = stale.where(AreaTarget.goal_id.in_(goal_ids))
+    run(stale)
+    run(insert(AreaTarget).from_select(AREA_TARGET_COLUMNS, area_target_select(goal_ids)))
 
 
 def refresh_report(report: ProgressReport) -> None:
@@ -348,9 +374,64 @@ def _on_report_changed(report, action: str, **_kwargs) -> None:
 _VERSIONED_TABLES = {"targets", "goals", "organisations", "initiatives", "initiative_crafts"}
 
 
+#: What decides which organisations' targets count towards a province as a whole, and where.
+_ORG_MEMBERSHIP = ("active", "kind", "parent_id")
+_GOAL_MEMBERSHIP = ("reported_by_province", "reported_by_municipality")
+
+
+def _moved(obj, names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _area_targets_moved(session: Session) -> set[int] | None | bool:
+    """Which goals' targets as a whole the flush may have moved: a set of goal ids, None for every
+    goal (an organisation came, went or moved), False for none."""
+    goal_ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Organisation) and (obj in session.new or obj in session.deleted
+                                              or _moved(obj, _ORG_MEMBERSHIP)):
+            return None
+        if isinstance(obj, Target):
+            goal_ids.add(obj.goal_id)
+        elif isinstance(obj, Goal) and (obj in session.deleted or _moved(obj, _GOAL_MEMBERSHIP)):
+            goal_ids.add(obj.id)
+    return goal_ids or False
+
+
+def _areas_moved(session: Session) -> set[int]:
+    """The provinces whose members changed in the flush: an organisation's province before and after
+    it moved, and the organisation itself when its kind changed (a province is its own area)."""
+    areas: set[int] = set()
+    for obj in session.dirty:
+        if isinstance(obj, Organisation) and _moved(obj, ("kind", "parent_id")):
+            history = inspect(obj).attrs.parent_id.history
+            areas.update(a for a in (obj.id, obj.parent_id, *history.deleted) if a is not None)
+    return areas
+
+
+def refresh_areas(run, area_ids: set[int]) -> None:
+    """Recompute the report rollups of the provinces ``area_ids`` as a whole, and the network's."""
+    area = case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+    run(delete(AreaPeriod).where(AreaPeriod.area_id.in_(area_ids)))
+    run(insert(AreaPeriod).from_select(AREA_COLUMNS, _area_select(area.in_(area_ids))))
+    net = run(select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK)
+              .order_by(Organisation.id).limit(1)).scalar()
+    if net is not None:
+        run(delete(AreaPeriod).where(AreaPeriod.area_id == net))
+        run(insert(AreaPeriod).from_select(AREA_COLUMNS, _network_select(net)))
+
+
 def _after_flush(session: Session, _context) -> None:
     changed = [*session.new, *session.dirty, *session.deleted]
     if any(getattr(obj, "__tablename__", None) in _VERSIONED_TABLES for obj in changed):
+        run = session.connection().execute
+        moved = _area_targets_moved(session)
+        if moved is not False:
+            refresh_area_targets(run, moved)
+        areas = _areas_moved(session)
+        if areas:
+            refresh_areas(run, areas)
         bump_version(session.connection(), session)
 
 

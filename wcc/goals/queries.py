@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.models import AuditEvent
+from wcc.dashboards.models import AreaTarget
 from wcc.extensions import db
 from wcc.goals.models import Goal, Target
 from wcc.goals.services import target_years
@@ -114,27 +115,48 @@ class AreaTargets:
                 self.expected.get((goal.id, province_id), 0))
 
 
+#: The columns ``area_target_select`` fills, in order (``wcc.dashboards.models.AreaTarget``).
+AREA_TARGET_COLUMNS = ["goal_id", "area_id", "period_key", "target_sum", "target_count"]
+
+
+def area_target_select(goal_ids=None):
+    """SQL: per (goal, province, year key) the sum and number of the targets set by the active
+    organisations that report the goal and count towards the province as a whole (the province
+    itself and its municipalities). The dashboards keep its rows in ``dashboard_area_targets``
+    (``wcc.dashboards.rollups``); ``area_targets`` reads them from there."""
+    area = _area_column()
+    stmt = (select(Target.goal_id, area.label("area"), Target.period_key, func.sum(Target.value),
+                   func.count(Target.id))
+            .join(Organisation, Target.org_id == Organisation.id).join(Goal, Target.goal_id == Goal.id)
+            .where(Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
+                   _reports_goal(), area.is_not(None))
+            .group_by(Target.goal_id, area, Target.period_key))
+    if goal_ids is not None:
+        stmt = stmt.where(Target.goal_id.in_(goal_ids))
+    return stmt
+
+
 def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, years=None) -> AreaTargets:
     """The targets of every province as a whole (of ``province_ids`` when given), for ``year``, for
-    ``years`` (a list) or every year. Two queries, whatever the number of members."""
+    ``years`` (a list) or every year. Two queries, whatever the number of members: the sums come
+    from their rollup (``area_target_select``), the number of organisations expected is counted."""
     if not goals:
         return AreaTargets({}, {})
     goal_ids = [g.id for g in goals]
+    t = AreaTarget
+    stmt = select(t.goal_id, t.area_id, t.period_key, t.target_sum, t.target_count).where(t.goal_id.in_(goal_ids))
+    if province_ids is not None:
+        stmt = stmt.where(t.area_id.in_(province_ids))
+    if year is not None:
+        stmt = stmt.where(t.period_key == str(year))
+    if years is not None:
+        stmt = stmt.where(t.period_key.in_([str(y) for y in years]))
+    sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
     area = _area_column()
     members = [Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
                _reports_goal()]
     if province_ids is not None:
         members.append(area.in_(province_ids))
-    stmt = (select(Target.goal_id, area.label("area"), Target.period_key, func.sum(Target.value),
-                   func.count(Target.id))
-            .join(Organisation, Target.org_id == Organisation.id).join(Goal, Target.goal_id == Goal.id)
-            .where(Target.goal_id.in_(goal_ids), *members)
-            .group_by(Target.goal_id, area, Target.period_key))
-    if year is not None:
-        stmt = stmt.where(Target.period_key == str(year))
-    if years is not None:
-        stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
-    sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
     counted = (select(Goal.id, area.label("area"), func.count(Organisation.id))
                .select_from(Goal).join(Organisation, true())
                .where(Goal.id.in_(goal_ids), *members).group_by(Goal.id, area))
