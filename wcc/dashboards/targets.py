@@ -45,12 +45,8 @@ class TargetBook:
         for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years) if goals else ():
             explicit[(goal_id, org_id)][int(key)] = value
         if province_ids:
-            areas = area_targets(goals, province_ids=province_ids, years=years)
-            by_id = {g.id: g for g in goals}
-            for goal_id, area_id, key in areas.sums:
-                value = areas.target(by_id[goal_id], area_id, key)
-                if value is not None:
-                    book.areas[(goal_id, area_id)][int(key)] = value
+            for goal_id, area_id, key, value in area_targets(goals, province_ids=province_ids, years=years).targets(goals):
+                book.areas[(goal_id, area_id)][int(key)] = value
         return book
 
     def yearly(self, goal: Goal, org_id: int, as_area: bool = False) -> dict[int, Decimal | float]:

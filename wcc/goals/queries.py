@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import Float, and_, case, cast, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.models import AuditEvent
@@ -97,17 +97,28 @@ class AreaTargets:
     number of the targets its organisations set, and per (goal id, province id) how many of its
     organisations report the goal (the province itself and its active municipalities)."""
 
-    sums: dict[tuple[int, int, str], tuple[Decimal, int]]
+    sums: dict[tuple[int, int, str], tuple[float, int]]
     expected: dict[tuple[int, int], int]
 
     def target(self, goal: Goal, province_id: int, year: int | str) -> float | None:
         """The province's target as a whole for ``year``: the sum of its organisations' targets (their
         mean for level goals), when each organisation that reports the goal has set one; else None."""
-        total, count = self.sums.get((goal.id, province_id, str(year)), (None, 0))
-        expected = self.expected.get((goal.id, province_id), 0)
+        return self._whole(goal.id, province_id, str(year), goal.is_additive)
+
+    def targets(self, goals: list[Goal]) -> Iterator[tuple[int, int, str, float]]:
+        """(goal id, province id, year key, target) of every province's target as a whole that is known."""
+        additive = {g.id: g.is_additive for g in goals}
+        for goal_id, province_id, key in self.sums:
+            value = self._whole(goal_id, province_id, key, additive[goal_id])
+            if value is not None:
+                yield goal_id, province_id, key, value
+
+    def _whole(self, goal_id: int, province_id: int, key: str, additive: bool) -> float | None:
+        total, count = self.sums.get((goal_id, province_id, key), (None, 0))
+        expected = self.expected.get((goal_id, province_id), 0)
         if expected <= 0 or count < expected or total is None:
             return None
-        return float(total) if goal.is_additive else float(total) / count
+        return float(total) if additive else float(total) / count
 
     def coverage(self, goal: Goal, province_id: int, year: int | str) -> tuple[int, int]:
         """(organisations that set a target for ``year``, organisations that report the goal)."""
@@ -144,7 +155,8 @@ def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, 
         return AreaTargets({}, {})
     goal_ids = [g.id for g in goals]
     t = AreaTarget
-    stmt = select(t.goal_id, t.area_id, t.period_key, t.target_sum, t.target_count).where(t.goal_id.in_(goal_ids))
+    stmt = (select(t.goal_id, t.area_id, t.period_key, cast(t.target_sum, Float), t.target_count)
+            .where(t.goal_id.in_(goal_ids)))
     if province_ids is not None:
         stmt = stmt.where(t.area_id.in_(province_ids))
     if year is not None:
