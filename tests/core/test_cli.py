@@ -63,3 +63,21 @@ def test_create_user_refuses_bad_input_without_a_traceback(runner, network):
 def test_create_token_for_an_unknown_user_fails(runner, network):
     result = runner.invoke(args=["create-token", "ghost@test.example.org"])
     assert result.exit_code != 0 and "ghost@test.example.org" in result.output
+
+
+def test_the_db_commands_work_while_the_app_itself_never_loads_alembic(runner, tmp_path):
+    """``flask db`` (Flask-Migrate) is bound when used: a web or job worker that only serves never
+    imports Alembic and Mako (12 MB of each worker's memory)."""
+    import subprocess
+    import sys
+
+    listed = runner.invoke(args=["db", "--help"])
+    assert listed.exit_code == 0 and {"upgrade", "downgrade", "migrate", "current"} <= set(listed.output.split())
+    current = runner.invoke(args=["db", "current"])  # Alembic prints to the process's own stdout
+    assert current.exit_code == 0, current.output
+    probe = ("import sys; from wcc import create_app; "
+             f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path / 'x.db'}', "
+             f"'INSTANCE_DIR': '{tmp_path}'}}); app.test_client().get('/healthz'); "
+             "print(sorted(m for m in ('alembic', 'mako', 'flask_migrate') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", loaded
