@@ -34,6 +34,11 @@ from wcc.extensions import cache, db, limiter
 pytest_plugins = ["tests.fixtures.reporting", "tests.fixtures.initiatives", "tests.fixtures.dashboards",
                   "tests.fixtures.server", "tests.fixtures.demo", "tests.fixtures.jobs"]
 
+# The test databases are thrown away after the run: a commit need not wait for PostgreSQL to write its
+# log to disk (every connection libpq opens in this process and its children; what a committed
+# transaction shows to the next one is unchanged). About a fifth of each PostgreSQL test's time.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+
 PG_ADMIN_URL = os.environ.get("WCC_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("WCC_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
 TEST_PASSWORD = "correct-horse-battery"
