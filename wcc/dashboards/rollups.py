@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from wcc.dashboards.models import AreaPeriod, AreaTarget, DataVersion, MemberPeriod, MemberSeries, ScopeVersion
 from wcc.extensions import db
 from wcc.goals.models import Goal, Target
-from wcc.goals.queries import AREA_TARGET_COLUMNS, area_target_select
+from wcc.goals.queries import AREA_TARGET_COLUMNS, area_column, area_target_select
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import seq_column
 from wcc.reporting.models import ProgressReport, Status
@@ -246,7 +246,7 @@ MEMBER_SERIES_COLUMNS = ["goal_id", "org_id", "seq", "period_key", "value", "cum
 
 def _area_select(where=None):
     """Per goal, province as a whole, kind of member and period, from the reports."""
-    area = case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+    area = area_column()
     seq = seq_column(ProgressReport)
     approved_value = and_(APPROVED, ProgressReport.value.is_not(None))
     stmt = (select(ProgressReport.goal_id, area.label("area_id"), Organisation.kind, seq.label("seq"),
@@ -288,9 +288,11 @@ def _member_period_select(where=None):
 MEMBER_PERIOD_COLUMNS = ["org_id", "period_key", "on_time", "late", "pending"]
 
 
-def network_id() -> int | None:
-    return db.session.scalar(select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK)
-                             .order_by(Organisation.id).limit(1))
+def network_id(run=None) -> int | None:
+    """The network organisation's id, read with ``run`` (a connection's ``execute`` inside a flush),
+    by default the app's session."""
+    return (run or db.session.execute)(select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK)
+                                       .order_by(Organisation.id).limit(1)).scalar()
 
 
 # --- rebuilding and refreshing ----------------------------------------------------------
@@ -374,8 +376,10 @@ def _on_report_changed(report, action: str, **_kwargs) -> None:
 _VERSIONED_TABLES = {"targets", "goals", "organisations", "initiatives", "initiative_crafts"}
 
 
+#: An organisation's place: which province it counts towards as a whole, as what kind of member.
+_ORG_PLACE = ("kind", "parent_id")
 #: What decides which organisations' targets count towards a province as a whole, and where.
-_ORG_MEMBERSHIP = ("active", "kind", "parent_id")
+_ORG_MEMBERSHIP = ("active", *_ORG_PLACE)
 _GOAL_MEMBERSHIP = ("reported_by_province", "reported_by_municipality")
 
 
@@ -384,9 +388,9 @@ def _moved(obj, names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _area_targets_moved(session: Session) -> set[int] | None | bool:
-    """Which goals' targets as a whole the flush may have moved: a set of goal ids, None for every
-    goal (an organisation came, went or moved), False for none."""
+def _area_targets_moved(session: Session) -> set[int] | None:
+    """The goals whose targets as a whole the flush may have moved (an empty set for none), or None
+    for every goal (an organisation came, went or moved)."""
     goal_ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Organisation) and (obj in session.new or obj in session.deleted
@@ -396,7 +400,7 @@ def _area_targets_moved(session: Session) -> set[int] | None | bool:
             goal_ids.add(obj.goal_id)
         elif isinstance(obj, Goal) and (obj in session.deleted or _moved(obj, _GOAL_MEMBERSHIP)):
             goal_ids.add(obj.id)
-    return goal_ids or False
+    return goal_ids
 
 
 def _areas_moved(session: Session) -> set[int]:
@@ -404,7 +408,7 @@ def _areas_moved(session: Session) -> set[int]:
     it moved, and the organisation itself when its kind changed (a province is its own area)."""
     areas: set[int] = set()
     for obj in session.dirty:
-        if isinstance(obj, Organisation) and _moved(obj, ("kind", "parent_id")):
+        if isinstance(obj, Organisation) and _moved(obj, _ORG_PLACE):
             history = inspect(obj).attrs.parent_id.history
             areas.update(a for a in (obj.id, obj.parent_id, *history.deleted) if a is not None)
     return areas
@@ -412,11 +416,9 @@ def _areas_moved(session: Session) -> set[int]:
 
 def refresh_areas(run, area_ids: set[int]) -> None:
     """Recompute the report rollups of the provinces ``area_ids`` as a whole, and the network's."""
-    area = case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
     run(delete(AreaPeriod).where(AreaPeriod.area_id.in_(area_ids)))
-    run(insert(AreaPeriod).from_select(AREA_COLUMNS, _area_select(area.in_(area_ids))))
-    net = run(select(Organisation.id).where(Organisation.kind == OrgKind.NETWORK)
-              .order_by(Organisation.id).limit(1)).scalar()
+    run(insert(AreaPeriod).from_select(AREA_COLUMNS, _area_select(area_column().in_(area_ids))))
+    net = network_id(run)
     if net is not None:
         run(delete(AreaPeriod).where(AreaPeriod.area_id == net))
         run(insert(AreaPeriod).from_select(AREA_COLUMNS, _network_select(net)))
@@ -426,9 +428,9 @@ def _after_flush(session: Session, _context) -> None:
     changed = [*session.new, *session.dirty, *session.deleted]
     if any(getattr(obj, "__tablename__", None) in _VERSIONED_TABLES for obj in changed):
         run = session.connection().execute
-        moved = _area_targets_moved(session)
-        if moved is not False:
-            refresh_area_targets(run, moved)
+        goal_ids = _area_targets_moved(session)
+        if goal_ids is None or goal_ids:
+            refresh_area_targets(run, goal_ids)
         areas = _areas_moved(session)
         if areas:
             refresh_areas(run, areas)

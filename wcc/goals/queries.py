@@ -87,8 +87,27 @@ def _reports_goal():
                and_(Organisation.kind == OrgKind.MUNICIPALITY, Goal.reported_by_municipality.is_(True)))
 
 
-def _area_column():
+def area_column():
+    """SQL: the province an organisation (``Organisation``) counts towards as a whole: a province
+    itself, a municipality's parent."""
     return case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+
+
+def _counting_members() -> list:
+    """SQL conditions: the organisation (``Organisation``) counts towards its province as a whole for
+    the goal (``Goal``): it is active, a province or a municipality, of a kind that reports the goal."""
+    return [Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
+            _reports_goal()]
+
+
+def in_years(column, year: int | None = None, years=None) -> list:
+    """SQL conditions: the year key in ``column`` is ``year``, or one of ``years``, when given."""
+    conditions = []
+    if year is not None:
+        conditions.append(column == str(year))
+    if years is not None:
+        conditions.append(column.in_([str(y) for y in years]))
+    return conditions
 
 
 @dataclass(frozen=True)
@@ -135,12 +154,11 @@ def area_target_select(goal_ids=None):
     organisations that report the goal and count towards the province as a whole (the province
     itself and its municipalities). The dashboards keep its rows in ``dashboard_area_targets``
     (``wcc.dashboards.rollups``); ``area_targets`` reads them from there."""
-    area = _area_column()
+    area = area_column()
     stmt = (select(Target.goal_id, area.label("area"), Target.period_key, func.sum(Target.value),
                    func.count(Target.id))
             .join(Organisation, Target.org_id == Organisation.id).join(Goal, Target.goal_id == Goal.id)
-            .where(Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
-                   _reports_goal(), area.is_not(None))
+            .where(*_counting_members(), area.is_not(None))
             .group_by(Target.goal_id, area, Target.period_key))
     if goal_ids is not None:
         stmt = stmt.where(Target.goal_id.in_(goal_ids))
@@ -156,17 +174,12 @@ def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, 
     goal_ids = [g.id for g in goals]
     t = AreaTarget
     stmt = (select(t.goal_id, t.area_id, t.period_key, cast(t.target_sum, Float), t.target_count)
-            .where(t.goal_id.in_(goal_ids)))
+            .where(t.goal_id.in_(goal_ids), *in_years(t.period_key, year, years)))
     if province_ids is not None:
         stmt = stmt.where(t.area_id.in_(province_ids))
-    if year is not None:
-        stmt = stmt.where(t.period_key == str(year))
-    if years is not None:
-        stmt = stmt.where(t.period_key.in_([str(y) for y in years]))
     sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
-    area = _area_column()
-    members = [Organisation.active.is_(True), Organisation.kind.in_((OrgKind.PROVINCE, OrgKind.MUNICIPALITY)),
-               _reports_goal()]
+    area = area_column()
+    members = _counting_members()
     if province_ids is not None:
         members.append(area.in_(province_ids))
     counted = (select(Goal.id, area.label("area"), func.count(Organisation.id))

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, false, func, not_, null, or_, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, cast, false, func, not_, null, or_, select, true
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wcc.auth.models import User
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
-from wcc.goals.queries import area_targets
+from wcc.goals.queries import area_column, area_targets, in_years
 from wcc.initiatives.models import Initiative
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import Period, PeriodRange, clock, due_date, parse_period, period_containing, periods_between
@@ -367,7 +367,7 @@ def _unit_column(unit: str):
     if unit == "org":
         return ProgressReport.org_id
     if unit == "province":
-        return case((Organisation.kind == OrgKind.PROVINCE, Organisation.id), else_=Organisation.parent_id)
+        return area_column()
     return None
 
 
@@ -441,13 +441,9 @@ def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=
     arrange thousands of them their own way and compute with floats: the value comes as the
     database's double (correctly rounded, as ``float(Decimal)`` is), not as a Decimal to convert."""
     stmt = select(Target.goal_id, Target.org_id, Target.period_key, cast(Target.value, Float)) \
-        .where(Target.goal_id.in_([g.id for g in goals]))
+        .where(Target.goal_id.in_([g.id for g in goals]), *in_years(Target.period_key, year, years))
     if org_ids is not None:
         stmt = stmt.where(Target.org_id.in_(org_ids))
-    if year is not None:
-        stmt = stmt.where(Target.period_key == str(year))
-    if years is not None:
-        stmt = stmt.where(Target.period_key.in_([str(y) for y in years]))
     return db.session.execute(stmt)
 
 
@@ -465,8 +461,7 @@ def municipal_target_sums(goals: list[Goal], year: int | None = None,
             .group_by(Target.goal_id, Organisation.parent_id, Target.period_key))
     if province_ids is not None:
         stmt = stmt.where(Organisation.parent_id.in_(province_ids))
-    if year is not None:
-        stmt = stmt.where(Target.period_key == str(year))
+    stmt = stmt.where(*in_years(Target.period_key, year))
     return {(r[0], r[1], r[2]): r[3] for r in db.session.execute(stmt)}
 
 
