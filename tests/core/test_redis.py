@@ -73,6 +73,36 @@ def test_token_owners_are_remembered_in_redis_and_forgotten_on_every_change(redi
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
+def test_a_token_read_just_before_it_is_revoked_is_not_remembered_past_the_revocation(redis_app, network, api_token,
+                                                                                      monkeypatch):
+    from sqlalchemy import select
+
+    from wcc.auth import token_cache
+    from wcc.auth.models import ApiToken
+    from wcc.auth.services import revoke_token
+    from wcc.extensions import db
+
+    build, _store = redis_app
+    app = build()
+    client = app.test_client()
+    user = network.users["isfahan_city"]
+    headers = {"Authorization": f"Bearer {api_token(user)}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # notes the token's first use
+    remember = token_cache.remember
+
+    def revoked_meanwhile(key, token, owner):
+        # The token was read from the database; another worker revokes it before this one files it.
+        with app.app_context():
+            revoke_token(db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)))
+            db.session.commit()
+        remember(key, token, owner)
+
+    monkeypatch.setattr(token_cache, "remember", revoked_meanwhile)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # it began before the revocation
+    monkeypatch.setattr(token_cache, "remember", remember)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
 def test_without_redis_every_request_asks_the_database(app, network, api_token, count_queries):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {api_token(network.users['admin'])}"}

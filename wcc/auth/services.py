@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from wcc.audit.services import diff, record, snapshot
@@ -305,6 +305,10 @@ def revoke_token(token: ApiToken) -> None:
         record("token.revoke", token, before={"active": True}, after={"active": False})
 
 
+#: A user and their organisation by the user's id (built once: API clients ask for it on every request).
+_USER_WITH_ORG = select(User).options(joinedload(User.org)).where(User.id == bindparam("user_id"))
+
+
 def load_token_user(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None.
 
@@ -315,9 +319,9 @@ def load_token_user(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token_hash = _token_hash(secret)
-    remembered = token_cache.lookup(token_hash)
+    remembered, cache_key = token_cache.lookup(token_hash)
     if remembered is not None:
-        user = db.session.scalar(select(User).options(joinedload(User.org)).where(User.id == remembered[0]))
+        user = db.session.scalar(_USER_WITH_ORG, {"user_id": remembered[0]})
         if user is None:
             return None
     else:
@@ -334,7 +338,7 @@ def load_token_user(secret: str) -> User | None:
         now = utcnow()
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
             token.last_used_at = now
-        token_cache.remember(token_hash, token, user)
+        token_cache.remember(cache_key, token, user)
     if not user.active or not user.org.active:
         return None
     return user

@@ -59,32 +59,34 @@ def _client():
     return backend._write_client, backend._get_prefix()
 
 
-def lookup(token_hash: str) -> tuple[int, int] | None:
-    """``(user id, token id)`` of a token remembered under the current generation, or None."""
+def lookup(token_hash: str) -> tuple[tuple[int, int] | None, str | None]:
+    """``(user id, token id)`` of a token remembered under the current generation (or None), and the
+    key to ``remember`` it under (None without Redis). The key holds the generation read *before* the
+    database is: rows read before a change are never filed under the generation after it."""
     key = _key(token_hash)
     if key is None:
-        return None
+        return None, None
     client, prefix = _client()
     try:
         raw = client.get(prefix + key)
     except RedisError as exc:
         redis_down(exc)
-        return None
+        return None, None
     if raw is None:
-        return None
+        return None, key
     try:
         entry = json.loads(raw)
         user_id, token_id, expires = int(entry["user_id"]), int(entry["token_id"]), float(entry["expires"])
     except (ValueError, TypeError, KeyError):
-        return None
+        return None, key
     if expires < time.time():
-        return None
-    return user_id, token_id
+        return None, key
+    return (user_id, token_id), key
 
 
-def remember(token_hash: str, token, user) -> None:
-    """Keep ``{"user_id", "token_id", "expires"}`` (a Unix time) for ``SECONDS``."""
-    key = _key(token_hash)
+def remember(key: str | None, token, user) -> None:
+    """Keep ``{"user_id", "token_id", "expires"}`` (a Unix time) for ``SECONDS`` under ``key`` (from
+    ``lookup``)."""
     if key is None:
         return
     entry = {"user_id": user.id, "token_id": token.id, "expires": int(time.time()) + SECONDS}
