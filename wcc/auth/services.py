@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -305,8 +306,11 @@ def revoke_token(token: ApiToken) -> None:
         record("token.revoke", token, before={"active": True}, after={"active": False})
 
 
-#: A user and their organisation by the user's id (built once: API clients ask for it on every request).
-_USER_WITH_ORG = select(User).options(joinedload(User.org)).where(User.id == bindparam("user_id"))
+@lru_cache(maxsize=1)
+def _user_with_org():
+    """A user and their organisation by the user's id: built once (API clients ask for it on every
+    request), on first use (an option on a relationship needs every model mapped)."""
+    return select(User).options(joinedload(User.org)).where(User.id == bindparam("user_id"))
 
 
 def load_token_user(secret: str) -> User | None:
@@ -321,7 +325,7 @@ def load_token_user(secret: str) -> User | None:
     token_hash = _token_hash(secret)
     remembered, cache_key = token_cache.lookup(token_hash)
     if remembered is not None:
-        user = db.session.scalar(_USER_WITH_ORG, {"user_id": remembered[0]})
+        user = db.session.scalar(_user_with_org(), {"user_id": remembered[0]})
         if user is None:
             return None
     else:
