@@ -123,14 +123,20 @@ def test_the_page_runs_a_fixed_number_of_queries(client, login_as, reporting, co
     network, goal = reporting
     login_as(network.users["ministry"])
     client.get(Q2)
+
+    def add_towns(numbers) -> None:
+        # Each measured request is the first after organisations changed (the directory is read again).
+        for n in numbers:
+            town = create_org("municipality", code=f"IR-10-NEW{n}", parent=network.orgs["IR-10"])
+            make_report(town, goal, "1404-Q1", status="approved")
+        rebuild()
+        db.session.commit()
+
+    add_towns([0])
     with count_queries() as before:
         assert client.get(Q2 + "&period_from=1404-Q1").status_code == 200
-    for n in range(3):
-        town = create_org("municipality", code=f"IR-10-NEW{n}", parent=network.orgs["IR-10"])
-        make_report(town, goal, "1404-Q1", status="approved")
-    rebuild()
-    db.session.commit()
+    add_towns([1, 2, 3])
     with count_queries() as after:
         page = client.get(Q2 + "&period_from=1404-Q1&lang=en")
-    assert "IR-10-NEW2" in page.get_data(as_text=True)
+    assert "IR-10-NEW3" in page.get_data(as_text=True)
     assert after.count == before.count

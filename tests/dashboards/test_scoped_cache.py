@@ -178,3 +178,50 @@ def test_answers_read_lately_are_computed_again_after_an_approval(client, login_
     cache.clear()
     for url in urls:
         assert read(client, url, headers) == after[url], url  # and exactly what a cold read computes
+
+
+def see_changes(client, headers, change, figures_data) -> None:
+    """Renaming a member and switching its goal off and on are seen by the next read of the goal's page and
+    answer, although the organisations' directory and the goal's key are kept per process between reads."""
+    page, api = f"/dashboards/goals/EXPORT-RU?{RANGE}&lang=en", f"/api/v1/dashboard/goals/EXPORT-RU?{RANGE}"
+    kashan, goal = figures_data.orgs["IR-10-KASHAN"], figures_data.goals["EXPORT-RU"]
+    for _ in range(2):
+        assert client.get(api, headers=headers).status_code == 200
+        assert "Kashan, renamed" not in read(client, page, None).decode()
+    change(type(kashan), kashan.id, name_en="Kashan, renamed")
+    assert "Kashan, renamed" in read(client, page, None).decode()
+    change(type(goal), goal.id, active=False)
+    assert client.get(api, headers=headers).status_code == 404
+    change(type(goal), goal.id, active=True)
+    assert client.get(api, headers=headers).status_code == 200
+
+
+def test_organisation_and_goal_changes_are_seen_by_the_next_read(client, login_as, bearer, figures_data):
+    users = figures_data.users
+    login_as(users["ministry"])
+
+    def change(model, row_id, **values):
+        row = db.session.get(model, row_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+
+    see_changes(client, bearer(users["ministry"]), change, figures_data)
+
+
+def test_with_redis_another_workers_organisation_and_goal_changes_are_seen(redis_app, bearer, figures_data):
+    from tests.conftest import sign_in_session
+
+    build, _store = redis_app
+    first, second = build(), build()
+    client = first.test_client()
+    sign_in_session(client, figures_data.users["ministry"])
+
+    def change(model, row_id, **values):  # made by another worker
+        with second.app_context():
+            row = db.session.get(model, row_id)
+            for name, value in values.items():
+                setattr(row, name, value)
+            db.session.commit()
+
+    see_changes(client, bearer(figures_data.users["ministry"]), change, figures_data)

@@ -9,7 +9,15 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from wcc.api.common import ErrorSchema, require_api
 from wcc.dashboards.cache import Scope, cached
-from wcc.dashboards.data import current_filters, goal_data, goal_scope, network_scope, overview_data
+from wcc.dashboards.data import (
+    GoalKey,
+    current_filters,
+    goal_data,
+    goal_key,
+    goal_scope,
+    network_scope,
+    overview_data,
+)
 from wcc.dashboards.filters import Filters
 from wcc.dashboards.warm import note_read
 from wcc.goals.queries import get_goal
@@ -112,14 +120,14 @@ def dashboard_goal(args, code: str):
     """One goal over the range: the network, each province as a whole, and every member
     (with its value and target in each period of the range when ``include=periods``)."""
     require_api("dashboard.goal")
-    goal = get_goal(code)
-    if goal is None or not goal.active:
+    key = goal_key(code)
+    if key is None or not key.active:
         abort(404)
     filters = current_filters()
-    note_read("api-goal", goal.code)
+    note_read("api-goal", key.code)
     periods = args.get("include") == "periods"
-    return json_answer(lambda: goal_json(goal, filters, periods), f"goal:{goal.code}:{periods}", filters,
-                       goal_scope(goal, filters))
+    return json_answer(lambda: goal_json(key, filters, periods), f"goal:{key.code}:{periods}", filters,
+                       goal_scope(key, filters))
 
 
 def overview_json(filters: Filters) -> bytes:
@@ -130,12 +138,13 @@ def overview_json(filters: Filters) -> bytes:
     return json_text("overview", filters, payload, network_scope(filters))
 
 
-def goal_json(goal, filters: Filters, periods: bool) -> bytes:
+def goal_json(key: GoalKey, filters: Filters, periods: bool) -> bytes:
+    """The goal's answer as JSON text; the goal itself is loaded only when the answer is computed."""
     def payload() -> dict:
-        data = goal_data(goal, filters, member_periods=periods)
-        return {key: data[key] for key in ("goal", "range", "network", "provinces", "members")}
+        data = goal_data(get_goal(key.code), filters, member_periods=periods)
+        return {name: data[name] for name in ("goal", "range", "network", "provinces", "members")}
 
-    return json_text(f"goal:{goal.code}:{periods}", filters, payload, goal_scope(goal, filters))
+    return json_text(f"goal:{key.code}:{periods}", filters, payload, goal_scope(key, filters))
 
 
 def json_text(kind: str, filters: Filters, payload, scope: Scope) -> bytes:

@@ -79,6 +79,34 @@ def cached(kind: str, filters_key: str, today: date, compute, *, memo: bool = Fa
 _MEMO: dict[str, object] = {}
 
 
+def per_version(kind, compute):
+    """``compute()``'s result under the key ``kind``, kept in this process while the data version stays
+    as it is: for small things that only organisation, goal and target changes move and that are read
+    on every request (the organisations' directory, a goal's ``GoalKey``), never report figures. Those
+    changes bump the data version in their own transaction, as for ``cached``; the version is read
+    before ``compute`` runs, so a value is never kept under a version newer than its data. The value
+    is shared: callers must not change it."""
+    from flask import current_app
+
+    from wcc.dashboards.rollups import data_version
+
+    version = data_version()
+    if version == 0:  # no version drawn yet: it names no particular data
+        return compute()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], kind, version)
+    value = _PER_VERSION.get(key)
+    if value is None:  # (a None result is not kept: it is computed again)
+        if len(_PER_VERSION) >= PER_VERSION_SIZE:
+            _PER_VERSION.clear()
+        value = _PER_VERSION[key] = compute()
+    return value
+
+
+_PER_VERSION: dict[tuple, object] = {}
+#: The directory and the goals' keys, under the current version (and, briefly, the one before).
+PER_VERSION_SIZE = 64
+
+
 MEMO_SIZE = 64
 
 

@@ -321,10 +321,10 @@ def compliance(table: Table) -> dict:
 def spread(table: Table) -> dict:
     """Every member's share of its target, one dot each, grouped by province: who leads, who lags."""
     rows = [r for r in table.rows if r.get("percent_of_target") is not None]
-    provinces = [_text(short(org_name(table.orgs, r["province"]))) for r in rows]
-    names = [_text(org_name(table.orgs, r["org"])) for r in rows]
+    lang = table.lang
+    provinces = [_text(short(org_name(table.orgs, r["province"], lang))) for r in rows]
+    names = [_text(org_name(table.orgs, r["org"], lang)) for r in rows]
     values = [r["percent_of_target"] for r in rows]
-    lang = current_language()
     trace = _hover({"type": "scatter", "mode": "markers", "x": values, "y": provinces,
                     "marker": {"color": COLOURS["actual"], "size": 9, "opacity": 0.75}},
                    [f"{n}: {format_percent(v, 0, lang)}" for n, v in zip(names, values, strict=True)])

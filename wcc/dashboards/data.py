@@ -7,10 +7,12 @@ the same numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import request
 
 from wcc.dashboards import pages
-from wcc.dashboards.cache import Scope, cached
+from wcc.dashboards.cache import Scope, cached, per_version
 from wcc.dashboards.filters import FilterError, Filters, parse_filters
 from wcc.dashboards.initiatives import initiative_figures as count_initiatives
 from wcc.dashboards.sql import reporting_members_stmt
@@ -18,6 +20,7 @@ from wcc.dashboards.warm import note_read
 from wcc.errors import abort_with
 from wcc.extensions import db
 from wcc.goals.models import Goal
+from wcc.goals.queries import get_goal
 from wcc.periods import clock, parse_period
 from wcc.reporting.progress import base_period
 
@@ -45,9 +48,37 @@ def _years(filters: Filters, first_base: int | None) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
-def goal_scope(goal: Goal, filters: Filters) -> Scope:
+@dataclass(frozen=True)
+class GoalKey:
+    """What a goal's cached answers are found by, without loading the goal: its id and code, whether
+    it is active, and (levels) the year its base may come from."""
+
+    id: int
+    code: str
+    active: bool
+    base_year: int | None
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalKey:
+        return cls(goal.id, goal.code, goal.active, None if goal.is_additive else base_period(goal).year)
+
+
+def goal_key(code: str) -> GoalKey | None:
+    """The ``GoalKey`` of the goal ``code`` (None: there is none), kept in the process per data version
+    (a goal's change moves it): a repeated read of a goal's answer asks the database for no goal."""
+    code = code[:40].upper()
+
+    def load() -> GoalKey | None:
+        goal = get_goal(code)
+        return None if goal is None else GoalKey.of(goal)
+
+    return per_version(("goal", code), load)
+
+
+def goal_scope(goal: Goal | GoalKey, filters: Filters) -> Scope:
     """A goal's answers read its own reports only (the network's and the provinces' included)."""
-    return Scope((goal.id,), _years(filters, None if goal.is_additive else base_period(goal).year))
+    key = goal if isinstance(goal, GoalKey) else GoalKey.of(goal)
+    return Scope((key.id,), _years(filters, key.base_year))
 
 
 def network_scope(filters: Filters) -> Scope:

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from wcc.dashboards.cache import per_version
 from wcc.dashboards.compliance import (
     compliance,
     compliance_periods,
@@ -75,7 +76,7 @@ class Context:
 
     @classmethod
     def load(cls, today: date) -> Context:
-        directory = org_directory()
+        directory = per_version("directory", org_directory)
         network = next((i for i, o in directory.items() if o["kind"] == OrgKind.NETWORK), None)
         return cls(today, network, directory)
 
@@ -146,13 +147,14 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     # Members share few distinct yearly targets: each is turned into range and period targets once.
     targets: dict[tuple, tuple[float | None, list]] = {}
     out_members = []
+    kinds = goal.reporting_kinds
     for org_id in members:
         org = ctx.directory[org_id]
-        if org["kind"] not in goal.reporting_kinds:
+        if org["kind"] not in kinds:
             continue
         fig = figs.get(org_id) or NO_FIGURE
         yearly = book.yearly(goal, org_id)
-        key = tuple(yearly.get(y) for y in years)
+        key = tuple(map(yearly.get, years))
         if key not in targets:
             targets[key] = (range_target(goal, yearly, rng),
                             [period_target(goal, yearly, p) for p in periods] if member_periods else [])

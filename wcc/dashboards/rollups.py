@@ -83,7 +83,14 @@ def data_version() -> int:
     if has_request_context() and "dashboard_data_version" in g:
         return g.dashboard_data_version
     shared = _shared_cache()
-    version = shared.get(VERSION_KEY) if shared is not None else None
+    version = None
+    if shared is not None:
+        # Along in the same read: the cell every answer without a scope of its own reads.
+        values = shared.get_many(VERSION_KEY, _scope_key(ANY_CELL))
+        if len(values) == 2:
+            version = values[0]
+            if values[1] is not None and has_request_context():
+                g.setdefault("dashboard_scopes", {}).setdefault(ANY_CELL, values[1])
     if version is None:
         version = db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
         if shared is not None:
@@ -124,6 +131,8 @@ def forget_shared_version() -> None:
 
 #: ``goal_id`` or ``year`` of a scope cell that stands for any goal or any year.
 ANY = 0
+#: The cell of any goal's any year, which every report change moves.
+ANY_CELL = (ANY, ANY)
 #: ``goal_id`` of the cells moved by reports of level goals (rates, stocks), per year: a level is
 #: judged from a base that may lie before the range, so pages over every goal read these cells of
 #: every year before their range. The cell (LEVELS, ANY) reads all of them at once.
@@ -167,9 +176,18 @@ def scope_versions(cells) -> dict[tuple[int, int], object]:
     known = g.setdefault("dashboard_scopes", {}) if has_request_context() else {}
     wanted = [c for c in cells if c not in known]
     if wanted:
-        values = shared.get_many(*[_scope_key(c) for c in wanted])
-        if len(values) != len(wanted):  # Redis not answering: the database alone
-            values = [None] * len(wanted)
+        keys = [_scope_key(c) for c in wanted]
+        # The data version's copy comes along in the same read when the request has none yet.
+        with_version = has_request_context() and "dashboard_data_version" not in g
+        if with_version:
+            keys.append(VERSION_KEY)
+        values = shared.get_many(*keys)
+        if len(values) != len(keys):  # Redis not answering: the database alone
+            values = [None] * len(keys)
+        if with_version:
+            version = values.pop()
+            if version is not None:
+                g.dashboard_data_version = version
         found = {c: value for c, value in zip(wanted, values, strict=True) if value is not None}
         missing = [c for c in wanted if c not in found]
         if missing:

@@ -130,7 +130,7 @@ def _warm(kind: str, code: str, args: dict) -> int:
         elif kind == "public":
             data.public_data(goal, filters)
         else:
-            api.goal_json(goal, filters, args.get("include") == "periods")
+            api.goal_json(data.GoalKey.of(goal), filters, args.get("include") == "periods")
         return 1
     org = db.session.scalar(select(Organisation).where(Organisation.code == code))
     if org is None or not org.active:
