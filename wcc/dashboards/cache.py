@@ -82,7 +82,8 @@ _MEMO: dict[str, object] = {}
 def per_version(kind, compute):
     """``compute()``'s result under the key ``kind``, kept in this process while the data version stays
     as it is: for small things that only organisation, goal and target changes move and that are read
-    on every request (the organisations' directory, a goal's ``GoalKey``), never report figures. Those
+    on every request (the organisations' directory, a goal's ``GoalKey``, the provinces' targets as a
+    whole), never report figures. Those
     changes bump the data version in their own transaction, as for ``cached``; the version is read
     before ``compute`` runs, so a value is never kept under a version newer than its data. The value
     is shared: callers must not change it."""
@@ -97,14 +98,14 @@ def per_version(kind, compute):
     value = _PER_VERSION.get(key)
     if value is None:  # (a None result is not kept: it is computed again)
         if len(_PER_VERSION) >= PER_VERSION_SIZE:
-            _PER_VERSION.clear()
+            _PER_VERSION.pop(next(iter(_PER_VERSION)), None)  # the oldest
         value = _PER_VERSION[key] = compute()
     return value
 
 
 _PER_VERSION: dict[tuple, object] = {}
-#: The directory and the goals' keys, under the current version (and, briefly, the one before).
-PER_VERSION_SIZE = 64
+#: The directory, the goals' keys and provinces' targets of the ranges read lately: each a few KB.
+PER_VERSION_SIZE = 128
 
 
 MEMO_SIZE = 64

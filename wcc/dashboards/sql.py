@@ -263,8 +263,14 @@ def goal_periods_bounds(goal: Goal, rng: PeriodRange) -> tuple[int, int] | None:
 
 
 def seq_period(seq: int, goal: Goal) -> Period:
+    return _seq_period(seq, goal.frequency)
+
+
+@lru_cache(maxsize=4096)
+def _seq_period(seq: int, frequency: str) -> Period:
+    # One Period per seq: its sort key and hash are worked out once, not once per member judged.
     year, quarter = divmod(seq, 4)
-    return Period(year) if goal.frequency == Frequency.YEARLY else Period(year, quarter + 1)
+    return Period(year) if frequency == Frequency.YEARLY else Period(year, quarter + 1)
 
 
 def member_period_values(goal: Goal, rng: PeriodRange, members: Select | None = None) -> dict[int, dict[str, float]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from wcc.dashboards.cache import per_version
 from wcc.dashboards.sql import as_float
 from wcc.goals.models import Goal
 from wcc.goals.queries import area_targets
@@ -45,7 +46,7 @@ class TargetBook:
         for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years) if goals else ():
             explicit[(goal_id, org_id)][int(key)] = value
         if province_ids:
-            for goal_id, area_id, key, value in area_targets(goals, province_ids=province_ids, years=years).targets(goals):
+            for goal_id, area_id, key, value in _province_targets(goals, province_ids, years):
                 book.areas[(goal_id, area_id)][int(key)] = value
         return book
 
@@ -57,6 +58,13 @@ class TargetBook:
 
     def over(self, goal: Goal, org_id: int, rng: PeriodRange, as_area: bool = False) -> float | None:
         return range_target(goal, self.yearly(goal, org_id, as_area), rng)
+
+
+def _province_targets(goals: list[Goal], province_ids: list[int], years: list[int] | None) -> list[tuple]:
+    """``AreaTargets.targets`` of ``province_ids`` (a few per province and year), kept in the process per
+    data version: target, goal and organisation changes move it, reports do not."""
+    key = ("province-targets", tuple(g.id for g in goals), tuple(province_ids), tuple(years) if years else None)
+    return per_version(key, lambda: list(area_targets(goals, province_ids=province_ids, years=years).targets(goals)))
 
 
 def range_target(goal: Goal, yearly: dict[int, Decimal], rng: PeriodRange) -> float | None:

@@ -13,7 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from babel.dates import format_date as babel_format_date
 from flask_babel import force_locale, pgettext
@@ -63,7 +63,7 @@ class Period:
     def frequency(self) -> Frequency:
         return Frequency.QUARTERLY if self.quarter else Frequency.YEARLY
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[date, date]:
         """Orders periods by start, a year before its own first quarter."""
         return (self.first_day, -self.last_day.toordinal())

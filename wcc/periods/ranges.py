@@ -53,6 +53,14 @@ class PeriodRange:
         """The periods of ``frequency`` that lie wholly inside the range, oldest first."""
         return list(_range_periods(self, str(frequency)))
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # A range keys the caches of the progress status, asked once per member a dashboard judges.
+        return hash((self.first, self.last))
+
     @cached_property
     def _bounds(self) -> dict[str, tuple[int, int] | None]:
         bounds = {}
