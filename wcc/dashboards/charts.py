@@ -268,14 +268,15 @@ def trend(table: Table, *, cumulative: bool = False) -> dict:
 
 def heatmap(table: Table) -> dict:
     """Rows × goals, coloured by the share of the target (100 % = on target)."""
-    rows = table.rows
+    rows, lang = table.rows, table.lang
     goal_columns = [c for c in table.columns if c.kind == "percent"]
-    y = distinct([_text(short(org_name(table.orgs, r["org"]), 26)) for r in rows], [r["org"] for r in rows])
+    y = distinct([_text(short(org_name(table.orgs, r["org"], lang), 26)) for r in rows], [r["org"] for r in rows])
     x = [_text(short(c.label, 22)) for c in goal_columns]
     z = [[r.get(c.key) for c in goal_columns] for r in rows]
-    cell = [[format_percent(v, 0) if v is not None else "" for v in line] for line in z]
-    hover = [[f"{yy}{separator()}{_text(c.label)}: {format_percent(v, 0) if v is not None else '—'}"
-              for v, c in zip(line, goal_columns, strict=True)] for yy, line in zip(y, z, strict=True)]
+    cell = [[format_percent(v, 0, lang) if v is not None else "" for v in line] for line in z]
+    sep = separator()
+    hover = [[f"{yy}{sep}{_text(c.label)}: {text or '—'}" for text, c in zip(texts, goal_columns, strict=True)]
+             for yy, texts in zip(y, cell, strict=True)]
     rtl = _rtl()
     trace = {"type": "heatmap", "x": x, "y": y, "z": z, "text": cell, "texttemplate": "%{text}",
              "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "zmin": 0, "zmax": 150,
@@ -342,9 +343,10 @@ def spread(table: Table) -> dict:
 
 def province_map(provinces: list[dict], members: list[dict], orgs: dict, geojson_url: str, unit_label: str) -> dict:
     """Provinces coloured by the chosen goal's share of target; member cities sized by initiatives."""
+    lang = current_language()
     codes = [p["org"] for p in provinces]
     z = [p["percent_of_target"] for p in provinces]
-    hover = [f"{_text(org_name(orgs, c))}: {format_percent(v, 0) if v is not None else '—'}"
+    hover = [f"{_text(org_name(orgs, c, lang))}: {format_percent(v, 0, lang) if v is not None else '—'}"
              for c, v in zip(codes, z, strict=True)]
     choropleth = {"type": "choropleth", "geojson": geojson_url, "featureidkey": "id", "locations": codes,
                   "z": z, "zmin": 0, "zmax": 150, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
@@ -364,7 +366,7 @@ def province_map(provinces: list[dict], members: list[dict], orgs: dict, geojson
                "lon": [m["lon"] for m in members],
                "marker": {"size": [6 + 18 * math.sqrt(c / largest) for c in counts], "color": "#0f5257",
                           "opacity": 0.8, "line": {"color": "#ffffff", "width": 1}},
-               "hovertext": [f"{_text(org_name(orgs, m['org']))}: {format_number(c, 0)} {_text(unit_label)}"
+               "hovertext": [f"{_text(org_name(orgs, m['org'], lang))}: {format_number(c, 0, lang)} {_text(unit_label)}"
                              for m, c in zip(members, counts, strict=True)],
                "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}
     layout = base_layout(460)

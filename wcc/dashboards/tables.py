@@ -53,6 +53,8 @@ class Table:
     unit: str | None = None
     #: The reader's language, looked up once per table rather than once per cell.
     lang: str = field(default_factory=current_language)
+    #: Status and track labels as translated for this table, each looked up once.
+    labels: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return True
@@ -90,10 +92,14 @@ def display(table: Table, column: Column, row: dict) -> str:
         return goal_title(table.goals, value, lang)
     if kind == "period":
         return format_period(value, lang, dates=False) if value else "—"
-    if kind == "status":
-        return str(STATUS_LABELS[ProgressStatus(value)]) if value else "—"
-    if kind == "track":
-        return str(TRACK_LABELS[value]) if value else "—"
+    if kind in ("status", "track"):
+        if not value:
+            return "—"
+        label = table.labels.get((kind, value))
+        if label is None:
+            label = table.labels[(kind, value)] = str(
+                STATUS_LABELS[ProgressStatus(value)] if kind == "status" else TRACK_LABELS[value])
+        return label
     if value is None:
         return "—"
     if kind == "percent":
