@@ -181,15 +181,28 @@ def test_answers_read_lately_are_computed_again_after_an_approval(client, login_
 
 
 def see_changes(client, headers, change, figures_data) -> None:
-    """Renaming a member and switching its goal off and on are seen by the next read of the goal's page and
-    answer, although the organisations' directory and the goal's key are kept per process between reads."""
+    """Renaming a member, changing its target and switching its goal off and on are seen by the next read
+    of the goal's page and answer, although the organisations' directory, every member's targets and the
+    goal's key are kept per process between reads."""
+    from wcc.goals.models import Target
+
     page, api = f"/dashboards/goals/EXPORT-RU?{RANGE}&lang=en", f"/api/v1/dashboard/goals/EXPORT-RU?{RANGE}"
     kashan, goal = figures_data.orgs["IR-10-KASHAN"], figures_data.goals["EXPORT-RU"]
+
+    def kashan_target() -> float:
+        members = client.get(api, headers=headers).get_json()["members"]
+        return next(m["target"] for m in members if m["org"] == "IR-10-KASHAN")
+
     for _ in range(2):
         assert client.get(api, headers=headers).status_code == 200
         assert "Kashan, renamed" not in read(client, page, None).decode()
+        assert kashan_target() != 123_456
     change(type(kashan), kashan.id, name_en="Kashan, renamed")
     assert "Kashan, renamed" in read(client, page, None).decode()
+    target = db.session.scalar(select(Target).where(Target.goal_id == goal.id, Target.org_id == kashan.id,
+                                                    Target.period_key == "1404"))
+    change(Target, target.id, value=Decimal("123456"))
+    assert kashan_target() == 123_456
     change(type(goal), goal.id, active=False)
     assert client.get(api, headers=headers).status_code == 404
     change(type(goal), goal.id, active=True)

@@ -79,14 +79,15 @@ def cached(kind: str, filters_key: str, today: date, compute, *, memo: bool = Fa
 _MEMO: dict[str, object] = {}
 
 
-def per_version(kind, compute):
+def per_version(kind, compute, *, large: bool = False):
     """``compute()``'s result under the key ``kind``, kept in this process while the data version stays
     as it is: for small things that only organisation, goal and target changes move and that are read
     on every request (the organisations' directory, a goal's ``GoalKey``, the provinces' targets as a
     whole), never report figures. Those
     changes bump the data version in their own transaction, as for ``cached``; the version is read
     before ``compute`` runs, so a value is never kept under a version newer than its data. The value
-    is shared: callers must not change it."""
+    is shared: callers must not change it. ``large`` values (every member's targets of a goal, a few
+    hundred KB) are kept fewer at a time."""
     from flask import current_app
 
     from wcc.dashboards.rollups import data_version
@@ -95,15 +96,19 @@ def per_version(kind, compute):
     if version == 0:  # no version drawn yet: it names no particular data
         return compute()
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], kind, version)
-    value = _PER_VERSION.get(key)
+    store, size = (_PER_VERSION_LARGE, PER_VERSION_LARGE_SIZE) if large else (_PER_VERSION, PER_VERSION_SIZE)
+    value = store.get(key)
     if value is None:  # (a None result is not kept: it is computed again)
-        if len(_PER_VERSION) >= PER_VERSION_SIZE:
-            _PER_VERSION.pop(next(iter(_PER_VERSION)), None)  # the oldest
-        value = _PER_VERSION[key] = compute()
+        if len(store) >= size:
+            store.pop(next(iter(store)), None)  # the oldest
+        value = store[key] = compute()
     return value
 
 
 _PER_VERSION: dict[tuple, object] = {}
+_PER_VERSION_LARGE: dict[tuple, object] = {}
+#: Every member's targets of the goals read lately (a goal page over 13 years: about 0.5 MB).
+PER_VERSION_LARGE_SIZE = 8
 #: The directory, the goals' keys and provinces' targets of the ranges read lately: each a few KB.
 PER_VERSION_SIZE = 128
 

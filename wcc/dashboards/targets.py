@@ -42,9 +42,12 @@ class TargetBook:
         ``over`` and ``period_target`` read for periods inside it)."""
         book = cls()
         years = rng.years if rng is not None else None
-        explicit = book.explicit
-        for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years) if goals else ():
-            explicit[(goal_id, org_id)][int(key)] = value
+        if org_ids is None and goals:
+            # Every organisation's: thousands of rows, the same until a target changes.
+            key = ("targets", tuple(g.id for g in goals), tuple(years) if years else None)
+            book.explicit = per_version(key, lambda: _explicit_targets(goals, None, years), large=True)
+        elif goals:
+            book.explicit = _explicit_targets(goals, org_ids, years)
         if province_ids:
             for goal_id, area_id, key, value in _province_targets(goals, province_ids, years):
                 book.areas[(goal_id, area_id)][int(key)] = value
@@ -58,6 +61,13 @@ class TargetBook:
 
     def over(self, goal: Goal, org_id: int, rng: PeriodRange, as_area: bool = False) -> float | None:
         return range_target(goal, self.yearly(goal, org_id, as_area), rng)
+
+
+def _explicit_targets(goals: list[Goal], org_ids, years: list[int] | None) -> dict[tuple[int, int], dict[int, float]]:
+    explicit: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years):
+        explicit[(goal_id, org_id)][int(key)] = value
+    return dict(explicit)
 
 
 def _province_targets(goals: list[Goal], province_ids: list[int], years: list[int] | None) -> list[tuple]:
