@@ -13,7 +13,8 @@ def test_bench_runs_on_a_toy_network_in_its_own_database(app, runner, backend, t
                                  "--members", "40", "--initiatives", "300", "--out", str(out)])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
-    assert "| cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) | after write (ms) |" in text
+    assert ("| cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) | after write (ms) | compressed (KB) "
+            "| warm after 1 s idle (ms) |") in text
     assert "peak RSS of the bench process" in text
     for page in ("overview", "goal", "province", "goal JSON", "goal JSON (1 year)"):
         assert f"| sqlite | 2,000 | {page} |" in text

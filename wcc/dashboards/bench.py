@@ -9,7 +9,9 @@ executemany in large transactions); computes the rollups; then measures:
 - the median server time (Flask test client) of the overview, one goal page,
   one province page and the goal JSON endpoint, with a cold cache (cleared
   before each request), a warm one, and "after write": the page's first
-  request one second after an approval of a report in its range commits;
+  request one second after an approval of a report in its range commits
+  (beside it, the same second's pause without a write: what waking up costs
+  the machine by itself);
 - the answer's size, uncompressed and as sent to a client accepting Brotli;
 - the bench process's peak resident set;
 - the floor: the plain SQL GROUP BY over the raw report rows that each page's
@@ -347,13 +349,24 @@ def page_urls(info: dict) -> dict[str, str]:
 
 
 def signed_in_client(app):
+    """A test client signed in as the bench's ministry user, whose every request runs in a context of
+    its own, as a server runs it: its own app context and database session. (Sharing the bench's
+    session would keep the user loaded from one request to the next, and make every request after
+    the bench's own commits load it again: warm too fast, "after write" too slow.)"""
+    import contextvars
+
+    from flask.testing import FlaskClient
     from sqlalchemy import select
 
     from wcc.auth import services
     from wcc.auth.models import User
     from wcc.extensions import db
 
-    client = app.test_client()
+    class RequestClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            return contextvars.Context().run(super().open, *args, **kwargs)
+
+    client = RequestClient(app, app.response_class, use_cookies=True)
     user = db.session.scalar(select(User).where(User.email == MINISTRY_EMAIL))
     row = services.start_session(user, "127.0.0.1", "bench")
     db.session.commit()
@@ -391,9 +404,17 @@ def measure(app, info: dict, repeat: int) -> dict:
             started = time.perf_counter()
             client.get(url)
             after.append(time.perf_counter() - started)
+        # The same pause without a write: what waking up after a second costs this machine by itself.
+        idle = []
+        for _ in range(repeat):
+            time.sleep(AFTER_WRITE_PAUSE)
+            started = time.perf_counter()
+            client.get(url)
+            idle.append(time.perf_counter() - started)
         floor = statistics.median(run_floor(db.engine, floors[name]) for _ in range(repeat))
         results[name] = {"cold": statistics.median(cold), "warm": statistics.median(warm), "floor": floor,
-                         "after": statistics.median(after), "bytes": len(response.data),
+                         "after": statistics.median(after), "idle": statistics.median(idle),
+                         "bytes": len(response.data),
                          "packed": len(packed.data), "encoding": packed.headers.get("Content-Encoding", "none")}
     return results
 
@@ -540,8 +561,8 @@ def bench(scales: tuple[str, ...], backend: str, repeat: int, pg_url: str, out: 
 
 def report(results: dict, scales, backends) -> str:
     lines = ["| backend | reports | page | cold (ms) | warm (ms) | floor (ms) | cold / floor | response (KB) "
-             "| after write (ms) | compressed (KB) |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| after write (ms) | compressed (KB) | warm after 1 s idle (ms) |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for backend in backends:
         for scale in scales:
             entry = results[(backend, scale)]
@@ -551,7 +572,7 @@ def report(results: dict, scales, backends) -> str:
                 lines.append(f"| {backend} | {entry['_meta']['reports']:,} | {page} | {r['cold'] * 1000:.1f} | "
                              f"{r['warm'] * 1000:.1f} | {r['floor'] * 1000:.1f} | {r['cold'] / r['floor']:.2f} | "
                              f"{r['bytes'] / 1024:.0f} | {r['after'] * 1000:.1f} | "
-                             f"{r['packed'] / 1024:.0f} ({r['encoding']}) |")
+                             f"{r['packed'] / 1024:.0f} ({r['encoding']}) | {r['idle'] * 1000:.1f} |")
     if len(scales) > 1:
         small, large = scales[0], scales[-1]
         lines += ["", f"| backend | page | cold {large} / {small} | warm {large} / {small} |", "| --- | --- | ---: | ---: |"]

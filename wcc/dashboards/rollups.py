@@ -83,6 +83,11 @@ def data_version() -> int:
     if has_request_context() and "dashboard_data_version" in g:
         return g.dashboard_data_version
     shared = _shared_cache()
+    if shared is None and has_request_context() and "dashboard_scope_table" not in g:
+        # Read along with the scope versions every answer reads next: one query for both.
+        scope_versions([ANY_CELL])
+        if "dashboard_data_version" in g:
+            return g.dashboard_data_version
     version = None
     if shared is not None:
         # Along in the same read: the cell every answer without a scope of its own reads.
