@@ -30,7 +30,7 @@ from wcc.periods import (
     parse_period,
     period_seq,
 )
-from wcc.reporting.progress import Observation, ProgressStatus, judge
+from wcc.reporting.progress import GoalRule, Observation, ProgressStatus, judge
 
 TRACKS = {
     ProgressStatus.TARGET_ACHIEVED: "on_track",
@@ -49,10 +49,10 @@ def percent(actual: float | None, target: float | None) -> float | None:
 
 
 def track(status: str) -> str:
-    return TRACKS[ProgressStatus(status)]
+    return TRACKS[status]  # ProgressStatus is a StrEnum: its values are its keys
 
 
-def status_over(goal: Goal, actual: float | None, last_seq: int | None, target: float | None,
+def status_over(goal: Goal | GoalRule, actual: float | None, last_seq: int | None, target: float | None,
                 rng: PeriodRange, today: date, base: Observation | None = None) -> str:
     """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``."""
     last = seq_period(last_seq, goal) if last_seq is not None else None
@@ -115,7 +115,7 @@ def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], t
     return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
 
 
-def member_status(goal: Goal, fig: dict, target: float | None, rng: PeriodRange, today: date) -> str:
+def member_status(goal: Goal | GoalRule, fig: dict, target: float | None, rng: PeriodRange, today: date) -> str:
     """A member's status over the range, from ``member_figures``."""
     base = None
     if fig["base_seq"] is not None:

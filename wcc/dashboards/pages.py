@@ -38,6 +38,7 @@ from wcc.dashboards.sql import (
     reporting_members_stmt,
 )
 from wcc.dashboards.targets import TargetBook, period_target, range_target
+from wcc.db import table_rows
 from wcc.extensions import db
 from wcc.goals.models import Goal
 from wcc.orgs.models import Organisation, OrgKind
@@ -47,7 +48,7 @@ from wcc.periods import (
     goal_periods,
     parse_period,
 )
-from wcc.reporting.progress import ProgressStatus
+from wcc.reporting.progress import GoalRule, ProgressStatus
 from wcc.reporting.queries import network_base
 
 
@@ -95,14 +96,17 @@ class Context:
 
 
 def reporting_members(province_id: int | None = None) -> list[int]:
-    return list(db.session.scalars(reporting_members_stmt(province_id)))
+    return list(table_rows(reporting_members_stmt(province_id)).scalars())
 
 
-def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book: TargetBook) -> dict[int, dict]:
-    """The network's figure per goal, with its per-period series. One query."""
+def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book: TargetBook,
+                         grouped: dict | None = None) -> dict[int, dict]:
+    """The network's figure per goal, with its per-period series. One query, none when ``grouped``
+    (``by_area``) holds the network's period rows already."""
     if ctx.network_id is None:
         return {}
-    grouped = by_area(area_period_rows(goals, rng, [ctx.network_id]))
+    if grouped is None:
+        grouped = by_area(area_period_rows(goals, rng, [ctx.network_id]))
     # A recorded baseline is the network's base; without one, its first approved value.
     bases = area_bases([g for g in goals if network_base(g) is None], rng, [ctx.network_id])
     out = {}
@@ -127,10 +131,12 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     province_id = ctx.by_code(filters.province, OrgKind.PROVINCE)
     members = reporting_members(province_id)
     book = TargetBook.load([goal], province_ids=ctx.provinces(), rng=rng)
-    network = network_goal_figures([goal], ctx, rng, book).get(goal.id)
     provinces = []
     province_ids = ctx.provinces(province_id)
-    grouped = by_area(area_period_rows([goal], rng, province_ids) if province_ids else [])
+    # The provinces' and the network's period rows in one query.
+    area_ids = province_ids + ([ctx.network_id] if ctx.network_id is not None else [])
+    grouped = by_area(area_period_rows([goal], rng, area_ids) if area_ids else [])
+    network = network_goal_figures([goal], ctx, rng, book, grouped).get(goal.id)
     bases = area_bases([goal], rng, province_ids)
     for pid in province_ids:
         series = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
@@ -148,19 +154,21 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     targets: dict[tuple, tuple[float | None, list]] = {}
     out_members = []
     kinds = goal.reporting_kinds
+    rule = GoalRule.of(goal)
+    own_targets, gid = book.explicit, goal.id
     for org_id in members:
         org = ctx.directory[org_id]
         if org["kind"] not in kinds:
             continue
         fig = figs.get(org_id) or NO_FIGURE
-        yearly = book.yearly(goal, org_id)
+        yearly = own_targets.get((gid, org_id), NO_TARGETS)
         key = tuple(map(yearly.get, years))
         if key not in targets:
             targets[key] = (range_target(goal, yearly, rng),
                             [period_target(goal, yearly, p) for p in periods] if member_periods else [])
         target, period_targets = targets[key]
         item = {"org": org["code"], "kind": org["kind"], "province": org["province"],
-                **figure(goal, fig["actual"], target, fig["reports"], member_status(goal, fig, target, rng, today))}
+                **figure(goal, fig["actual"], target, fig["reports"], member_status(rule, fig, target, rng, today))}
         if member_periods:
             own = values.get(org_id, {})
             item["periods"] = [{"period": p.key, "actual": own.get(p.key), "target": t}
@@ -172,6 +180,10 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
             "network": network or figure(goal, None, None, 0, ProgressStatus.NOT_ENOUGH_DATA.value),
             "provinces": provinces, "members": out_members, "orgs": org_names(ctx, [m["org"] for m in out_members]
                                                                           + [p["org"] for p in provinces])}
+
+
+#: A member without targets of its own.
+NO_TARGETS: dict[int, float] = {}
 
 
 def _ranking_key(item: dict):
