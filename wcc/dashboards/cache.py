@@ -107,8 +107,9 @@ def per_version(kind, compute, *, large: bool = False):
 
 _PER_VERSION: dict[tuple, object] = {}
 _PER_VERSION_LARGE: dict[tuple, object] = {}
-#: Every member's targets of the goals read lately (a goal page over 13 years: about 0.5 MB).
-PER_VERSION_LARGE_SIZE = 8
+#: Every member's targets of the goals read lately (over 13 years, up to 2 MB each when no two members
+#: share their yearly targets; a worker serving every dashboard is measured in docs/PERFORMANCE.md).
+PER_VERSION_LARGE_SIZE = 4
 #: The directory, the goals' keys and provinces' targets of the ranges read lately: each a few KB.
 PER_VERSION_SIZE = 128
 

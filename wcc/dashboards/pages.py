@@ -38,7 +38,6 @@ from wcc.dashboards.sql import (
     reporting_members_stmt,
 )
 from wcc.dashboards.targets import TargetBook, period_target, range_target
-from wcc.db import table_rows
 from wcc.extensions import db
 from wcc.goals.models import Goal
 from wcc.orgs.models import Organisation, OrgKind
@@ -96,7 +95,7 @@ class Context:
 
 
 def reporting_members(province_id: int | None = None) -> list[int]:
-    return list(table_rows(reporting_members_stmt(province_id)).scalars())
+    return list(db.session.scalars(reporting_members_stmt(province_id)))
 
 
 def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book: TargetBook,

@@ -16,7 +16,7 @@ from sqlalchemy import Float, Integer, Select, and_, case, cast, func, null, or_
 from sqlalchemy.orm import aliased
 
 from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
-from wcc.db import table_rows
+from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal
 from wcc.orgs.models import Organisation, OrgKind
 from wcc.periods import (
@@ -66,7 +66,7 @@ def org_directory(ids: set[int] | None = None) -> dict[int, dict]:
     if ids is not None:
         stmt = stmt.where(Organisation.id.in_(ids))
     out = {}
-    for r in table_rows(stmt):
+    for r in db.session.execute(stmt):
         province = r.code if r.kind == OrgKind.PROVINCE else (r.parent_code if r.kind == OrgKind.MUNICIPALITY
                                                                else None)
         out[r.id] = {"code": r.code, "kind": r.kind, "name": {"fa": r.name_fa, "en": r.name_en, "ru": r.name_ru},
@@ -89,7 +89,7 @@ def area_period_rows(goals: list[Goal], rng: PeriodRange, area_ids, *, by_kind: 
             .group_by(*columns).order_by(a.seq))
     if values_only:
         stmt = stmt.having(func.sum(a.value_count) > 0)
-    return table_rows(stmt).all()
+    return db.session.execute(stmt).all()
 
 
 def area_totals(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int, int], dict]:
@@ -112,7 +112,7 @@ def area_totals(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int
                    func.sum(ranked.c.c).label("count"), func.max(ranked.c.seq).label("last_seq"),
                    func.min(ranked.c.seq).label("first_seq"))
             .group_by(ranked.c.goal_id, ranked.c.area_id))
-    return {(r.goal_id, r.area_id): r._asdict() for r in table_rows(stmt)}
+    return {(r.goal_id, r.area_id): r._asdict() for r in db.session.execute(stmt)}
 
 
 def by_area(rows) -> dict[tuple[int, int], dict[int, object]]:
@@ -141,7 +141,7 @@ def area_bases(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int,
         partition_by=(per_period.c.goal_id, per_period.c.area_id), order_by=per_period.c.seq).label("n")).subquery()
     by_id = {g.id: g for g in levels}
     out = {}
-    for r in table_rows(select(ranked).where(ranked.c.n == 1)):
+    for r in db.session.execute(select(ranked).where(ranked.c.n == 1)):
         goal = by_id[r.goal_id]
         out[(r.goal_id, r.area_id)] = Observation(seq_period(r.seq, goal).time, float(r.s) / int(r.c))
     return out
@@ -191,7 +191,7 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
             .outerjoin(first, join(first, pairs.c.first)))
     by_id = {g.id: g for g in goals}
     out = {}
-    for r in table_rows(stmt):
+    for r in db.session.execute(stmt):
         g = by_id[r.goal_id]
         count = (r.hi_count or 0) - (r.lo_count or 0) if r.hi is not None else 0
         actual = None
@@ -223,7 +223,7 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
                 .where(s.goal_id == goal.id, s.seq.between(lo, hi)).group_by(s.org_id))
         return {org_id: {"actual": total if count else None, "reports": count or 0,
                          "last_seq": last_seq if count else None, "base_seq": None, "base_value": None}
-                for org_id, total, count, last_seq in table_rows(stmt)}
+                for org_id, total, count, last_seq in db.session.execute(stmt)}
     base = base_seq(goal)
     inside, based = s.seq >= lo, s.seq >= base
     rows = (select(s.org_id, s.seq, s.value,
@@ -240,7 +240,7 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
                    func.max(r.value).filter(r.seq >= base, r.from_first == 1).label("base_value"))
             .group_by(r.org_id))
     out = {}
-    for row in table_rows(stmt):
+    for row in db.session.execute(stmt):
         count = row.count or 0
         actual = None
         if count > 0:
@@ -266,7 +266,7 @@ def seq_period(seq: int, goal: Goal) -> Period:
     return _seq_period(seq, goal.frequency)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _seq_period(seq: int, frequency: str) -> Period:
     # One Period per seq: its sort key and hash are worked out once, not once per member judged.
     year, quarter = divmod(seq, 4)
@@ -285,16 +285,17 @@ def member_period_values(goal: Goal, rng: PeriodRange, members: Select | None = 
     if members is not None:
         stmt = stmt.where(s.org_id.in_(members))
     out: dict[int, dict[str, float]] = defaultdict(dict)
-    for r in table_rows(stmt):
+    for r in db.session.execute(stmt):
         out[r.org_id][r.period_key] = float(r.value)
     return out
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=4)
 def reporting_members_stmt(province_id: int | None = None) -> Select:
     """Members expected to report: active municipalities, and active provinces that have an
     active municipality or have ever reported (a province alone is a region, not yet a member).
-    Built once per province (statements are immutable; callers add to copies)."""
+    The last few are kept built (statements are immutable; callers add to copies): the network's
+    is asked for by every goal answer."""
     child = aliased(Organisation)
     has_municipality = (select(child.id).where(child.parent_id == Organisation.id, child.active.is_(True),
                                                child.kind == OrgKind.MUNICIPALITY).exists())

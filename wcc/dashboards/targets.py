@@ -67,7 +67,10 @@ def _explicit_targets(goals: list[Goal], org_ids, years: list[int] | None) -> di
     explicit: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     for goal_id, org_id, key, value in target_rows(goals, org_ids=org_ids, years=years):
         explicit[(goal_id, org_id)][int(key)] = value
-    return dict(explicit)
+    # Organisations with the same yearly targets share one dict: a thousand members set few
+    # distinct ones, and these are kept between requests (``per_version``).
+    shared: dict[tuple, dict[int, float]] = {}
+    return {key: shared.setdefault(tuple(sorted(yearly.items())), yearly) for key, yearly in explicit.items()}
 
 
 def _province_targets(goals: list[Goal], province_ids: list[int], years: list[int] | None) -> list[tuple]:

@@ -440,17 +440,16 @@ def table_cell(table: tables.Table, column: tables.Column, row: dict) -> str:
 
 
 @bp.app_template_global("table_body")
-def table_body(table: tables.Table, filters: Filters, link: dict | None = None) -> Markup:
-    """The rows of ``data_table``, written here rather than in the template: a table of a few hundred
-    rows costs a template thousands of calls back into Python, several times the time of this loop
-    (every value goes through ``escape``). The first column heads its row, and links to the row's
-    dashboard when ``link`` names who may open it: its ``allowed`` codes, or None for every row (a
-    link without ``allowed`` links nothing)."""
+def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
+    """The rows of ``data_table`` (one ``<tr>`` at a time, as the template writes them), made here
+    rather than in the template: a table of a few hundred rows costs a template thousands of calls
+    back into Python, several times the time of this loop (every value goes through ``escape``).
+    The first column heads its row, and links to the row's dashboard when ``link`` names who may
+    open it: its ``allowed`` codes, or None for every row (a link without ``allowed`` links nothing)."""
     columns = table.columns
-    out = []
     for row in table.rows:
         track = row.get("track")
-        out.append(f'<tr data-track="{escape(track)}">' if track else "<tr>")
+        out = [f'<tr data-track="{escape(track)}">' if track else "<tr>"]
         for index, column in enumerate(columns):
             plain = tables.display(table, column, row)
             text = escape(plain)
@@ -470,7 +469,7 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None) 
             else:
                 out.append(f'<td class="text-end text-nowrap" data-sort="{sort}">{text}</td>')
         out.append("</tr>\n")
-    return Markup("".join(out))
+        yield Markup("".join(out))
 
 
 def _row_link(name: Markup, row: dict, filters: Filters, link: dict | None) -> Markup | str:
@@ -484,27 +483,26 @@ def _row_link(name: Markup, row: dict, filters: Filters, link: dict | None) -> M
 
 
 @bp.app_template_global("heat_list")
-def heat_list(table: tables.Table, filters: Filters, link: dict | None = None) -> Markup:
-    """A grid of rows × goals as a phone shows it: a numbered list, best average share first, each row
-    with the goals it has a share of. (Written here for the reason ``table_body`` is.)"""
+def heat_list(table: tables.Table, filters: Filters, link: dict | None = None):
+    """The items of a grid of rows × goals as a phone shows it (a numbered list, best average share
+    first), one ``<li>`` at a time, each row with the goals it has a share of. (Made here for the
+    reason ``table_body`` is.)"""
     goals = table.columns[1:]
     ranked = []
     for row in table.rows:
         shares = [row[c.key] for c in goals if row.get(c.key) is not None]
         ranked.append((sum(shares) / len(shares) if shares else -1, row))
     ranked.sort(key=lambda item: item[0], reverse=True)
-    out = ['<ol class="list-group list-group-numbered d-sm-none no-print wcc-heat-list">']
     for mean, row in ranked:
         name = _row_link(user_text(tables.display(table, table.columns[0], row)), row, filters, link)
         average = escape(_("Average: %(share)s", share=format_percent(mean))) if mean >= 0 else "—"
-        out.append('<li class="list-group-item"><div class="d-inline-flex flex-wrap justify-content-between gap-2 '
-                   f'align-items-baseline" style="inline-size: calc(100% - 1.5em)"><strong>{name}</strong>'
-                   f'<span class="badge text-bg-light border">{average}</span></div>'
-                   '<ul class="list-unstyled small mb-0 mt-1">')
+        out = ['<li class="list-group-item"><div class="d-inline-flex flex-wrap justify-content-between gap-2 '
+               f'align-items-baseline" style="inline-size: calc(100% - 1.5em)"><strong>{name}</strong>'
+               f'<span class="badge text-bg-light border">{average}</span></div>'
+               '<ul class="list-unstyled small mb-0 mt-1">']
         for column in goals:
             if row.get(column.key) is not None:
                 out.append(f'<li class="d-flex justify-content-between gap-2"><span>{escape(column.label)}</span>'
                            f'<span class="text-nowrap">{escape(tables.display(table, column, row))}</span></li>')
         out.append("</ul></li>")
-    out.append("</ol>")
-    return Markup("".join(out))
+        yield Markup("".join(out))

@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload
 
 from wcc.audit.models import AuditEvent
 from wcc.dashboards.models import AreaTarget
-from wcc.db import table_rows
 from wcc.extensions import db
 from wcc.goals.models import Goal, Target
 from wcc.goals.services import target_years
@@ -178,7 +177,7 @@ def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, 
             .where(t.goal_id.in_(goal_ids), *in_years(t.period_key, year, years)))
     if province_ids is not None:
         stmt = stmt.where(t.area_id.in_(province_ids))
-    sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in table_rows(stmt)}
+    sums = {(r[0], r[1], r[2]): (r[3], r[4]) for r in db.session.execute(stmt)}
     area = area_column()
     members = _counting_members()
     if province_ids is not None:
@@ -186,5 +185,5 @@ def area_targets(goals: list[Goal], year: int | None = None, province_ids=None, 
     counted = (select(Goal.id, area.label("area"), func.count(Organisation.id))
                .select_from(Goal).join(Organisation, true())
                .where(Goal.id.in_(goal_ids), *members).group_by(Goal.id, area))
-    expected = {(r[0], r[1]): r[2] for r in table_rows(counted)}
+    expected = {(r[0], r[1]): r[2] for r in db.session.execute(counted)}
     return AreaTargets(sums, expected)

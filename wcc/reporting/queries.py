@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wcc.auth.models import User
-from wcc.db import table_rows
 from wcc.extensions import db
 from wcc.goals.models import Aggregation, Goal, Target
 from wcc.goals.queries import area_column, area_targets, in_years
@@ -445,7 +444,7 @@ def target_rows(goals: list[Goal], year: int | None = None, org_ids=None, years=
         .where(Target.goal_id.in_([g.id for g in goals]), *in_years(Target.period_key, year, years))
     if org_ids is not None:
         stmt = stmt.where(Target.org_id.in_(org_ids))
-    return table_rows(stmt)
+    return db.session.execute(stmt)
 
 
 def municipal_target_sums(goals: list[Goal], year: int | None = None,
