@@ -83,11 +83,10 @@ def per_version(kind, compute, *, large: bool = False):
     """``compute()``'s result under the key ``kind``, kept in this process while the data version stays
     as it is: for small things that only organisation, goal and target changes move and that are read
     on every request (the organisations' directory, a goal's ``GoalKey``, the provinces' targets as a
-    whole), never report figures. Those
-    changes bump the data version in their own transaction, as for ``cached``; the version is read
-    before ``compute`` runs, so a value is never kept under a version newer than its data. The value
-    is shared: callers must not change it. ``large`` values (every member's targets of a goal, a few
-    hundred KB) are kept fewer at a time."""
+    whole), never report figures. Those changes bump the data version in their own transaction, as
+    for ``cached``; the version is read before ``compute`` runs, so a value is never kept under a
+    version newer than its data. The value is shared: callers must not change it. ``large`` values
+    (every member's targets of a goal, a few hundred KB) are kept fewer at a time."""
     from flask import current_app
 
     from wcc.dashboards.rollups import data_version

@@ -154,13 +154,12 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     out_members = []
     kinds = goal.reporting_kinds
     rule = GoalRule.of(goal)
-    own_targets, gid = book.explicit, goal.id
     for org_id in members:
         org = ctx.directory[org_id]
         if org["kind"] not in kinds:
             continue
         fig = figs.get(org_id) or NO_FIGURE
-        yearly = own_targets.get((gid, org_id), NO_TARGETS)
+        yearly = book.yearly(goal, org_id)
         key = tuple(map(yearly.get, years))
         if key not in targets:
             targets[key] = (range_target(goal, yearly, rng),
@@ -179,10 +178,6 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
             "network": network or figure(goal, None, None, 0, ProgressStatus.NOT_ENOUGH_DATA.value),
             "provinces": provinces, "members": out_members, "orgs": org_names(ctx, [m["org"] for m in out_members]
                                                                           + [p["org"] for p in provinces])}
-
-
-#: A member without targets of its own.
-NO_TARGETS: dict[int, float] = {}
 
 
 def _ranking_key(item: dict):

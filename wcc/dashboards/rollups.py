@@ -90,7 +90,9 @@ def data_version() -> int:
             return g.dashboard_data_version
     version = None
     if shared is not None:
-        # Along in the same read: the cell every answer without a scope of its own reads.
+        # Along in the same read: the cell every answer without a scope of its own reads, kept only when
+        # present (``scope_versions`` would read a missing one from the database, which an answer that
+        # does not read that cell must not pay for).
         values = shared.get_many(VERSION_KEY, _scope_key(ANY_CELL))
         if len(values) == 2:
             version = values[0]

@@ -472,7 +472,7 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
         yield Markup("".join(out))
 
 
-def _row_link(name: Markup, row: dict, filters: Filters, link: dict | None) -> Markup | str:
+def _row_link(name: Markup, row: dict, filters: Filters, link: dict | None) -> str:
     """``name`` linked to the row's dashboard when ``link`` allows it (see ``table_body``)."""
     code = row.get(link["key"]) if link else None
     allowed = link.get("allowed", ()) if link else ()
