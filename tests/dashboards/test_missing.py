@@ -108,6 +108,31 @@ def test_csv_and_xlsx_list_one_line_per_missing_report(client, login_as, reporti
     assert values[1][8].date() == due_date(parse_period("1404-Q2"), 30)
 
 
+def test_over_several_periods_and_goals_only_what_was_not_sent_is_listed(client, login_as, reporting, make_goal,
+                                                                         make_report):
+    import csv
+
+    network, export = reporting
+    films = make_goal("FILMS", due_days=30)
+    orgs = network.orgs
+    # Isfahan province sends everything over both quarters; Isfahan city all but one report.
+    for goal, period in [(export, "1404-Q1"), (films, "1404-Q1"), (films, "1404-Q2")]:
+        make_report(orgs["IR-10"], goal, period, status="approved")
+    for goal, period in [(export, "1404-Q1"), (films, "1404-Q1")]:
+        make_report(orgs["IR-10-ISFAHAN"], goal, period, status="approved")
+    rebuild()
+    db.session.commit()
+    cache.clear()
+    login_as(network.users["ministry"])
+    answer = client.get("/dashboards/missing.csv?period_from=1404-Q1&period_to=1404-Q2&lang=en")
+    lines = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))[1:]
+    missing = {(line[0], line[5], line[7]) for line in lines}
+    everything = {(goal, period) for goal in ("EXPORT-RU", "FILMS") for period in ("1404 Q1", "1404 Q2")}
+    assert len(lines) == len(missing)
+    assert missing == ({("IR-07", *cell) for cell in everything} | {("IR-07-SHIRAZ", *cell) for cell in everything}
+                       | {("IR-10-KASHAN", *cell) for cell in everything} | {("IR-10-ISFAHAN", "FILMS", "1404 Q2")})
+
+
 def test_the_overview_and_province_page_link_to_it(client, login_as, reporting):
     network, _goal = reporting
     login_as(network.users["ministry"])

@@ -186,9 +186,10 @@ def missing_reports(goals: list[Goal], periods: list[Period], today: date, direc
     (owed as ``compliance`` counts it; sent means approved or awaiting approval), with the goals,
     periods and due dates missing.
 
-    The database counts what each member sent per period (one query per kind of member and set of
-    goals owed, usually two); only the (member, period) cells that fall short are then read report
-    by report. Memory follows what is missing, not the number of reports.
+    The database lists, per member, the periods in which it sent every goal owed (one query per
+    kind of member and set of goals owed, usually two; a row per member, the periods in one string);
+    only the (member, period) cells that fall short are then read report by report. Memory follows
+    what is missing, not the number of reports.
 
     [{"org", "kind", "province", "missing": [{"goal", "period", "due"}]}], by province, the
     province's own government first, then code."""
@@ -211,13 +212,20 @@ def missing_reports(goals: list[Goal], periods: list[Period], today: date, direc
                 groups[(kind, tuple(sorted(g.id for g in owed_list)))].append(key)
     short: dict[tuple[int, str], None] = {}
     for (kind, goal_ids), keys in groups.items():
-        sent = {(row.org_id, row.period_key): row.n for row in db.session.execute(
-            select(r.org_id, r.period_key, func.count(func.distinct(r.goal_id)).label("n"))
-            .where(REPORTED, r.org_id.in_(by_kind[kind]), r.goal_id.in_(goal_ids), r.period_key.in_(keys))
-            .group_by(r.org_id, r.period_key))}
+        whole = (select(r.org_id, r.period_key)
+                 .where(REPORTED, r.org_id.in_(by_kind[kind]), r.goal_id.in_(goal_ids), r.period_key.in_(keys))
+                 .group_by(r.org_id, r.period_key)
+                 .having(func.count(func.distinct(r.goal_id)) >= len(goal_ids)).subquery())
+        sent_in_full = {row.org_id: row for row in db.session.execute(
+            select(whole.c.org_id, func.count().label("n"), func.aggregate_strings(whole.c.period_key, ",").label("keys"))
+            .group_by(whole.c.org_id))}
         for org_id in by_kind[kind]:
+            row = sent_in_full.get(org_id)
+            if row is not None and row.n == len(keys):
+                continue
+            done = set(row.keys.split(",")) if row is not None else set()
             for key in keys:
-                if sent.get((org_id, key), 0) < len(goal_ids):
+                if key not in done:
                     short[(org_id, key)] = None
     if not short:
         return []
