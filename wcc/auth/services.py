@@ -11,7 +11,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from wcc.audit.services import diff, record, snapshot
 from wcc.auth import token_cache
@@ -313,21 +313,33 @@ def _user_with_org():
     return select(User).options(joinedload(User.org)).where(User.id == bindparam("user_id"))
 
 
+def _detached_user(user_id: int) -> User | None:
+    """A user and their organisation read in a session of their own and left loaded when it closes,
+    to be kept beyond this request (the request's own commit would expire them)."""
+    with Session(db.engine, expire_on_commit=False) as session:
+        return session.scalar(_user_with_org(), {"user_id": user_id})
+
+
 def load_token_user(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None.
 
     With Redis configured the token's owner comes from the shared cache when it can
-    (``wcc.auth.token_cache``: ids only), so most API requests read just the user and their
-    organisation, by primary key.
+    (``wcc.auth.token_cache``: ids only), and the user and their organisation from what this
+    process read of them under the same generation, else by primary key: most API requests read
+    nothing from the database to find their user.
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token_hash = _token_hash(secret)
     remembered, cache_key = token_cache.lookup(token_hash)
     if remembered is not None:
-        user = db.session.scalar(_user_with_org(), {"user_id": remembered[0]})
-        if user is None:
-            return None
+        kept = token_cache.kept_user(cache_key, remembered[0])
+        if kept is None:
+            kept = _detached_user(remembered[0])
+            if kept is None:
+                return None
+            token_cache.keep_user(cache_key, kept)
+        user = db.session.merge(kept, load=False)
     else:
         # The token, its user and the user's organisation in one query.
         token = db.session.scalar(

@@ -12,13 +12,17 @@ generation, which nobody asks for any more.
 What is kept is only what a request needs to find its user: the user's id, the
 token's id and when the entry stops being trusted, as JSON - never a row, never
 the password hash, never a pickle (a value read back from Redis is parsed as data,
-not run as code). The user and their organisation are then read by primary key.
+not run as code). The user and their organisation are then read by primary key,
+or taken from what this process last read of them under the same generation
+(``kept_user``): nothing about them can have changed since, so a polling client's
+request then needs no database read at all.
 While Redis does not answer, every request reads the database.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 from flask import current_app
@@ -48,8 +52,10 @@ def _key(token_hash: str) -> str | None:
         return None
     generation = shared.get(GENERATION_KEY)
     if generation is None:
-        generation = 0
-        shared.add(GENERATION_KEY, generation, timeout=0)
+        # Started anywhere, not at 0: after Redis lost its data the count must not come back to
+        # a generation a worker still keeps users under.
+        shared.add(GENERATION_KEY, secrets.randbelow(2**52), timeout=0)
+        generation = shared.get(GENERATION_KEY)
     return f"auth:{generation}:{token_hash}"
 
 
@@ -95,6 +101,34 @@ def remember(key: str | None, token, user) -> None:
         client.set(prefix + key, json.dumps(entry), ex=SECONDS)
     except RedisError as exc:
         redis_down(exc)
+
+
+#: Users (with their organisation) this process read for a remembered token, by the key's generation
+#: and the user's id, each with when it stops being trusted; only the newest generation's are kept.
+_users: dict[tuple[str, int], tuple[object, float]] = {}
+USERS_KEPT = 1000
+
+
+def _generation(key: str) -> str:
+    return key.split(":", 2)[1]
+
+
+def kept_user(key: str, user_id: int):
+    """The user (their organisation loaded) kept under ``key``'s generation in this process for at
+    most ``SECONDS``, detached: merge it into the request's session without loading
+    (``Session.merge(user, load=False)``)."""
+    user, until = _users.get((_generation(key), user_id), (None, 0.0))
+    return user if until > time.monotonic() else None
+
+
+def keep_user(key: str | None, user) -> None:
+    """Keep ``user``, detached with their organisation loaded, as read under ``key``'s generation."""
+    if key is None:
+        return
+    generation = _generation(key)
+    if len(_users) >= USERS_KEPT or any(kept != generation for kept, _id in _users):
+        _users.clear()
+    _users[(generation, user.id)] = (user, time.monotonic() + SECONDS)
 
 
 def _after_flush(session: Session, _context) -> None:
