@@ -25,7 +25,7 @@ from wcc.dashboards.data import (
 )
 from wcc.dashboards.exports import csv_response, xlsx_response
 from wcc.dashboards.filters import Filters
-from wcc.dashboards.pages import dashboard_goals, missing_dashboard
+from wcc.dashboards.pages import current_directory, dashboard_goals, missing_dashboard
 from wcc.extensions import db
 from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
@@ -160,14 +160,29 @@ def member_tables(data: dict) -> dict[str, tables.Table]:
 
 # --- pages -------------------------------------------------------------------------------
 
-def _page_context(filters: Filters, **extra) -> dict:
-    return {"filters": filters, "filter_options": filter_options(), "lang": current_language(),
-            "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS,
+def _page_context(filters: Filters, options: dict | None = None, **extra) -> dict:
+    return {"filters": filters, "filter_options": filter_options() if options is None else options,
+            "lang": current_language(), "track_styles": tables.TRACK_STYLES, "track_labels": tables.TRACK_LABELS,
             "rank_labels": tables.RANK_LABELS, **extra}
 
 
-def filter_options() -> dict:
-    """Choices for the filter form: years and quarters the goals run over, provinces, themes."""
+class FilterOptions(dict):
+    """The filter form's choices. The initiative filters' categories and crafts are read only when
+    a form shows them (the goal pages' forms do not)."""
+
+    def __missing__(self, key: str):
+        from wcc.initiatives.queries import categories, crafts
+
+        readers = {"categories": categories, "crafts": crafts}
+        if key not in readers:
+            raise KeyError(key)
+        value = self[key] = readers[key]()
+        return value
+
+
+def filter_options() -> FilterOptions:
+    """Choices for the filter form: years and quarters the goals run over, provinces (from the
+    organisations' directory every dashboard reads), themes, categories and crafts."""
     from wcc.periods import Period, PeriodRange
 
     goals = dashboard_goals()
@@ -178,14 +193,10 @@ def filter_options() -> dict:
         periods.append(period)
         periods.extend(period.quarters())
     lang = current_language()
-    provinces = sorted(({"code": o.code, "name": {"fa": o.name_fa, "en": o.name_en, "ru": o.name_ru}}
-                        for o in db.session.scalars(select(Organisation).where(
-                            Organisation.kind == OrgKind.PROVINCE, Organisation.active.is_(True)))),
+    provinces = sorted(({"code": o["code"], "name": o["name"]} for o in current_directory().values()
+                        if o["kind"] == OrgKind.PROVINCE and o["active"]),
                        key=lambda o: o["name"].get(lang) or o["code"])
-    from wcc.initiatives.queries import categories, crafts
-
-    return {"periods": periods, "provinces": provinces, "themes": THEME_LABELS, "goals": goals,
-            "categories": categories(), "crafts": crafts()}
+    return FilterOptions(periods=periods, provinces=provinces, themes=THEME_LABELS, goals=goals)
 
 
 @bp.get("/dashboards")
@@ -319,7 +330,7 @@ def missing():
     from wcc.periods import clock
 
     return render_template("dashboards/missing.html", data=data, kind_labels=KIND_LABELS, today=clock.today(),
-                           **_page_context(filters) | {"filter_options": options})
+                           **_page_context(filters, options))
 
 
 def replace_province(filters: Filters, code: str) -> Filters:
