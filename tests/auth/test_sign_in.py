@@ -133,6 +133,20 @@ def test_session_cookie_flags(make_app, network):
 
 
 
+def test_a_pages_background_request_never_sends_back_an_older_session_cookie(client, network):
+    """A fetch still under way when its page's form is sent answers after the form: were it to send
+    the session cookie back, the cookie from before the form (without its flash message) would win."""
+    sign_in(client, network.users["isfahan_city"].email)
+    echo = "/reports/read-value?unit=EUR&value=12"
+    background = client.get(echo, headers={"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"})
+    assert background.status_code == 200 and background.get_json()["ok"]
+    assert "Set-Cookie" not in background.headers
+    # A navigation still renews the cookie, and a background request that changes the session sends it.
+    assert "Set-Cookie" in client.get(echo).headers
+    changed = client.get(echo + "&lang=ru", headers={"Sec-Fetch-Dest": "empty"})
+    assert "Set-Cookie" in changed.headers
+
+
 def _posted_language(client, path="/login", **kwargs) -> str:
     """The language the sign-in form carries, as the page renders it."""
     import re

@@ -27,11 +27,17 @@ def load_user_from_request(req):
 
 
 class TokenAwareSessionInterface(SecureCookieSessionInterface):
-    """Never sets a session cookie on a request authenticated by a bearer token."""
+    """Never sets a session cookie on a request authenticated by a bearer token, and sends an
+    unchanged session back only to a navigation, never to a page's background request."""
 
     def should_set_cookie(self, app, session_obj) -> bool:
         if g.get("auth_via_token"):
             return False
+        if request.headers.get("Sec-Fetch-Dest") == "empty":
+            # A page's fetch (the value echo beside a report's value, say) that is still under way when
+            # its form is sent would otherwise answer after the form, and put back the cookie from
+            # before it: the form's flash message, or a new sign-in, lost.
+            return session_obj.modified
         return super().should_set_cookie(app, session_obj)
 
     def save_session(self, app, session_obj, response) -> None:
