@@ -333,8 +333,8 @@ def load_token_user(secret: str) -> User | None:
     token_hash = _token_hash(secret)
     remembered, cache_key = token_cache.lookup(token_hash)
     if remembered is not None:
-        kept = token_cache.kept_user(cache_key, remembered[0])
-        if kept is None:
+        kept = token_cache.kept_user(cache_key)
+        if kept is None or kept.id != remembered[0]:
             kept = _detached_user(remembered[0])
             if kept is None:
                 return None

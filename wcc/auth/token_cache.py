@@ -103,32 +103,28 @@ def remember(key: str | None, token, user) -> None:
         redis_down(exc)
 
 
-#: Users (with their organisation) this process read for a remembered token, by the key's generation
-#: and the user's id, each with when it stops being trusted; only the newest generation's are kept.
-_users: dict[tuple[str, int], tuple[object, float]] = {}
+#: Users (with their organisation) this process read for a remembered token, by the token's key (which
+#: names the generation), each with when it stops being trusted.
+_users: dict[str, tuple[object, float]] = {}
 USERS_KEPT = 1000
 
 
-def _generation(key: str) -> str:
-    return key.split(":", 2)[1]
-
-
-def kept_user(key: str, user_id: int):
-    """The user (their organisation loaded) kept under ``key``'s generation in this process for at
-    most ``SECONDS``, detached: merge it into the request's session without loading
+def kept_user(key: str):
+    """The user (their organisation loaded) of the token remembered under ``key``, kept in this process
+    for at most ``SECONDS``, detached: merge it into the request's session without loading
     (``Session.merge(user, load=False)``)."""
-    user, until = _users.get((_generation(key), user_id), (None, 0.0))
+    user, until = _users.get(key, (None, 0.0))
     return user if until > time.monotonic() else None
 
 
 def keep_user(key: str | None, user) -> None:
-    """Keep ``user``, detached with their organisation loaded, as read under ``key``'s generation."""
+    """Keep ``user``, detached with their organisation loaded, for the token remembered under ``key``.
+    Keys of older generations are never asked for again; they go when the store is full."""
     if key is None:
         return
-    generation = _generation(key)
-    if len(_users) >= USERS_KEPT or any(kept != generation for kept, _id in _users):
+    if len(_users) >= USERS_KEPT:
         _users.clear()
-    _users[(generation, user.id)] = (user, time.monotonic() + SECONDS)
+    _users[key] = (user, time.monotonic() + SECONDS)
 
 
 def _after_flush(session: Session, _context) -> None:

@@ -66,11 +66,6 @@ def dashboard_goals(filters: Filters | None = None, public_only: bool = False) -
     return list(db.session.scalars(stmt))
 
 
-def current_directory() -> dict[int, dict]:
-    """The organisations' directory (``sql.org_directory``), read once per data version."""
-    return per_version("directory", org_directory)
-
-
 @dataclass
 class Context:
     """What every dashboard needs first: today, the network, the organisations."""
@@ -81,7 +76,7 @@ class Context:
 
     @classmethod
     def load(cls, today: date) -> Context:
-        directory = current_directory()
+        directory = per_version("directory", org_directory)
         network = next((i for i, o in directory.items() if o["kind"] == OrgKind.NETWORK), None)
         return cls(today, network, directory)
 

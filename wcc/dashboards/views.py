@@ -25,7 +25,7 @@ from wcc.dashboards.data import (
 )
 from wcc.dashboards.exports import csv_response, xlsx_response
 from wcc.dashboards.filters import Filters
-from wcc.dashboards.pages import current_directory, dashboard_goals, missing_dashboard
+from wcc.dashboards.pages import Context, dashboard_goals, missing_dashboard
 from wcc.extensions import db
 from wcc.goals.forms import THEME_LABELS
 from wcc.goals.models import Goal
@@ -183,7 +183,7 @@ class FilterOptions(dict):
 def filter_options() -> FilterOptions:
     """Choices for the filter form: years and quarters the goals run over, provinces (from the
     organisations' directory every dashboard reads), themes, categories and crafts."""
-    from wcc.periods import Period, PeriodRange
+    from wcc.periods import Period, PeriodRange, clock
 
     goals = dashboard_goals()
     first = min((g.first.year for g in goals), default=1403)
@@ -193,8 +193,8 @@ def filter_options() -> FilterOptions:
         periods.append(period)
         periods.extend(period.quarters())
     lang = current_language()
-    provinces = sorted(({"code": o["code"], "name": o["name"]} for o in current_directory().values()
-                        if o["kind"] == OrgKind.PROVINCE and o["active"]),
+    ctx = Context.load(clock.today())
+    provinces = sorted(({"code": ctx.directory[i]["code"], "name": ctx.directory[i]["name"]} for i in ctx.provinces()),
                        key=lambda o: o["name"].get(lang) or o["code"])
     return FilterOptions(periods=periods, provinces=provinces, themes=THEME_LABELS, goals=goals)
 
