@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from wcc.dashboards.sql import as_float, seq_period
 from wcc.dashboards.targets import period_target
 from wcc.goals.models import Aggregation, Goal
 from wcc.periods import (
+    Period,
     PeriodRange,
     goal_periods,
     parse_period,
@@ -72,7 +74,7 @@ def area_actual(goal: Goal, row: dict | None) -> float | None:
     return as_float(row["latest"] if goal.aggregation == Aggregation.LATEST else row["mean"])
 
 
-def _period_value(goal: Goal, value_sum, value_count) -> float | None:
+def _period_value(goal: Goal | GoalRule, value_sum, value_count) -> float | None:
     if not value_count:
         return None
     return float(value_sum) if goal.is_additive else float(value_sum) / value_count
@@ -92,17 +94,25 @@ def combine(goal: Goal, values: list[float]) -> float | None:
 def area_series(goal: Goal, rng: PeriodRange, grouped, area_id: int, yearly: dict[int, Decimal]) -> list[dict]:
     """Per period of the range: the area's actual and target, with running totals."""
     by_seq = grouped.get((goal.id, area_id), {})
+    rule = GoalRule.of(goal)  # read once: a page draws some thirty areas over every period of its range
+    additive = rule.is_additive
     out, cum_actual, cum_target = [], 0.0, 0.0
-    for period in goal_periods(goal, rng):
-        row = by_seq.get(period_seq(period))
-        actual = _period_value(goal, row.s, row.c) if row is not None else None
-        target = period_target(goal, yearly, period)
+    for period, seq, key in _axis(rule, rng):
+        row = by_seq.get(seq)
+        actual = _period_value(rule, row.s, row.c) if row is not None else None
+        target = period_target(rule, yearly, period)
         cum_actual += actual or 0.0
         cum_target += target or 0.0
-        out.append({"period": period.key, "actual": actual, "target": target,
-                    "cumulative_actual": cum_actual if goal.is_additive else None,
-                    "cumulative_target": cum_target if goal.is_additive and target is not None else None})
+        out.append({"period": key, "actual": actual, "target": target,
+                    "cumulative_actual": cum_actual if additive else None,
+                    "cumulative_target": cum_target if additive and target is not None else None})
     return out
+
+
+@lru_cache(maxsize=256)
+def _axis(rule: GoalRule, rng: PeriodRange) -> tuple[tuple[Period, int, str], ...]:
+    """The goal's periods in the range (``goal_periods``), each with its seq and key, worked out once."""
+    return tuple((p, period_seq(p), p.key) for p in goal_periods(rule, rng))
 
 
 def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], target: float | None,

@@ -77,14 +77,12 @@ def org_directory(ids: set[int] | None = None) -> dict[int, dict]:
 
 def area_period_rows(goals: list[Goal], rng: PeriodRange, area_ids, *, by_kind: bool = False,
                      values_only: bool = True) -> list:
-    """Per goal, area (and kind) and period: value sum and count, on time, late, pending."""
+    """Per goal, area (and kind) and period: the approved values' sum and count."""
     a = AreaPeriod
     columns = [a.goal_id, a.area_id, a.seq, a.period_key]
     if by_kind:
         columns.append(a.kind)
-    stmt = (select(*columns, func.sum(a.value_sum).label("s"), func.sum(a.value_count).label("c"),
-                   func.sum(a.on_time).label("on_time"), func.sum(a.late).label("late"),
-                   func.sum(a.pending).label("pending"))
+    stmt = (select(*columns, func.sum(a.value_sum).label("s"), func.sum(a.value_count).label("c"))
             .where(range_condition(a.seq, a.goal_id, goals, rng), a.area_id.in_(area_ids))
             .group_by(*columns).order_by(a.seq))
     if values_only:

@@ -23,6 +23,7 @@ from wcc.periods import (
     parse_period,
     period_share_of_year,
 )
+from wcc.reporting.progress import GoalRule
 from wcc.reporting.queries import target_rows
 
 
@@ -104,7 +105,7 @@ def _year_shares(first_key: str, last_key: str, rng: PeriodRange) -> tuple[tuple
     return tuple((y, rng.year_share(y)) for y in rng.years if first <= y <= last and rng.year_share(y) > 0)
 
 
-def period_target(goal: Goal, yearly: dict[int, Decimal], period: Period) -> float | None:
+def period_target(goal: Goal | GoalRule, yearly: dict[int, Decimal], period: Period) -> float | None:
     value = yearly.get(period.year)
     if value is None:
         return None
