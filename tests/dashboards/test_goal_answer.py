@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import brotli
+import pytest
 
-from wcc.dashboards import pages
+from wcc.dashboards import pages, sql
 from wcc.dashboards.filters import Filters
 from wcc.periods import PeriodRange, parse_period
 
@@ -30,7 +31,11 @@ def without_member_periods(answer: dict) -> dict:
     return {**answer, "members": [{k: v for k, v in m.items() if k != "periods"} for m in answer["members"]]}
 
 
-def test_every_goal_range_province_and_day_answers_as_recorded(figures_data):
+@pytest.mark.parametrize("long_range", [10_000, 1], ids=["grouped", "running-sums"])
+def test_every_goal_range_province_and_day_answers_as_recorded(figures_data, monkeypatch, long_range):
+    # The members' figures as one GROUP BY over the range's rows, and from the running sums (what
+    # long ranges use): both give the recorded answers.
+    monkeypatch.setattr(sql, "LONG_RANGE", long_range)
     answers = recorded()
     assert len(answers) == len(figures_data.goals) * 6 * 2 * 2
     for key, expected in answers.items():

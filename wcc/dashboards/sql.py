@@ -206,12 +206,15 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
 def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
     """Every member's approved figure for one goal over the range, in one aggregate query over the
     member × period rollup: per member the sum, count and latest value inside the range and (for
-    levels) the base, the first value at or after the goal's base period. Members are not
+    levels) the base, the first value at or after the goal's base period. Over a long range
+    (``LONG_RANGE``) the same figures come from the rollup's running sums instead. Members are not
     filtered here: the caller keeps those it shows. {org id: like ``member_figures``}."""
     bounds = goal_periods_bounds(goal, rng)
     if bounds is None:
         return {}
     lo, hi = bounds
+    if hi - lo + 1 >= LONG_RANGE:
+        return _member_range_from_running_sums(goal, lo, hi)
     s = MemberSeries
     level = not goal.is_additive
     if not level:
@@ -248,6 +251,55 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
         out[row.org_id] = {"actual": as_float(actual), "reports": count, "last_seq": row.last_seq if count else None,
                            "base_seq": row.base_seq if level else None,
                            "base_value": as_float(row.base_value) if level else None}
+    return out
+
+
+#: Quarters from which ``member_range_figures`` reads each member's running sums instead of adding up
+#: its rows. The GROUP BY reads every member × period row of the range, so its time grows with the
+#: range; the running sums cost two index lookups per member, however long the range. Measured at
+#: 1,000 members on PostgreSQL (medians, ms): 12 quarters 8 against 16, 28 quarters 17 against 17,
+#: 36 quarters 19 against 15, 50 quarters 24 against 13.
+LONG_RANGE = 32
+
+
+def _member_range_from_running_sums(goal: Goal, lo: int, hi: int) -> dict[int, dict]:
+    """``member_range_figures`` from ``dashboard_member_series``'s running sums: per member the
+    latest row up to ``hi`` and the latest before ``lo`` (their difference is the range's sum and
+    count, the first the latest value) and, for levels, the first row at or after the goal's base.
+    Members whose latest row lies before the range come back with no figure."""
+    s = MemberSeries
+    org = aliased(Organisation)
+    level = not goal.is_additive
+
+    def probe(fn, condition):
+        return select(fn(s.seq)).where(s.goal_id == goal.id, s.org_id == org.id, condition).scalar_subquery()
+
+    first_seq = probe(func.min, s.seq.between(base_seq(goal), hi)) if level else cast(null(), Integer)
+    probes = (select(org.id.label("org_id"), probe(func.max, s.seq <= hi).label("last"),
+                     probe(func.max, s.seq < lo).label("before"), first_seq.label("first"))
+              .where(org.kind.in_(MEMBER_KINDS)).subquery())
+    last, before, first = aliased(s), aliased(s), aliased(s)
+
+    def row_at(alias, seq):
+        return and_(alias.goal_id == goal.id, alias.org_id == probes.c.org_id, alias.seq == seq)
+
+    stmt = (select(probes.c.org_id, last.seq, last.value, last.cum_value, last.cum_count,
+                   before.cum_value.label("before_cum"), before.cum_count.label("before_count"),
+                   probes.c.first, first.value.label("first_value"))
+            .select_from(probes).join(last, row_at(last, probes.c.last))
+            .outerjoin(before, row_at(before, probes.c.before)).outerjoin(first, row_at(first, probes.c.first)))
+    out = {}
+    for row in db.session.execute(stmt):
+        count = row.cum_count - (row.before_count or 0)
+        actual = None
+        if count > 0:
+            total = row.cum_value - (row.before_cum or 0)
+            actual = {Aggregation.SUM: total, Aggregation.LATEST: row.value}.get(goal.aggregation)
+            if goal.aggregation == Aggregation.AVERAGE:
+                actual = Decimal(total) / count
+        out[row.org_id] = {"actual": as_float(actual), "reports": count, "last_seq": row.seq if count else None,
+                           "base_seq": row.first if level else None,
+                           "base_value": as_float(row.first_value) if level else None}
     return out
 
 
