@@ -7,8 +7,8 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, g, has_request_context, request
+from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import BadRequest
 
 from wcc.assets import WccFlask, init_assets
@@ -119,8 +119,9 @@ def register_request_hooks(app: Flask) -> None:
         g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
         refuse_control_characters_in_query()
         if request.endpoint != "static":
-            # Load the user first, before a view changes anything.
-            _ = current_user.is_authenticated
+            # Load the user first, before a view changes anything; whether someone is signed in
+            # decides how the answer may be stored (``_private_answer``, after the commit).
+            g.signed_in = current_user.is_authenticated
         if app.config.get("WTF_CSRF_ENABLED", True) and not g.get("auth_via_token"):
             csrf.protect()
         remember_requested_language()
@@ -148,12 +149,18 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def _private_answer() -> bool:
+    """Whether the answer is for one person only: an API answer, or anything a signed-in person
+    (signed in when the request came, or by it) sees. Read from the request's own notes: the user
+    row has been expired by the request's commit, and asking it again would cost a query."""
     if request.endpoint == "static":
         return False
-    if request.path.startswith("/api/"):
-        return True
-    user = g.get("_login_user")
-    return bool(user is not None and user.is_authenticated)
+    return request.path.startswith("/api/") or bool(g.get("signed_in"))
+
+
+@user_logged_in.connect
+def _note_sign_in(_app, user, **_extra) -> None:
+    if has_request_context():
+        g.signed_in = True
 
 
 def refuse_control_characters_in_query() -> None:

@@ -81,6 +81,23 @@ def test_signed_in_pages_api_answers_exports_and_files_are_never_stored(client, 
         assert response.headers["Cache-Control"] == "no-store", response.request.path
 
 
+def test_the_answer_to_signing_in_is_never_stored(client, network):
+    response = client.post("/login", data={"email": network.users["kashan_city"].email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_signed_in_page_is_marked_private_without_reading_the_user_twice(client, network, login_as,
+                                                                          count_queries):
+    login_as(network.users["kashan_city"])
+    with count_queries() as queries:
+        response = client.get("/profile")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    # The user is read with the session, once; not again after the request's commit.
+    assert sum("users.password_hash" in statement for statement in queries.statements) == 1
+
+
 def test_csp_forbids_base_tags(client):
     assert "base-uri 'none'" in client.get("/login").headers["Content-Security-Policy"]
 
