@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Float, Integer, Select, and_, case, cast, func, null, or_, select, true
+from sqlalchemy import Float, Integer, Select, and_, bindparam, case, cast, func, null, or_, select, true
 from sqlalchemy.orm import aliased
 
 from wcc.dashboards.models import AreaPeriod, MemberPeriod, MemberSeries
@@ -75,19 +76,31 @@ def org_directory(ids: set[int] | None = None) -> dict[int, dict]:
     return out
 
 
+class AreaRow(NamedTuple):
+    """One row of ``area_period_rows``. (A plain tuple: a result row's attributes cost ten times
+    as much to read, and a page reads these thousands of times.)"""
+
+    goal_id: int
+    area_id: int
+    seq: int
+    period_key: str
+    s: Decimal
+    c: int
+    kind: str | None = None
+
+
 def area_period_rows(goals: list[Goal], rng: PeriodRange, area_ids, *, by_kind: bool = False,
-                     values_only: bool = True) -> list:
+                     values_only: bool = True) -> list[AreaRow]:
     """Per goal, area (and kind) and period: the approved values' sum and count."""
     a = AreaPeriod
     columns = [a.goal_id, a.area_id, a.seq, a.period_key]
-    if by_kind:
-        columns.append(a.kind)
-    stmt = (select(*columns, func.sum(a.value_sum).label("s"), func.sum(a.value_count).label("c"))
+    kind = [a.kind] if by_kind else []
+    stmt = (select(*columns, func.sum(a.value_sum).label("s"), func.sum(a.value_count).label("c"), *kind)
             .where(range_condition(a.seq, a.goal_id, goals, rng), a.area_id.in_(area_ids))
-            .group_by(*columns).order_by(a.seq))
+            .group_by(*columns, *kind).order_by(a.seq))
     if values_only:
         stmt = stmt.having(func.sum(a.value_count) > 0)
-    return db.session.execute(stmt).all()
+    return [AreaRow(*row) for row in db.session.execute(stmt)]
 
 
 def area_totals(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int, int], dict]:
@@ -113,11 +126,11 @@ def area_totals(goals: list[Goal], rng: PeriodRange, area_ids) -> dict[tuple[int
     return {(r.goal_id, r.area_id): r._asdict() for r in db.session.execute(stmt)}
 
 
-def by_area(rows) -> dict[tuple[int, int], dict[int, object]]:
+def by_area(rows: list[AreaRow]) -> dict[tuple[int, int], dict[int, AreaRow]]:
     """Period rows grouped: {(goal id, area id): {seq: row}}."""
-    out: dict[tuple[int, int], dict[int, object]] = defaultdict(dict)
-    for r in rows:
-        out[(r.goal_id, r.area_id)][r.seq] = r
+    out: dict[tuple[int, int], dict[int, AreaRow]] = defaultdict(dict)
+    for row in rows:
+        out[(row[0], row[1])][row[2]] = row
     return out
 
 
@@ -189,17 +202,19 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
             .outerjoin(first, join(first, pairs.c.first)))
     by_id = {g.id: g for g in goals}
     out = {}
-    for r in db.session.execute(stmt):
-        g = by_id[r.goal_id]
-        count = (r.hi_count or 0) - (r.lo_count or 0) if r.hi is not None else 0
+    # Rows unpacked: reading a result row's attributes by name costs ten times as much.
+    for goal_id, org_id, hi, hi_value, hi_cum, hi_count, lo_cum, lo_count, first, first_value \
+            in db.session.execute(stmt):
+        g = by_id[goal_id]
+        count = (hi_count or 0) - (lo_count or 0) if hi is not None else 0
         actual = None
         if count > 0:
-            total = (r.hi_cum or 0) - (r.lo_cum or 0)
-            actual = {Aggregation.SUM: total, Aggregation.LATEST: r.hi_value}.get(g.aggregation, None)
+            total = (hi_cum or 0) - (lo_cum or 0)
+            actual = {Aggregation.SUM: total, Aggregation.LATEST: hi_value}.get(g.aggregation, None)
             if g.aggregation == Aggregation.AVERAGE:
                 actual = Decimal(total) / count
-        out[(r.goal_id, r.org_id)] = {"actual": as_float(actual), "reports": count, "last_seq": r.hi if count else None,
-                                      "base_seq": r.first, "base_value": as_float(r.first_value)}
+        out[(goal_id, org_id)] = {"actual": as_float(actual), "reports": count, "last_seq": hi if count else None,
+                                  "base_seq": first, "base_value": as_float(first_value)}
     return out
 
 
@@ -241,16 +256,16 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
                    func.max(r.value).filter(r.seq >= base, r.from_first == 1).label("base_value"))
             .group_by(r.org_id))
     out = {}
-    for row in db.session.execute(stmt):
-        count = row.count or 0
+    for org_id, total, count, last_seq, last_value, first_seq, first_value in db.session.execute(stmt):
+        count = count or 0
         actual = None
         if count > 0:
-            actual = {Aggregation.SUM: row.total, Aggregation.LATEST: row.last_value}.get(goal.aggregation)
+            actual = {Aggregation.SUM: total, Aggregation.LATEST: last_value}.get(goal.aggregation)
             if goal.aggregation == Aggregation.AVERAGE:
-                actual = Decimal(row.total) / count
-        out[row.org_id] = {"actual": as_float(actual), "reports": count, "last_seq": row.last_seq if count else None,
-                           "base_seq": row.base_seq if level else None,
-                           "base_value": as_float(row.base_value) if level else None}
+                actual = Decimal(total) / count
+        out[org_id] = {"actual": as_float(actual), "reports": count, "last_seq": last_seq if count else None,
+                       "base_seq": first_seq if level else None,
+                       "base_value": as_float(first_value) if level else None}
     return out
 
 
@@ -267,40 +282,49 @@ def _member_range_from_running_sums(goal: Goal, lo: int, hi: int) -> dict[int, d
     latest row up to ``hi`` and the latest before ``lo`` (their difference is the range's sum and
     count, the first the latest value) and, for levels, the first row at or after the goal's base.
     Members whose latest row lies before the range come back with no figure."""
+    level = not goal.is_additive
+    params = {"goal_id": goal.id, "lo": lo, "hi": hi, "base": base_seq(goal) if level else 0}
+    out = {}
+    for org_id, seq, value, cum_value, cum_count, before_cum, before_count, first_seq, first_value \
+            in db.session.execute(_running_sums_stmt(level), params):
+        count = cum_count - (before_count or 0)
+        actual = None
+        if count > 0:
+            total = cum_value - (before_cum or 0)
+            actual = {Aggregation.SUM: total, Aggregation.LATEST: value}.get(goal.aggregation)
+            if goal.aggregation == Aggregation.AVERAGE:
+                actual = Decimal(total) / count
+        out[org_id] = {"actual": as_float(actual), "reports": count, "last_seq": seq if count else None,
+                       "base_seq": first_seq if level else None,
+                       "base_value": as_float(first_value) if level else None}
+    return out
+
+
+@lru_cache(maxsize=2)
+def _running_sums_stmt(level: bool) -> Select:
+    """The statement of ``_member_range_from_running_sums``, built once (building it costs more
+    than the database takes to plan it): parameters ``goal_id``, ``lo``, ``hi`` and ``base``."""
     s = MemberSeries
     org = aliased(Organisation)
-    level = not goal.is_additive
+    goal_id, lo, hi = bindparam("goal_id"), bindparam("lo"), bindparam("hi")
 
     def probe(fn, condition):
-        return select(fn(s.seq)).where(s.goal_id == goal.id, s.org_id == org.id, condition).scalar_subquery()
+        return select(fn(s.seq)).where(s.goal_id == goal_id, s.org_id == org.id, condition).scalar_subquery()
 
-    first_seq = probe(func.min, s.seq.between(base_seq(goal), hi)) if level else cast(null(), Integer)
+    first_seq = probe(func.min, s.seq.between(bindparam("base"), hi)) if level else cast(null(), Integer)
     probes = (select(org.id.label("org_id"), probe(func.max, s.seq <= hi).label("last"),
                      probe(func.max, s.seq < lo).label("before"), first_seq.label("first"))
               .where(org.kind.in_(MEMBER_KINDS)).subquery())
     last, before, first = aliased(s), aliased(s), aliased(s)
 
     def row_at(alias, seq):
-        return and_(alias.goal_id == goal.id, alias.org_id == probes.c.org_id, alias.seq == seq)
+        return and_(alias.goal_id == goal_id, alias.org_id == probes.c.org_id, alias.seq == seq)
 
-    stmt = (select(probes.c.org_id, last.seq, last.value, last.cum_value, last.cum_count,
+    return (select(probes.c.org_id, last.seq, last.value, last.cum_value, last.cum_count,
                    before.cum_value.label("before_cum"), before.cum_count.label("before_count"),
                    probes.c.first, first.value.label("first_value"))
             .select_from(probes).join(last, row_at(last, probes.c.last))
             .outerjoin(before, row_at(before, probes.c.before)).outerjoin(first, row_at(first, probes.c.first)))
-    out = {}
-    for row in db.session.execute(stmt):
-        count = row.cum_count - (row.before_count or 0)
-        actual = None
-        if count > 0:
-            total = row.cum_value - (row.before_cum or 0)
-            actual = {Aggregation.SUM: total, Aggregation.LATEST: row.value}.get(goal.aggregation)
-            if goal.aggregation == Aggregation.AVERAGE:
-                actual = Decimal(total) / count
-        out[row.org_id] = {"actual": as_float(actual), "reports": count, "last_seq": row.seq if count else None,
-                           "base_seq": row.first if level else None,
-                           "base_value": as_float(row.first_value) if level else None}
-    return out
 
 
 #: A member with nothing approved in the range.
@@ -335,8 +359,8 @@ def member_period_values(goal: Goal, rng: PeriodRange, members: Select | None = 
     if members is not None:
         stmt = stmt.where(s.org_id.in_(members))
     out: dict[int, dict[str, float]] = defaultdict(dict)
-    for r in db.session.execute(stmt):
-        out[r.org_id][r.period_key] = float(r.value)
+    for org_id, period_key, value in db.session.execute(stmt):
+        out[org_id][period_key] = float(value)
     return out
 
 
