@@ -334,12 +334,14 @@ def spread(table: Table) -> dict:
     """Every member's share of its target, one dot each, grouped by province: who leads, who lags."""
     rows = [r for r in table.rows if r.get("percent_of_target") is not None]
     lang = table.lang
-    provinces = [_text(short(org_name(table.orgs, r["province"], lang))) for r in rows]
-    names = [_text(org_name(table.orgs, r["org"], lang)) for r in rows]
+    # A thousand members sit in some thirty provinces: each province's label is made once.
+    labels = {code: _text(short(org_name(table.orgs, code, lang))) for code in {r["province"] for r in rows}}
+    provinces = [labels[r["province"]] for r in rows]
     values = [r["percent_of_target"] for r in rows]
     trace = _hover({"type": "scatter", "mode": "markers", "x": values, "y": provinces,
                     "marker": {"color": COLOURS["actual"], "size": 9, "opacity": 0.75}},
-                   [f"{n}: {format_percent(v, 0, lang)}" for n, v in zip(names, values, strict=True)])
+                   [f"{_text(org_name(table.orgs, r['org'], lang))}: {format_percent(v, 0, lang)}"
+                    for r, v in zip(rows, values, strict=True)])
     axis = value_axis(values + [100], percent=True)
     if _rtl():
         axis["autorange"] = "reversed"
