@@ -203,6 +203,12 @@ def see_changes(client, headers, change, figures_data) -> None:
                                                     Target.period_key == "1404"))
     change(Target, target.id, value=Decimal("123456"))
     assert kashan_target() == 123_456
+    # The goal choices of the filter forms are kept per process as well.
+    choice = re.compile(r'<option value="EXPORT-RU"[^>]*>Exports, renamed</option>')
+    overview = f"/dashboards?{RANGE}&lang=en"
+    assert not choice.search(read(client, overview, None).decode())
+    change(type(goal), goal.id, title_en="Exports, renamed")
+    assert choice.search(read(client, overview, None).decode())
     change(type(goal), goal.id, active=False)
     assert client.get(api, headers=headers).status_code == 404
     change(type(goal), goal.id, active=True)

@@ -7,6 +7,8 @@ three always show the same numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from wcc.dashboards import charts, tables
+from wcc.dashboards.cache import per_version
 from wcc.dashboards.data import (
     current_filters,
     goal_data,
@@ -182,8 +185,32 @@ class FilterOptions(dict):
 
 def filter_options() -> FilterOptions:
     """Choices for the filter form: years and quarters the goals run over, provinces (from the
-    organisations' directory every dashboard reads), themes, categories and crafts."""
-    from wcc.periods import Period, PeriodRange, clock
+    organisations' directory every dashboard reads), themes, goals, categories and crafts."""
+    from wcc.periods import clock
+
+    lang = current_language()
+    periods, goals = per_version("filter-choices", _period_and_goal_choices)
+    ctx = Context.load(clock.today())
+    provinces = sorted(({"code": ctx.directory[i]["code"], "name": ctx.directory[i]["name"]} for i in ctx.provinces()),
+                       key=lambda o: o["name"].get(lang) or o["code"])
+    return FilterOptions(periods=periods, provinces=provinces, themes=THEME_LABELS, goals=goals)
+
+
+@dataclass(frozen=True)
+class GoalChoice:
+    """A goal as the filter forms offer it, kept between requests (``per_version``) without its row."""
+
+    code: str
+    title_fa: str
+    title_en: str | None
+    title_ru: str | None
+
+    title = Goal.title  # the goal's own rule for its title in a language
+
+
+def _period_and_goal_choices() -> tuple[list, list[GoalChoice]]:
+    """The years and quarters the active goals run over, and the goals: goal changes move them."""
+    from wcc.periods import Period, PeriodRange
 
     goals = dashboard_goals()
     first = min((g.first.year for g in goals), default=1403)
@@ -192,11 +219,7 @@ def filter_options() -> FilterOptions:
     for period in PeriodRange(Period(first), Period(last)).periods("yearly"):
         periods.append(period)
         periods.extend(period.quarters())
-    lang = current_language()
-    ctx = Context.load(clock.today())
-    provinces = sorted(({"code": ctx.directory[i]["code"], "name": ctx.directory[i]["name"]} for i in ctx.provinces()),
-                       key=lambda o: o["name"].get(lang) or o["code"])
-    return FilterOptions(periods=periods, provinces=provinces, themes=THEME_LABELS, goals=goals)
+    return periods, [GoalChoice(g.code, g.title_fa, g.title_en, g.title_ru) for g in goals]
 
 
 @bp.get("/dashboards")
