@@ -7,6 +7,7 @@ three always show the same numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -481,6 +482,7 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
     The first column heads its row, and links to the row's dashboard when ``link`` names who may
     open it: its ``allowed`` codes, or None for every row (a link without ``allowed`` links nothing)."""
     columns = table.columns
+    link = _Links(link, filters) if link else None
     for row in table.rows:
         track = row.get("track")
         out = [f'<tr data-track="{escape(track)}">' if track else "<tr>"]
@@ -506,14 +508,37 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
         yield Markup("".join(out))
 
 
-def _row_link(name: Markup, row: dict, filters: Filters, link: dict | None) -> str:
+def _row_link(name: Markup, row: dict, filters: Filters, link: dict | _Links | None) -> str:
     """``name`` linked to the row's dashboard when ``link`` allows it (see ``table_body``)."""
-    code = row.get(link["key"]) if link else None
-    allowed = link.get("allowed", ()) if link else ()
-    if code and (allowed is None or code in allowed):
-        url = dashboard_url(link["endpoint"], filters, code=code, **(link.get("extra") or {}))
-        return f'<a href="{escape(url)}">{name}</a>'
-    return name
+    if not link:
+        return name
+    links = link if isinstance(link, _Links) else _Links(link, filters)
+    url = links.url(row.get(links.key))
+    return f'<a href="{escape(url)}">{name}</a>' if url else name
+
+
+class _Links:
+    """The dashboard URLs a table's rows link to: the URL is made once with a stand-in code and the
+    row's code put in its place (``url_for`` for every row of a long table costs more than the row),
+    except for a code that would need quoting in a URL, which gets its own ``url_for``."""
+
+    STAND_IN = "ROW-CODE-STAND-IN"
+    PLAIN_CODE = re.compile(r"[A-Za-z0-9_-]+")
+
+    def __init__(self, link: dict, filters: Filters) -> None:
+        self.link, self.filters, self.key = link, filters, link["key"]
+        self.allowed = link.get("allowed", ())
+        self.pattern = self._url(self.STAND_IN)
+
+    def _url(self, code: str) -> str:
+        return dashboard_url(self.link["endpoint"], self.filters, code=code, **(self.link.get("extra") or {}))
+
+    def url(self, code: str | None) -> str | None:
+        if not code or not (self.allowed is None or code in self.allowed):
+            return None
+        if self.PLAIN_CODE.fullmatch(code) and self.pattern.count(self.STAND_IN) == 1:
+            return self.pattern.replace(self.STAND_IN, code)
+        return self._url(code)
 
 
 @bp.app_template_global("heat_list")
@@ -522,6 +547,7 @@ def heat_list(table: tables.Table, filters: Filters, link: dict | None = None):
     first), one ``<li>`` at a time, each row with the goals it has a share of. (Made here for the
     reason ``table_body`` is.)"""
     goals = table.columns[1:]
+    link = _Links(link, filters) if link else None
     ranked = []
     for row in table.rows:
         shares = [row[c.key] for c in goals if row.get(c.key) is not None]
