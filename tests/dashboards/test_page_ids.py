@@ -30,3 +30,17 @@ def test_no_dashboard_page_repeats_an_id(client, login_as, figures_data):
     goal_page = client.get(PAGES[1]).get_data(as_text=True)
     assert 'aria-labelledby="h-trend"' in goal_page and 'aria-labelledby="h-cumulative"' in goal_page
     assert 'id="table-cumulative"' in goal_page
+
+
+def test_a_rows_link_is_the_url_url_for_makes(app):
+    from wcc.dashboards.filters import parse_filters
+    from wcc.dashboards.views import _Links, dashboard_url
+    from wcc.periods import clock
+
+    with app.test_request_context("/dashboards/goals/EXPORT-RU"):
+        filters = parse_filters({"period_from": "1403", "period_to": "1404", "province": "IR-10"}, clock.today())
+        link = {"endpoint": "dashboards.member", "key": "org", "allowed": None}
+        links = _Links(link, filters)
+        for code in ("IR-10-KASHAN", "IR 10/Kashan?x=1"):  # the second needs quoting: url_for makes it
+            assert links.url(code) == dashboard_url("dashboards.member", filters, code=code)
+        assert _Links({**link, "allowed": {"IR-10"}}, filters).url("IR-10-KASHAN") is None
