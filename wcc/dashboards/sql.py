@@ -205,17 +205,23 @@ def member_figures(goals: list[Goal], rng: PeriodRange, members: Select) -> dict
     # Rows unpacked: reading a result row's attributes by name costs ten times as much.
     for goal_id, org_id, hi, hi_value, hi_cum, hi_count, lo_cum, lo_count, first, first_value \
             in db.session.execute(stmt):
-        g = by_id[goal_id]
         count = (hi_count or 0) - (lo_count or 0) if hi is not None else 0
-        actual = None
-        if count > 0:
-            total = (hi_cum or 0) - (lo_cum or 0)
-            actual = {Aggregation.SUM: total, Aggregation.LATEST: hi_value}.get(g.aggregation, None)
-            if g.aggregation == Aggregation.AVERAGE:
-                actual = Decimal(total) / count
-        out[(goal_id, org_id)] = {"actual": as_float(actual), "reports": count, "last_seq": hi if count else None,
-                                  "base_seq": first, "base_value": as_float(first_value)}
+        out[(goal_id, org_id)] = member_figure(by_id[goal_id], (hi_cum or 0) - (lo_cum or 0), count, hi_value, hi,
+                                               first, first_value)
     return out
+
+
+def member_figure(goal: Goal, total, count: int, last_value, last_seq: int | None, base_seq: int | None,
+                  base_value) -> dict:
+    """A member's figure over a range from the sum, count and latest value of its approved values
+    there: the goal's aggregation (sum: the sum; latest: the latest value; average: the mean)."""
+    actual = None
+    if count > 0:
+        actual = {Aggregation.SUM: total, Aggregation.LATEST: last_value}.get(goal.aggregation)
+        if goal.aggregation == Aggregation.AVERAGE:
+            actual = Decimal(total) / count
+    return {"actual": as_float(actual), "reports": count, "last_seq": last_seq if count else None,
+            "base_seq": base_seq, "base_value": as_float(base_value)}
 
 
 def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
@@ -255,18 +261,8 @@ def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
                    func.min(r.seq).filter(r.seq >= base).label("base_seq"),
                    func.max(r.value).filter(r.seq >= base, r.from_first == 1).label("base_value"))
             .group_by(r.org_id))
-    out = {}
-    for org_id, total, count, last_seq, last_value, first_seq, first_value in db.session.execute(stmt):
-        count = count or 0
-        actual = None
-        if count > 0:
-            actual = {Aggregation.SUM: total, Aggregation.LATEST: last_value}.get(goal.aggregation)
-            if goal.aggregation == Aggregation.AVERAGE:
-                actual = Decimal(total) / count
-        out[org_id] = {"actual": as_float(actual), "reports": count, "last_seq": last_seq if count else None,
-                       "base_seq": first_seq if level else None,
-                       "base_value": as_float(first_value) if level else None}
-    return out
+    return {org_id: member_figure(goal, total, count or 0, last_value, last_seq, first_seq, first_value)
+            for org_id, total, count, last_seq, last_value, first_seq, first_value in db.session.execute(stmt)}
 
 
 #: Quarters from which ``member_range_figures`` reads each member's running sums instead of adding up
@@ -284,20 +280,10 @@ def _member_range_from_running_sums(goal: Goal, lo: int, hi: int) -> dict[int, d
     Members whose latest row lies before the range come back with no figure."""
     level = not goal.is_additive
     params = {"goal_id": goal.id, "lo": lo, "hi": hi, "base": base_seq(goal) if level else 0}
-    out = {}
-    for org_id, seq, value, cum_value, cum_count, before_cum, before_count, first_seq, first_value \
-            in db.session.execute(_running_sums_stmt(level), params):
-        count = cum_count - (before_count or 0)
-        actual = None
-        if count > 0:
-            total = cum_value - (before_cum or 0)
-            actual = {Aggregation.SUM: total, Aggregation.LATEST: value}.get(goal.aggregation)
-            if goal.aggregation == Aggregation.AVERAGE:
-                actual = Decimal(total) / count
-        out[org_id] = {"actual": as_float(actual), "reports": count, "last_seq": seq if count else None,
-                       "base_seq": first_seq if level else None,
-                       "base_value": as_float(first_value) if level else None}
-    return out
+    return {org_id: member_figure(goal, cum_value - (before_cum or 0), cum_count - (before_count or 0), value, seq,
+                                  first_seq, first_value)
+            for org_id, seq, value, cum_value, cum_count, before_cum, before_count, first_seq, first_value
+            in db.session.execute(_running_sums_stmt(level), params)}
 
 
 @lru_cache(maxsize=2)
