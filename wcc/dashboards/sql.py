@@ -130,7 +130,7 @@ def by_area(rows: list[AreaRow]) -> dict[tuple[int, int], dict[int, AreaRow]]:
     """Period rows grouped: {(goal id, area id): {seq: row}}."""
     out: dict[tuple[int, int], dict[int, AreaRow]] = defaultdict(dict)
     for row in rows:
-        out[(row[0], row[1])][row[2]] = row
+        out[(row.goal_id, row.area_id)][row.seq] = row
     return out
 
 

@@ -493,7 +493,7 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
             sort = "" if raw is None else escape(raw)
             kind = column.kind
             if index == 0:
-                name = _row_link(user_text(plain), row, filters, link)
+                name = _row_link(user_text(plain), row, link)
                 out.append(f'<th scope="row" class="fw-normal" data-sort="{text}">{name}</th>')
             elif kind == "track" and raw:
                 out.append(f'<td data-sort="{sort}"><span class="badge text-bg-{escape(tables.TRACK_STYLES[raw])}">'
@@ -508,12 +508,9 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
         yield Markup("".join(out))
 
 
-def _row_link(name: Markup, row: dict, filters: Filters, link: dict | _Links | None) -> str:
-    """``name`` linked to the row's dashboard when ``link`` allows it (see ``table_body``)."""
-    if not link:
-        return name
-    links = link if isinstance(link, _Links) else _Links(link, filters)
-    url = links.url(row.get(links.key))
+def _row_link(name: Markup, row: dict, links: _Links | None) -> str:
+    """``name`` linked to the row's dashboard when ``links`` allows it (see ``table_body``)."""
+    url = links.url(row.get(links.key)) if links else None
     return f'<a href="{escape(url)}">{name}</a>' if url else name
 
 
@@ -528,7 +525,8 @@ class _Links:
     def __init__(self, link: dict, filters: Filters) -> None:
         self.link, self.filters, self.key = link, filters, link["key"]
         self.allowed = link.get("allowed", ())
-        self.pattern = self._url(self.STAND_IN)
+        pattern = self._url(self.STAND_IN)
+        self.pattern = pattern if pattern.count(self.STAND_IN) == 1 else None
 
     def _url(self, code: str) -> str:
         return dashboard_url(self.link["endpoint"], self.filters, code=code, **(self.link.get("extra") or {}))
@@ -536,7 +534,7 @@ class _Links:
     def url(self, code: str | None) -> str | None:
         if not code or not (self.allowed is None or code in self.allowed):
             return None
-        if self.PLAIN_CODE.fullmatch(code) and self.pattern.count(self.STAND_IN) == 1:
+        if self.pattern and self.PLAIN_CODE.fullmatch(code):
             return self.pattern.replace(self.STAND_IN, code)
         return self._url(code)
 
@@ -554,7 +552,7 @@ def heat_list(table: tables.Table, filters: Filters, link: dict | None = None):
         ranked.append((sum(shares) / len(shares) if shares else -1, row))
     ranked.sort(key=lambda item: item[0], reverse=True)
     for mean, row in ranked:
-        name = _row_link(user_text(tables.display(table, table.columns[0], row)), row, filters, link)
+        name = _row_link(user_text(tables.display(table, table.columns[0], row)), row, link)
         average = escape(_("Average: %(share)s", share=format_percent(mean))) if mean >= 0 else "—"
         out = ['<li class="list-group-item"><div class="d-inline-flex flex-wrap justify-content-between gap-2 '
                f'align-items-baseline" style="inline-size: calc(100% - 1.5em)"><strong>{name}</strong>'
