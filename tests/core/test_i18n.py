@@ -91,7 +91,8 @@ def test_numbers_read_as_babel_writes_them(app, lang, decimals):
 
     rng = random.Random(1404)
     values = [0, -0.0, 1, -1, 2.675, 0.0005, 0.0015, 1234.5, -1234.5678, 999.9995, 12500, 1e-7, 5e20,
-              Decimal("1300000.5"), Decimal("-0.0004"), 10**15 + 0.5, 123456789012.345]
+              Decimal("1300000.5"), Decimal("-0.0004"), 10**15 + 0.5, 123456789012.345,
+              0.5, 1.5, 2.5, -0.5, -1.5, -2.5, -0.3, 0.49999999999999994, -0.49999999999999994, 99.5, 1.2345678901234567e+17, -4503599627370497.0]
     values += [rng.uniform(-1e7, 1e7) for _ in range(300)]
     values += [round(rng.uniform(-1e4, 1e4), rng.randint(0, 5)) for _ in range(300)]
     values += [Decimal(rng.randint(-10**9, 10**9)) / Decimal(10**rng.randint(0, 6)) for _ in range(300)]

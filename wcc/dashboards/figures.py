@@ -32,7 +32,7 @@ from wcc.periods import (
     parse_period,
     period_seq,
 )
-from wcc.reporting.progress import GoalRule, Observation, ProgressStatus, judge
+from wcc.reporting.progress import GoalRule, Judge, Observation, ProgressStatus
 
 TRACKS = {
     ProgressStatus.TARGET_ACHIEVED: "on_track",
@@ -55,10 +55,13 @@ def track(status: str) -> str:
 
 
 def status_over(goal: Goal | GoalRule, actual: float | None, last_seq: int | None, target: float | None,
-                rng: PeriodRange, today: date, base: Observation | None = None) -> str:
-    """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``."""
+                rng: PeriodRange, today: date, base: Observation | None = None, *,
+                judged: Judge | None = None) -> str:
+    """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``, or
+    ``judged``, the same made ready for the goal, range and day once for many figures."""
     last = seq_period(last_seq, goal) if last_seq is not None else None
-    return judge(goal, actual=actual, last=last, target=target, span=rng, today=today, base=base).status.value
+    judged = judged or Judge(goal, rng, today)
+    return judged(actual=actual, last=last, target=target, base=base).status.value
 
 
 def figure(goal: Goal, actual, target, reports: int, status: str) -> dict:
@@ -125,9 +128,10 @@ def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], t
     return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
 
 
-def member_status(goal: Goal | GoalRule, fig: dict, target: float | None, rng: PeriodRange, today: date) -> str:
-    """A member's status over the range, from ``member_figures``."""
+def member_status(goal: Goal | GoalRule, fig: dict, target: float | None, rng: PeriodRange, today: date, *,
+                  judged: Judge | None = None) -> str:
+    """A member's status over the range, from ``member_figures`` (``judged``: see ``status_over``)."""
     base = None
     if fig["base_seq"] is not None:
         base = Observation(seq_period(fig["base_seq"], goal).time, fig["base_value"])
-    return status_over(goal, fig["actual"], fig["last_seq"], target, rng, today, base)
+    return status_over(goal, fig["actual"], fig["last_seq"], target, rng, today, base, judged=judged)

@@ -47,7 +47,7 @@ from wcc.periods import (
     goal_periods,
     parse_period,
 )
-from wcc.reporting.progress import GoalRule, ProgressStatus
+from wcc.reporting.progress import GoalRule, Judge, ProgressStatus
 from wcc.reporting.queries import network_base
 
 
@@ -154,6 +154,7 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     out_members = []
     kinds = goal.reporting_kinds
     rule = GoalRule.of(goal)
+    judged = Judge(rule, rng, today)
     for org_id in members:
         org = ctx.directory[org_id]
         if org["kind"] not in kinds:
@@ -165,8 +166,9 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
             targets[key] = (range_target(goal, yearly, rng),
                             [period_target(goal, yearly, p) for p in periods] if member_periods else [])
         target, period_targets = targets[key]
+        status = member_status(rule, fig, target, rng, today, judged=judged)
         item = {"org": org["code"], "kind": org["kind"], "province": org["province"],
-                **figure(goal, fig["actual"], target, fig["reports"], member_status(rule, fig, target, rng, today))}
+                **figure(goal, fig["actual"], target, fig["reports"], status)}
         if member_periods:
             own = values.get(org_id, {})
             item["periods"] = [{"period": p.key, "actual": own.get(p.key), "target": t}

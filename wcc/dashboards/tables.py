@@ -55,6 +55,8 @@ class Table:
     lang: str = field(default_factory=current_language)
     #: Status and track labels as translated for this table, each looked up once.
     labels: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+    #: The rows as the page writes them, kept by ``views.table_body`` for a table shown twice.
+    body: str | None = field(default=None, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return True

@@ -475,17 +475,21 @@ def table_cell(table: tables.Table, column: tables.Column, row: dict) -> str:
 
 
 @bp.app_template_global("table_body")
-def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
-    """The rows of ``data_table`` (one ``<tr>`` at a time, as the template writes them), made here
-    rather than in the template: a table of a few hundred rows costs a template thousands of calls
-    back into Python, several times the time of this loop (every value goes through ``escape``).
-    The first column heads its row, and links to the row's dashboard when ``link`` names who may
-    open it: its ``allowed`` codes, or None for every row (a link without ``allowed`` links nothing)."""
+def table_body(table: tables.Table, filters: Filters, link: dict | None = None) -> Markup:
+    """The rows of ``data_table``, made here rather than in the template: a table of a few hundred
+    rows costs a template thousands of calls back into Python, several times the time of this loop
+    (every value goes through ``escape``). The first column heads its row, and links to the row's
+    dashboard when ``link`` names who may open it: its ``allowed`` codes, or None for every row (a
+    link without ``allowed`` links nothing). A table shown twice on a page (one table under two
+    charts) is written once: without links its rows are kept on the table."""
+    if link is None and table.body is not None:
+        return table.body
     columns = table.columns
-    link = _Links(link, filters) if link else None
+    links = _Links(link, filters) if link else None
+    out = []
     for row in table.rows:
         track = row.get("track")
-        out = [f'<tr data-track="{escape(track)}">' if track else "<tr>"]
+        out.append(f'<tr data-track="{escape(track)}">' if track else "<tr>")
         for index, column in enumerate(columns):
             plain = tables.display(table, column, row)
             text = escape(plain)
@@ -493,7 +497,7 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
             sort = "" if raw is None else escape(raw)
             kind = column.kind
             if index == 0:
-                name = _row_link(user_text(plain), row, link)
+                name = _row_link(user_text(plain), row, links)
                 out.append(f'<th scope="row" class="fw-normal" data-sort="{text}">{name}</th>')
             elif kind == "track" and raw:
                 out.append(f'<td data-sort="{sort}"><span class="badge text-bg-{escape(tables.TRACK_STYLES[raw])}">'
@@ -505,7 +509,10 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None):
             else:
                 out.append(f'<td class="text-end text-nowrap" data-sort="{sort}">{text}</td>')
         out.append("</tr>\n")
-        yield Markup("".join(out))
+    body = Markup("".join(out))
+    if link is None:
+        table.body = body
+    return body
 
 
 def _row_link(name: Markup, row: dict, links: _Links | None) -> str:

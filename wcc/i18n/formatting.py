@@ -7,6 +7,7 @@ Russian get Gregorian dates. Templates use these through filters registered in
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -64,7 +65,15 @@ def _plain_number(value: int | float | Decimal, places: int, locale: str) -> str
     (dashboards format thousands of numbers): the value as Babel reads it (a float through its
     shortest text), rounded half to even to ``places``, trailing zeros dropped, the locale's
     separators and digits. Raises for what it does not handle (Babel does it then)."""
-    number = value if isinstance(value, Decimal) else Decimal(str(value) if isinstance(value, float) else value)
+    kind = type(value)
+    if places == 0 and (kind is int or kind is float and -1e15 < value < 1e15):
+        # Whole numbers (counts, percentages) without Decimal: Python's round() is half to even on the
+        # float itself, and below 2**52 a float's shortest text ends in a lone 5 only when the float is
+        # that half exactly, so both round alike. A negative value rounded to zero keeps Babel's "-0".
+        whole = round(value)
+        if whole or math.copysign(1, value) > 0:
+            return f"{whole:,}".translate(_number_symbols(locale))
+    number = value if isinstance(value, Decimal) else Decimal(str(value) if kind is float else value)
     if not number.is_finite():
         raise ValueError(value)
     rounded = number.quantize(_QUANTA[places], rounding=ROUND_HALF_EVEN)

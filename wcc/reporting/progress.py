@@ -287,15 +287,6 @@ def base_seq(goal: Goal) -> int:
     return period_seq(base_period(goal))
 
 
-def covered_share(goal: Goal, span: PeriodRange, last_reported: Period | None, today) -> float:
-    """The share of the goal's periods in ``span`` that are due by ``today`` or already reported."""
-    keys, due = _schedule(goal.frequency, goal.first_period, goal.last_period, goal.due_days, span, today)
-    if not keys:
-        return 0.0
-    reached = bisect_right(keys, last_reported.sort_key) if last_reported is not None else 0
-    return max(due, reached) / len(keys)
-
-
 @lru_cache(maxsize=1024)
 def _schedule(frequency: str, first_key: str, last_key: str, due_days: int, span: PeriodRange,
               today) -> tuple[tuple, int]:
@@ -344,13 +335,40 @@ def judge(goal: Goal | GoalRule, *, actual: float | None, last: Period | None, t
     ``base`` the first approved value at or after ``base_period(goal)`` (levels
     only); ``target`` the target over the span.
     """
-    target = None if target is None else float(target)
-    if actual is None or last is None:
-        return Assessment(ProgressStatus.NOT_ENOUGH_DATA, target=target)
-    if goal.is_additive:
-        return assess_additive(actual, covered_share(goal, span, last, today), direction=goal.direction,
-                               target=target)
-    current = Observation(last.time, float(actual))
-    return assess_level([current], direction=goal.direction, base=base, target=target,
-                        target_time=Period(span.last.year).time)
+    return Judge(goal, span, today)(actual=actual, last=last, target=target, base=base)
 
+
+class Judge:
+    """``judge`` made ready for one goal, span and day, then asked once per figure: a dashboard
+    judges a thousand members of one goal over one range, and what depends only on the goal, the
+    span and the day (the goal's periods in the span, how many are due, the target's time) is
+    worked out once."""
+
+    __slots__ = ("additive", "direction", "keys", "due", "target_time")
+
+    def __init__(self, goal: Goal | GoalRule, span: PeriodRange, today) -> None:
+        self.additive, self.direction = goal.is_additive, goal.direction
+        if self.additive:
+            self.keys, self.due = _schedule(goal.frequency, goal.first_period, goal.last_period, goal.due_days,
+                                            span, today)
+        else:
+            self.target_time = Period(span.last.year).time
+
+    def __call__(self, *, actual: float | None, last: Period | None, target: Number | None,
+                 base: Observation | None = None) -> Assessment:
+        target = None if target is None else float(target)
+        if actual is None or last is None:
+            return Assessment(ProgressStatus.NOT_ENOUGH_DATA, target=target)
+        if self.additive:
+            return assess_additive(actual, self.covered(last), direction=self.direction, target=target)
+        current = Observation(last.time, float(actual))
+        return assess_level([current], direction=self.direction, base=base, target=target,
+                            target_time=self.target_time)
+
+    def covered(self, last_reported: Period | None) -> float:
+        """The share of the goal's periods in the span that are due by the day or already reported
+        (``last_reported`` and those before it): additive goals only."""
+        if not self.keys:
+            return 0.0
+        reached = bisect_right(self.keys, last_reported.sort_key) if last_reported is not None else 0
+        return max(self.due, reached) / len(self.keys)
