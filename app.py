@@ -1,3 +1,4 @@
-from wcc import create_app
+from wcc import create_app, settle_collector
 
 app = create_app()
+settle_collector()

@@ -378,8 +378,10 @@ def signed_in_client(app):
 
 
 def measure(app, info: dict, repeat: int) -> dict:
+    from wcc import settle_collector
     from wcc.extensions import cache, db
 
+    settle_collector()  # as a serving process is (app.py), with the bench's app loaded
     client = signed_in_client(app)
     results = {}
     floors = floor_queries(info)

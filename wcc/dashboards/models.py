@@ -50,7 +50,13 @@ class MemberSeries(db.Model):
 
 class AreaPeriod(db.Model):
     __tablename__ = "dashboard_area_periods"
-    __table_args__ = (Index("ix_dashboard_area_periods_area_seq", "area_id", "seq"),)
+    __table_args__ = (
+        Index("ix_dashboard_area_periods_area_seq", "area_id", "seq"),
+        # A goal's periods in a range for some areas, with what pages add up (an index-only scan on
+        # PostgreSQL: a goal's rows lie on hundreds of pages, written period after period).
+        Index("ix_dashboard_area_periods_goal_seq", "goal_id", "seq", "area_id",
+              postgresql_include=["kind", "period_key", "value_sum", "value_count"]),
+    )
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
     #: A province (its own reports and its municipalities'), or the network organisation.
