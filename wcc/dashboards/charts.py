@@ -255,7 +255,7 @@ def trend(table: Table, *, cumulative: bool = False) -> dict:
     rows = table.rows
     column = {c.key: c for c in table.columns}
     # Short labels, the year on a line of its own: «بهار / ۱۴۰۴» fits under a bar on a phone.
-    labels = ["<br>".join(_text(format_period(r["period"], short=True)).rsplit(" ", 1)) for r in rows]
+    labels = ["<br>".join(_text(format_period(r["period"], table.lang, short=True)).rsplit(" ", 1)) for r in rows]
     a_key, t_key = ("cumulative_actual", "cumulative_target") if cumulative else ("actual", "target")
     actual = [r.get(a_key) for r in rows]
     target = [r.get(t_key) for r in rows]

@@ -66,8 +66,10 @@ LABELS = {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES, "unit_
 
 
 @bp.app_template_filter("format_period")
-def _format_period_filter(value, dates: bool = True, short: bool = False) -> str:
-    return format_period(value, dates=dates, short=short)
+def _format_period_filter(value, dates: bool = True, short: bool = False, lang: str | None = None) -> str:
+    """``format_period`` in the active language, or in ``lang`` when a template that lists many
+    periods has the language at hand (looking it up costs more than a cached label)."""
+    return format_period(value, lang or None, dates=dates, short=short)
 
 
 @bp.app_context_processor
