@@ -15,7 +15,7 @@ executemany in large transactions); computes the rollups; then measures:
 - the answer's size, uncompressed and as sent to a client accepting Brotli;
 - the bench process's peak resident set;
 - the floor: the plain SQL GROUP BY over the raw report rows that each page's
-  numbers need, run straight through the driver;
+  numbers need, run straight through the driver, once after each cold request;
 - page / floor, and how the page time grows from the smallest to the largest scale.
 
 Every page asks for the whole span of 50 periods (the heaviest range); the goal JSON is also
@@ -387,7 +387,9 @@ def measure(app, info: dict, repeat: int) -> dict:
     floors = floor_queries(info)
     ranges = page_ranges(info)
     for name, url in page_urls(info).items():
-        cold, warm, after = [], [], []
+        cold, warm, after, floor = [], [], [], []
+        # Each cold request is followed by its floor, so the two meet the machine in the same state
+        # (on a shared machine, measured a minute apart, their ratio drifted by a third).
         for _ in range(repeat):
             cache.clear()
             started = time.perf_counter()
@@ -395,6 +397,7 @@ def measure(app, info: dict, repeat: int) -> dict:
             cold.append(time.perf_counter() - started)
             if response.status_code != 200:
                 raise click.ClickException(f"{url} answered {response.status_code}")
+            floor.append(run_floor(db.engine, floors[name]))
         for _ in range(repeat):
             started = time.perf_counter()
             client.get(url)
@@ -413,8 +416,8 @@ def measure(app, info: dict, repeat: int) -> dict:
             started = time.perf_counter()
             client.get(url)
             idle.append(time.perf_counter() - started)
-        floor = statistics.median(run_floor(db.engine, floors[name]) for _ in range(repeat))
-        results[name] = {"cold": statistics.median(cold), "warm": statistics.median(warm), "floor": floor,
+        results[name] = {"cold": statistics.median(cold), "warm": statistics.median(warm),
+                         "floor": statistics.median(floor),
                          "after": statistics.median(after), "idle": statistics.median(idle),
                          "bytes": len(response.data),
                          "packed": len(packed.data), "encoding": packed.headers.get("Content-Encoding", "none")}
