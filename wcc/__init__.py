@@ -18,21 +18,13 @@ from wcc.urls import register_converters
 
 
 def settle_collector() -> None:
-    """Tune Python's garbage collector for a process that serves requests (``app.py``, the bench).
-
-    What is loaded by now lives as long as the process, so it is frozen out of every collection:
-    otherwise a full collection walks some 180,000 objects, about 100 ms inside whichever request
-    triggers it. Young objects are collected every 20,000 allocations rather than 700: a cold
-    dashboard allocates some 100,000 that live until its answer is written, and each early
-    collection walked them again (3–4 ms of a cold goal page, 1.5 ms after; docs/PERFORMANCE.md).
-    """
+    """Tune Python's garbage collector for a process that serves requests (``app.py``, the bench):
+    what is loaded by now lives as long as the process, so it is frozen out of every collection.
+    Otherwise a full collection walks some 180,000 objects, about 100 ms inside whichever request
+    triggers it (one cold goal page in thirty, measured: docs/PERFORMANCE.md). Collecting young
+    objects less often saved a cold goal page another 2 ms but cost a worker 16 MB: not done."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, 10, 10)
-
-
-#: Allocations between collections of young objects (Python's default is 700).
-YOUNG_COLLECTION_EVERY = 20_000
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
