@@ -31,6 +31,10 @@ def without_member_periods(answer: dict) -> dict:
     return {**answer, "members": [{k: v for k, v in m.items() if k != "periods"} for m in answer["members"]]}
 
 
+def without_area_periods(answer: dict) -> dict:
+    return {**answer, "provinces": [{k: v for k, v in p.items() if k != "periods"} for p in answer["provinces"]]}
+
+
 @pytest.mark.parametrize("long_range", [10_000, 1], ids=["grouped", "running-sums"])
 def test_every_goal_range_province_and_day_answers_as_recorded(figures_data, monkeypatch, long_range):
     # The members' figures as one GROUP BY over the range's rows, and from the running sums (what
@@ -47,6 +51,9 @@ def test_every_goal_range_province_and_day_answers_as_recorded(figures_data, mon
         assert as_json(pages.goal_dashboard(goal, filters, day)) == expected, key
         assert as_json(pages.goal_dashboard(goal, filters, day, member_periods=False)) \
             == without_member_periods(expected), key
+        # The page's answer: the same figures, the network's periods only.
+        assert as_json(pages.goal_dashboard(goal, filters, day, member_periods=False, area_periods=False)) \
+            == without_area_periods(without_member_periods(expected)), key
 
 
 def test_the_api_gives_member_periods_only_when_asked(client, bearer, figures_data):

@@ -93,12 +93,15 @@ def overview_data(filters: Filters) -> dict:
                   scope=network_scope(filters))
 
 
-def goal_data(goal: Goal, filters: Filters, *, member_periods: bool = True) -> dict:
-    if not member_periods:
+def goal_data(goal: Goal, filters: Filters, *, member_periods: bool = True, area_periods: bool = True) -> dict:
+    """``pages.goal_dashboard``, cached. The goal page asks for neither members' nor provinces'
+    periods (its charts draw the network's); the goal JSON for the provinces' always."""
+    if not area_periods:
         note_read("goal", goal.code)
     today = clock.today()
-    return cached(f"goal:{goal.code}:{member_periods}", filters.key(), today,
-                  lambda: pages.goal_dashboard(goal, filters, today, member_periods=member_periods),
+    return cached(f"goal:{goal.code}:{member_periods}:{area_periods}", filters.key(), today,
+                  lambda: pages.goal_dashboard(goal, filters, today, member_periods=member_periods,
+                                               area_periods=area_periods),
                   scope=goal_scope(goal, filters))
 
 

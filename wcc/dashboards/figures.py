@@ -29,7 +29,6 @@ from wcc.periods import (
     Period,
     PeriodRange,
     goal_periods,
-    parse_period,
     period_seq,
 )
 from wcc.reporting.progress import GoalRule, Judge, Observation, ProgressStatus
@@ -118,13 +117,28 @@ def _axis(rule: GoalRule, rng: PeriodRange) -> tuple[tuple[Period, int, str], ..
     return tuple((p, period_seq(p), p.key) for p in goal_periods(rule, rng))
 
 
-def area_figure(goal: Goal, rng: PeriodRange, today: date, series: list[dict], target: float | None,
+def area_values(goal: Goal, rng: PeriodRange, grouped, area_id: int) -> list[tuple[int, float]]:
+    """The area's value in each period of the range that has an approved one, oldest first, with
+    the period's seq: what its figure over the range is made of (``area_figure``)."""
+    by_seq = grouped.get((goal.id, area_id))
+    if not by_seq:
+        return []
+    rule = GoalRule.of(goal)
+    out = []
+    for _period, seq, _key in _axis(rule, rng):
+        row = by_seq.get(seq)
+        value = _period_value(rule, row.s, row.c) if row is not None else None
+        if value is not None:
+            out.append((seq, value))
+    return out
+
+
+def area_figure(goal: Goal, rng: PeriodRange, today: date, values: list[tuple[int, float]], target: float | None,
                 reports: int, base: Observation | None = None) -> dict:
-    """An area's figure over the range from its per-period ``series``; ``base`` from ``area_bases``."""
-    values = [p["actual"] for p in series if p["actual"] is not None]
-    actual = combine(goal, values)
-    last_seq = max((period_seq(parse_period(p["period"])) for p in series if p["actual"] is not None),
-                   default=None)
+    """An area's figure over the range from its per-period ``values`` (``area_values``); ``base``
+    from ``area_bases``."""
+    actual = combine(goal, [value for _seq, value in values])
+    last_seq = values[-1][0] if values else None
     return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
 
 

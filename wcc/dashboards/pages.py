@@ -22,7 +22,16 @@ from wcc.dashboards.compliance import (
     member_compliance,
     missing_reports,
 )
-from wcc.dashboards.figures import area_actual, area_figure, area_series, combine, figure, member_status, percent
+from wcc.dashboards.figures import (
+    area_actual,
+    area_figure,
+    area_series,
+    area_values,
+    combine,
+    figure,
+    member_status,
+    percent,
+)
 from wcc.dashboards.filters import Filters
 from wcc.dashboards.models import MemberPeriod
 from wcc.dashboards.sql import (
@@ -112,18 +121,21 @@ def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book
     for goal in goals:
         series = area_series(goal, rng, grouped, ctx.network_id, book.yearly(goal, ctx.network_id))
         reports = sum(int(r.c) for r in grouped.get((goal.id, ctx.network_id), {}).values())
-        fig = area_figure(goal, rng, ctx.today, series, book.over(goal, ctx.network_id, rng), reports,
+        fig = area_figure(goal, rng, ctx.today, area_values(goal, rng, grouped, ctx.network_id),
+                          book.over(goal, ctx.network_id, rng), reports,
                           network_base(goal) or bases.get((goal.id, ctx.network_id)))
         out[goal.id] = {**fig, "periods": series}
     return out
 
 
-def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods: bool = True) -> dict:
+def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods: bool = True,
+                   area_periods: bool = True) -> dict:
     """One goal: the network against its target, each province as a whole, every member.
 
     Members are ranked by their share of their target (then by actual). The
-    ``periods`` of each member list every period of the range, with ``actual``
-    None where nothing is approved.
+    ``periods`` of each member (``member_periods``) and of each province
+    (``area_periods``) list every period of the range, with ``actual`` None
+    where nothing is approved; the network's are always there.
     """
     rng = filters.range
     ctx = Context.load(today)
@@ -138,12 +150,13 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     network = network_goal_figures([goal], ctx, rng, book, grouped).get(goal.id)
     bases = area_bases([goal], rng, province_ids)
     for pid in province_ids:
-        series = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
         reports = sum(int(r.c) for r in grouped.get((goal.id, pid), {}).values())
-        fig = area_figure(goal, rng, today, series, book.over(goal, pid, rng, as_area=True), reports,
-                          bases.get((goal.id, pid)))
+        fig = area_figure(goal, rng, today, area_values(goal, rng, grouped, pid),
+                          book.over(goal, pid, rng, as_area=True), reports, bases.get((goal.id, pid)))
         if fig["actual"] is not None or fig["target"] is not None:
-            provinces.append({"org": ctx.code(pid), **fig, "periods": series})
+            if area_periods:
+                fig["periods"] = area_series(goal, rng, grouped, pid, book.yearly(goal, pid, as_area=True))
+            provinces.append({"org": ctx.code(pid), **fig})
     provinces.sort(key=_ranking_key)
     figs = member_range_figures(goal, rng) if members else {}
     values = member_period_values(goal, rng) if member_periods and members else {}
@@ -329,8 +342,8 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     bases = area_bases(goals, rng, [province.id])
     goal_rows = []
     for goal in goals:
-        series = area_series(goal, rng, grouped, province.id, book.yearly(goal, province.id, as_area=True))
-        fig = area_figure(goal, rng, today, series, book.over(goal, province.id, rng, as_area=True),
+        fig = area_figure(goal, rng, today, area_values(goal, rng, grouped, province.id),
+                          book.over(goal, province.id, rng, as_area=True),
                           sum(int(r.c) for r in grouped.get((goal.id, province.id), {}).values()),
                           bases.get((goal.id, province.id)))
         peers = [area_actual(goal, totals.get((goal.id, pid))) for pid in province_ids]
@@ -399,7 +412,7 @@ def member_dashboard(org: Organisation, filters: Filters, today: date, *, initia
 def public_goal_dashboard(goal: Goal, filters: Filters, today: date) -> dict:
     """A goal for the public: the network and the provinces as a whole; approved figures only,
     no members' own figures and no people."""
-    data = goal_dashboard(goal, Filters(filters.range), today, member_periods=False)
+    data = goal_dashboard(goal, Filters(filters.range), today, member_periods=False, area_periods=False)
     return {key: data[key] for key in ("goal", "info", "range", "network", "provinces")} | {
         "orgs": {code: v for code, v in data["orgs"].items() if v["kind"] == OrgKind.PROVINCE}}
 

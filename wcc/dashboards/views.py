@@ -243,7 +243,7 @@ def goal(code: str):
     goal = _goal_or_404(code)
     require(current_user, "dashboard.goal", goal)
     filters = current_filters()
-    data = goal_data(goal, filters, member_periods=False)
+    data = goal_data(goal, filters, member_periods=False, area_periods=False)
     t = goal_tables(data, filters.rank)
     return render_template("dashboards/goal.html", goal=goal, data=data, tables=t,
                            charts=goal_charts(t, rank=filters.rank),
@@ -434,7 +434,7 @@ def goal_csv(code: str):
     goal = _goal_or_404(code)
     require(current_user, "dashboard.goal", goal)
     filters = current_filters()
-    return _csv(goal_tables(goal_data(goal, filters, member_periods=False), filters.rank), "goal", goal.code.lower())
+    return _csv(goal_tables(goal_data(goal, filters, member_periods=False, area_periods=False), filters.rank), "goal", goal.code.lower())
 
 
 @bp.get("/dashboards/provinces/<code>.csv")

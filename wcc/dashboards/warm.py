@@ -126,7 +126,7 @@ def _warm(kind: str, code: str, args: dict) -> int:
         if goal is None or not goal.active:
             return 0
         if kind == "goal":
-            data.goal_data(goal, filters, member_periods=False)
+            data.goal_data(goal, filters, member_periods=False, area_periods=False)
         elif kind == "public":
             data.public_data(goal, filters)
         else:
