@@ -53,13 +53,11 @@ def track(status: str) -> str:
     return TRACKS[status]  # ProgressStatus is a StrEnum: its values are its keys
 
 
-def status_over(goal: Goal | GoalRule, actual: float | None, last_seq: int | None, target: float | None,
-                rng: PeriodRange, today: date, base: Observation | None = None, *,
-                judged: Judge | None = None) -> str:
-    """The progress status (``ProgressStatus`` value) of a figure over the range: ``judge``, or
-    ``judged``, the same made ready for the goal, range and day once for many figures."""
+def status_over(judged: Judge, goal: Goal | GoalRule, actual: float | None, last_seq: int | None,
+                target: float | None, base: Observation | None = None) -> str:
+    """The progress status (``ProgressStatus`` value) of a figure over the range, by ``judged``:
+    ``progress.judge`` made ready for the goal, the range and the day."""
     last = seq_period(last_seq, goal) if last_seq is not None else None
-    judged = judged or Judge(goal, rng, today)
     return judged(actual=actual, last=last, target=target, base=base).status.value
 
 
@@ -139,13 +137,13 @@ def area_figure(goal: Goal, rng: PeriodRange, today: date, values: list[tuple[in
     from ``area_bases``."""
     actual = combine(goal, [value for _seq, value in values])
     last_seq = values[-1][0] if values else None
-    return figure(goal, actual, target, reports, status_over(goal, actual, last_seq, target, rng, today, base))
+    return figure(goal, actual, target, reports,
+                  status_over(Judge(goal, rng, today), goal, actual, last_seq, target, base))
 
 
-def member_status(goal: Goal | GoalRule, fig: dict, target: float | None, rng: PeriodRange, today: date, *,
-                  judged: Judge | None = None) -> str:
+def member_status(judged: Judge, goal: Goal | GoalRule, fig: dict, target: float | None) -> str:
     """A member's status over the range, from ``member_figures`` (``judged``: see ``status_over``)."""
     base = None
     if fig["base_seq"] is not None:
         base = Observation(seq_period(fig["base_seq"], goal).time, fig["base_value"])
-    return status_over(goal, fig["actual"], fig["last_seq"], target, rng, today, base, judged=judged)
+    return status_over(judged, goal, fig["actual"], fig["last_seq"], target, base)

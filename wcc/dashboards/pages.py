@@ -179,7 +179,7 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
             targets[key] = (range_target(goal, yearly, rng),
                             [period_target(goal, yearly, p) for p in periods] if member_periods else [])
         target, period_targets = targets[key]
-        status = member_status(rule, fig, target, rng, today, judged=judged)
+        status = member_status(judged, rule, fig, target)
         item = {"org": org["code"], "kind": org["kind"], "province": org["province"],
                 **figure(goal, fig["actual"], target, fig["reports"], status)}
         if member_periods:
@@ -385,7 +385,7 @@ def member_dashboard(org: Organisation, filters: Filters, today: date, *, initia
     for goal in goals:
         fig = figs.get((goal.id, org.id)) or NO_FIGURE
         target = book.over(goal, org.id, rng)
-        status = member_status(goal, fig, target, rng, today)
+        status = member_status(Judge(goal, rng, today), goal, fig, target)
         actual = fig["actual"]
         peers, everyone = averages.get((goal.id, org.kind)), averages.get((goal.id, None))
         goal_rows.append({"code": goal.code, **figure(goal, actual, target, fig["reports"], status),

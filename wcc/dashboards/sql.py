@@ -319,7 +319,8 @@ def _running_sums_stmt(level: bool, lateral: bool) -> Select:
         return stmt.where(org.kind.in_(MEMBER_KINDS))
 
     def probe(condition, latest):
-        return select((func.max if latest else func.min)(s.seq)).where(s.goal_id == goal_id, s.org_id == org.id, condition).scalar_subquery()
+        return (select((func.max if latest else func.min)(s.seq))
+                .where(s.goal_id == goal_id, s.org_id == org.id, condition).scalar_subquery())
 
     seqs = {name: probe(*how).label(name) for name, how in nearest.items()}
     probes = (select(org.id.label("org_id"), *seqs.values(),

@@ -249,12 +249,9 @@ def missing_table(rows: list[dict], orgs: dict, period: str | None, *, only_miss
 SHOWN_MEMBERS = 25
 
 
-def members_table(data: dict, *, everyone: bool = False, by: str | None = None,
-                  rows: list[dict] | None = None) -> Table:
-    """Members ranked (``ranked``): all of them (``everyone``, or few enough), else the first and
-    last ``SHOWN_MEMBERS``. ``rows``: the members ranked so already (a page shows two tables of
-    a thousand members, ranked alike unless by share)."""
-    rows = ranked(data["members"], by) if rows is None else rows
+def members_table(data: dict, rows: list[dict], *, everyone: bool = False) -> Table:
+    """``data``'s members as ``rows`` gives them, ranked (``ranked``): all of them (``everyone``,
+    or few enough), else the first and last ``SHOWN_MEMBERS``."""
     caption = _("Members compared")
     if not everyone and len(rows) > 2 * SHOWN_MEMBERS:
         rows = rows[:SHOWN_MEMBERS] + rows[-SHOWN_MEMBERS:]

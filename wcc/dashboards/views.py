@@ -110,14 +110,14 @@ def overview_charts(data: dict, t: dict[str, tables.Table], rank: str | None = N
 
 
 def goal_tables(data: dict, rank: str | None = None) -> dict[str, tables.Table]:
+    # A page shows two tables of every member: ranked alike unless by share, so ranked once then.
     by_value = tables.ranked(data["members"], None)
-    ranked = by_value if tables.rank_key(rank) == tables.rank_key(None) else None
+    by_rank = by_value if tables.rank_key(rank) == tables.rank_key(None) else tables.ranked(data["members"], rank)
     return {"trend": tables.trend_table(data["network"].get("periods", []), data["info"]["unit"],
                                         _("The network per period"), {data["goal"]: data["info"]}),
             "provinces": tables.provinces_table(data, rank),
-            "members": tables.members_table(data, everyone=bool(data.get("province_filter")), by=rank,
-                                            rows=ranked),
-            "members_all": tables.members_table(data, everyone=True, rows=by_value),
+            "members": tables.members_table(data, by_rank, everyone=bool(data.get("province_filter"))),
+            "members_all": tables.members_table(data, by_value, everyone=True),
             "spread": tables.spread_table(data)}
 
 

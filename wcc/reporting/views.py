@@ -69,7 +69,7 @@ LABELS = {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES, "unit_
 def _format_period_filter(value, dates: bool = True, short: bool = False, lang: str | None = None) -> str:
     """``format_period`` in the active language, or in ``lang`` when a template that lists many
     periods has the language at hand (looking it up costs more than a cached label)."""
-    return format_period(value, lang or None, dates=dates, short=short)
+    return format_period(value, lang, dates=dates, short=short)
 
 
 @bp.app_context_processor
