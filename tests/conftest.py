@@ -68,8 +68,12 @@ def pytest_report_header(config):
 def pytest_terminal_summary(terminalreporter):
     """Say how many tests ran on each database, and in Chromium: CI's proof that none was skipped."""
     passed = [r.nodeid for r in terminalreporter.stats.get("passed", []) if r.when == "call"]
-    per_backend = {b: sum(1 for n in passed if f"[{b}" in n) for b in BACKENDS}
-    browser = {b: sum(1 for n in passed if "tests/browser/" in n and f"[{b}" in n) for b in BACKENDS}
+
+    def on(backend: str, nodeid: str) -> bool:  # the database is one of the test's parameters, in any place
+        return backend in nodeid.partition("[")[2].rstrip("]").split("-")
+
+    per_backend = {b: sum(1 for n in passed if on(b, n)) for b in BACKENDS}
+    browser = {b: sum(1 for n in passed if "tests/browser/" in n and on(b, n)) for b in BACKENDS}
     terminalreporter.write_sep("-", "database and browser tests")
     for backend in BACKENDS:
         terminalreporter.write_line(f"{backend}: {per_backend[backend]} tests passed, "
@@ -280,12 +284,13 @@ def sign_in_with_password(client, email, password=TEST_PASSWORD, **kwargs):
 
 @pytest.fixture
 def create_org(app):
-    """``create_org(kind, code=None, parent=None, **fields)`` → a committed Organisation."""
+    """``create_org(kind, code=None, parent=None, commit=True, **fields)`` → a committed Organisation
+    (only added to the session with ``commit=False``)."""
     from wcc.orgs.models import Organisation, OrgKind
 
     counter = iter(range(10, 10_000))
 
-    def factory(kind: str = "municipality", code: str | None = None, parent=None, **fields):
+    def factory(kind: str = "municipality", code: str | None = None, parent=None, commit: bool = True, **fields):
         n = next(counter)
         if code is None:
             code = {"network": "WCC", "province": f"IR-{n % 100:02d}",
@@ -297,7 +302,8 @@ def create_org(app):
             settlement=fields.pop("settlement", "city" if kind == OrgKind.MUNICIPALITY else None),
             **fields)
         db.session.add(org)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return org
 
     return factory
@@ -305,15 +311,17 @@ def create_org(app):
 
 @pytest.fixture
 def create_user(app):
-    """``create_user(role, org, email=None, two_factor=None, **fields)`` → a committed User
-    (password TEST_PASSWORD). Admins and province officers have set up their second factor
-    (TEST_TOTP_SECRET), as the app requires of them; ``two_factor`` says otherwise."""
+    """``create_user(role, org, email=None, two_factor=None, commit=True, **fields)`` → a committed User
+    (password TEST_PASSWORD; only added to the session with ``commit=False``). Admins and province
+    officers have set up their second factor (TEST_TOTP_SECRET), as the app requires of them;
+    ``two_factor`` says otherwise."""
     from wcc.auth.models import User
     from wcc.db import utcnow
 
     counter = iter(range(1, 100_000))
 
-    def factory(role: str, org, email: str | None = None, two_factor: bool | None = None, **fields):
+    def factory(role: str, org, email: str | None = None, two_factor: bool | None = None, commit: bool = True,
+                **fields):
         n = next(counter)
         email = email or f"{role}{n}@test.example.org"
         if two_factor is None:
@@ -325,7 +333,8 @@ def create_user(app):
                     password_hash=test_password_hash(), role=role, org_id=org.id, org=org,
                     active=fields.pop("active", True), **fields)
         db.session.add(user)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return user
 
     return factory
@@ -339,26 +348,30 @@ def network(create_org, create_user):
     ministry, isfahan (province IR-10), fars (province IR-07), isfahan_city
     (IR-10-ISFAHAN), kashan_city (IR-10-KASHAN), shiraz_city (IR-07-SHIRAZ).
     """
+    from functools import partial
     from types import SimpleNamespace
 
-    wcc = create_org("network", code="WCC", name_en="Union of World Craft Cities")
-    isfahan = create_org("province", code="IR-10", parent=wcc, name_en="Isfahan", name_fa="اصفهان")
-    fars = create_org("province", code="IR-07", parent=wcc, name_en="Fars", name_fa="فارس")
+    # Added to the session and committed together: the rollups follow the organisations once, not per row.
+    org, user = partial(create_org, commit=False), partial(create_user, commit=False)
+    wcc = org("network", code="WCC", name_en="Union of World Craft Cities")
+    isfahan = org("province", code="IR-10", parent=wcc, name_en="Isfahan", name_fa="اصفهان")
+    fars = org("province", code="IR-07", parent=wcc, name_en="Fars", name_fa="فارس")
     orgs = {
         "WCC": wcc, "IR-10": isfahan, "IR-07": fars,
-        "IR-10-ISFAHAN": create_org("municipality", code="IR-10-ISFAHAN", parent=isfahan, name_en="Isfahan"),
-        "IR-10-KASHAN": create_org("municipality", code="IR-10-KASHAN", parent=isfahan, name_en="Kashan"),
-        "IR-07-SHIRAZ": create_org("municipality", code="IR-07-SHIRAZ", parent=fars, name_en="Shiraz"),
+        "IR-10-ISFAHAN": org("municipality", code="IR-10-ISFAHAN", parent=isfahan, name_en="Isfahan"),
+        "IR-10-KASHAN": org("municipality", code="IR-10-KASHAN", parent=isfahan, name_en="Kashan"),
+        "IR-07-SHIRAZ": org("municipality", code="IR-07-SHIRAZ", parent=fars, name_en="Shiraz"),
     }
     users = {
-        "admin": create_user("admin", wcc, email="admin@test.example.org"),
-        "ministry": create_user("ministry", wcc, email="ministry@test.example.org"),
-        "isfahan": create_user("province", isfahan, email="isfahan@test.example.org"),
-        "fars": create_user("province", fars, email="fars@test.example.org"),
-        "isfahan_city": create_user("municipality", orgs["IR-10-ISFAHAN"], email="isfahan.city@test.example.org"),
-        "kashan_city": create_user("municipality", orgs["IR-10-KASHAN"], email="kashan.city@test.example.org"),
-        "shiraz_city": create_user("municipality", orgs["IR-07-SHIRAZ"], email="shiraz.city@test.example.org"),
+        "admin": user("admin", wcc, email="admin@test.example.org"),
+        "ministry": user("ministry", wcc, email="ministry@test.example.org"),
+        "isfahan": user("province", isfahan, email="isfahan@test.example.org"),
+        "fars": user("province", fars, email="fars@test.example.org"),
+        "isfahan_city": user("municipality", orgs["IR-10-ISFAHAN"], email="isfahan.city@test.example.org"),
+        "kashan_city": user("municipality", orgs["IR-10-KASHAN"], email="kashan.city@test.example.org"),
+        "shiraz_city": user("municipality", orgs["IR-07-SHIRAZ"], email="shiraz.city@test.example.org"),
     }
+    db.session.commit()
     return SimpleNamespace(orgs=orgs, users=users)
 
 
