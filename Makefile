@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
-PYTEST_ARGS ?= -n 2
+# One test worker per CPU, two to four of them; a worker that runs out of tests takes some of another's.
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, max(2, len(os.sched_getaffinity(0)))))')
+PYTEST_ARGS ?= -n $(WORKERS) --dist worksteal
 
 .PHONY: run test lint translations compile-translations migrate seed ci clean
 

@@ -5,8 +5,9 @@ is the same in every language; the pages take turns in fa, en and ru, so each la
 direction and labels are checked on a third of them): it is the slowest part of the crawl.
 
 The pages are the ones the navigation crawl finds (tests/fixtures/navigation.py), on the demo
-network. One browser; one context per role and language; each page is opened once, checked at
-390 px, then widened to 1280 px and checked again. axe-core is a test asset only
+network. One browser; one test, and one context, per role and language (so that the crawl's pages
+spread over the test workers); each page is opened once, checked at 390 px, then widened to
+1280 px and checked again. axe-core is a test asset only
 (tests/browser/vendor/axe-core, MPL-2.0), injected into the page by the test.
 """
 
@@ -26,6 +27,7 @@ AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(e
 DEMO_USERS = {"admin": "admin@wcc.example.org", "ministry": "ministry@wcc.example.org",
               "province": "isfahan.province@wcc.example.org", "municipality": "isfahan.city@wcc.example.org",
               "anonymous": None}
+LANGUAGES = ("fa", "en", "ru")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -105,8 +107,9 @@ class Problems:
 # The layout and the markup do not depend on the database, so the pages are checked on the first
 # database kind of the run only (the crawl itself runs on every kind in tests/core/test_navigation.py).
 @pytest.mark.parametrize("backend", BACKENDS[:1], indirect=True)
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, demo, demo_server, role):
+def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, demo, demo_server, role, lang):
     from wcc.auth.services import find_user_by_email
     from wcc.extensions import db
 
@@ -120,41 +123,37 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
     assert pages and (role == "anonymous" or len(pages) > 10), pages
     own = urlsplit(demo_server).netloc
     problems = Problems()
-    languages = ("fa", "en", "ru")
-    for lang in languages:
-        context = browser.new_context(viewport=PHONE, locale="fa-IR")
+    context = browser.new_context(viewport=PHONE, locale="fa-IR")
 
-        def only_own_host(route, lang=lang):
-            if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                problems.add(f"asked another host for {route.request.url}", f"{lang} {route.request.frame.url}")
-                route.abort()
+    def only_own_host(route):
+        if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            problems.add(f"asked another host for {route.request.url}", route.request.frame.url)
+            route.abort()
 
-        context.route("**/*", only_own_host)
-        if user:
-            context.add_cookies([sign_in_cookie(demo, user, demo_server)])
-        tab = context.new_page()
-        tab.on("pageerror", lambda exc: problems.add(f"JavaScript error: {exc}", f"{role} {lang}"))  # noqa: B023
-        tab.goto(f"{demo_server}/?lang={lang}")
-        for number, url in enumerate(pages):
-            where = f"{lang} {url}"
-            tab.set_viewport_size(PHONE)
-            tab.goto(demo_server + url)
-            assert tab.locator("html").get_attribute("lang") == lang, where
-            assert tab.locator("html").get_attribute("dir") == ("rtl" if lang == "fa" else "ltr"), where
-            overflow = tab.evaluate(OVERFLOW)
-            if overflow:
-                problems.add(f"wider than 390 px ({overflow['scrollWidth']} px): " + "; ".join(overflow["elements"]),
-                             where)
-            tab.set_viewport_size(DESKTOP)
-            height = tab.evaluate(NAV_HEIGHT)
-            if height > ONE_ROW:
-                problems.add(f"the navbar wraps at 1280 px ({height} px high)", where)
-            if languages[number % len(languages)] != lang:
-                continue  # axe runs once per page, in its turn of the three languages
-            tab.evaluate(AXE)  # through the DevTools protocol: the page's CSP allows no inline script
-            for line in tab.evaluate(AXE_RUN):
-                problems.add(line, where)
-        context.close()
-    assert not problems.found, f"as {role}, " + problems.report()
+    context.route("**/*", only_own_host)
+    if user:
+        context.add_cookies([sign_in_cookie(demo, user, demo_server)])
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: problems.add(f"JavaScript error: {exc}", role))
+    tab.goto(f"{demo_server}/?lang={lang}")
+    for number, url in enumerate(pages):
+        tab.set_viewport_size(PHONE)
+        tab.goto(demo_server + url)
+        assert tab.locator("html").get_attribute("lang") == lang, url
+        assert tab.locator("html").get_attribute("dir") == ("rtl" if lang == "fa" else "ltr"), url
+        overflow = tab.evaluate(OVERFLOW)
+        if overflow:
+            problems.add(f"wider than 390 px ({overflow['scrollWidth']} px): " + "; ".join(overflow["elements"]), url)
+        tab.set_viewport_size(DESKTOP)
+        height = tab.evaluate(NAV_HEIGHT)
+        if height > ONE_ROW:
+            problems.add(f"the navbar wraps at 1280 px ({height} px high)", url)
+        if LANGUAGES[number % len(LANGUAGES)] != lang:
+            continue  # axe runs once per page, in its turn of the three languages
+        tab.evaluate(AXE)  # through the DevTools protocol: the page's CSP allows no inline script
+        for line in tab.evaluate(AXE_RUN):
+            problems.add(line, url)
+    context.close()
+    assert not problems.found, f"as {role} in {lang}, " + problems.report()
