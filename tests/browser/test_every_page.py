@@ -104,21 +104,30 @@ class Problems:
             for problem, pages in self.found.items())
 
 
+@pytest.fixture(scope="module")
+def crawled() -> dict:
+    """Each role's pages, crawled once for the three languages' tests (on one worker)."""
+    return {}
+
+
 # The layout and the markup do not depend on the database, so the pages are checked on the first
 # database kind of the run only (the crawl itself runs on every kind in tests/core/test_navigation.py).
 @pytest.mark.parametrize("backend", BACKENDS[:1], indirect=True)
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, demo, demo_server, role, lang):
+def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, demo, demo_server, crawled,
+                                                                          role, lang):
     from wcc.auth.services import find_user_by_email
     from wcc.extensions import db
 
     user = find_user_by_email(DEMO_USERS[role]) if DEMO_USERS[role] else None
-    client = demo.client()
-    if user:
-        demo.sign_in(client, user)
-    # The pages as found, apart from the language switch's links: each context keeps its language.
-    pages = [url for url in crawl(client).pages() if "lang=" not in url]
+    if role not in crawled:
+        client = demo.client()
+        if user:
+            demo.sign_in(client, user)
+        # The pages as found, apart from the language switch's links: each context keeps its language.
+        crawled[role] = [url for url in crawl(client).pages() if "lang=" not in url]
+    pages = crawled[role]
     db.session.rollback()  # no transaction left open while the server answers the browser
     assert pages and (role == "anonymous" or len(pages) > 10), pages
     own = urlsplit(demo_server).netloc
