@@ -4,6 +4,29 @@
 (function () {
   "use strict";
 
+  // Values written beyond the bars' ends (rankings) must fit in the chart however narrow it is drawn:
+  // the server leaves a quarter of the axis for them, too little on a phone. Widen the value axis
+  // at its far end by what the text that sticks out furthest needs, and look again (with the bars
+  // shorter, another text may stick out), a few times at most.
+  function fitBarTexts(target, tries = 3) {
+    const axis = target._fullLayout && target._fullLayout.xaxis;
+    const svg = target.querySelector(".main-svg");
+    if (!axis || !axis.range || !svg) return;
+    const box = svg.getBoundingClientRect();
+    let over = 0;
+    target.querySelectorAll(".bartext").forEach((text) => {
+      const r = text.getBoundingClientRect();
+      over = Math.max(over, box.left - r.left, r.right - box.right);
+    });
+    if (over <= 0.5 || tries <= 0) return;
+    const need = over + 8;
+    if (axis._length - need < 40) return;  // no room to give: leave the chart as drawn
+    const [a, b] = axis.range;
+    const grow = Math.abs(b - a) * need / (axis._length - need);
+    const range = b > a ? [a, b + grow] : [a + grow, b];
+    window.Plotly.relayout(target, { "xaxis.range": range }).then(() => fitBarTexts(target, tries - 1));
+  }
+
   function draw() {
     const font = window.getComputedStyle(document.body).fontFamily;
     document.querySelectorAll("script[type='application/json'][data-chart]").forEach((node) => {
@@ -18,7 +41,7 @@
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
         toImageButtonOptions: { filename: node.dataset.filename || "chart", scale: 2 },
-      });
+      }).then((drawn) => fitBarTexts(drawn));
     });
   }
 

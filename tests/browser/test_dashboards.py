@@ -61,3 +61,30 @@ def test_the_ministrys_questions_take_one_click_each_from_the_overview(page, fig
     rows = page.locator("#table-missing tbody tr")
     assert rows.count() > 0
     assert rows.first.locator("a[href^='/dashboards/members/']").count() == 1
+
+
+# The values written beyond the ends of ranking bars that stick out of their chart (cut off by its edge).
+CUT_BAR_VALUES = """() => [...document.querySelectorAll('.wcc-chart')].flatMap((chart) => {
+  const svg = chart.querySelector('.main-svg');
+  if (!svg) return [];
+  const box = svg.getBoundingClientRect();
+  return [...chart.querySelectorAll('.bartext')].filter((text) => {
+    const r = text.getBoundingClientRect();
+    return r.left < box.left - 1 || r.right > box.right + 1;
+  }).map((text) => `${chart.id}: ${text.textContent}`);
+})"""
+
+
+@pytest.mark.parametrize("lang", ["fa", "en", "ru"])
+def test_values_on_ranking_bars_are_whole_on_a_phone(page, figures_data, lang):
+    sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}/dashboards/goals/EXPORT-RU?lang={lang}&period_from=1403&period_to=1404")
+    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4", timeout=20_000)
+    assert page.locator(".wcc-chart .bartext").count() > 0
+    for _ in range(50):  # the axis is widened once the chart is drawn
+        cut = page.evaluate(CUT_BAR_VALUES)
+        if not cut:
+            break
+        page.wait_for_timeout(200)
+    assert cut == []
