@@ -11,20 +11,38 @@
   function fitBarTexts(target, tries = 3) {
     const axis = target._fullLayout && target._fullLayout.xaxis;
     const svg = target.querySelector(".main-svg");
-    if (!axis || !axis.range || !svg) return;
+    if (!axis || !axis.range || !svg) return Promise.resolve(target);
     const box = svg.getBoundingClientRect();
     let over = 0;
     target.querySelectorAll(".bartext").forEach((text) => {
       const r = text.getBoundingClientRect();
       over = Math.max(over, box.left - r.left, r.right - box.right);
     });
-    if (over <= 0.5 || tries <= 0) return;
     const need = over + 8;
-    if (axis._length - need < 40) return;  // no room to give: leave the chart as drawn
+    if (over <= 0.5 || tries <= 0 || axis._length - need < 40) return Promise.resolve(target);
     const [a, b] = axis.range;
     const grow = Math.abs(b - a) * need / (axis._length - need);
     const range = b > a ? [a, b + grow] : [a + grow, b];
-    window.Plotly.relayout(target, { "xaxis.range": range }).then(() => fitBarTexts(target, tries - 1));
+    return window.Plotly.relayout(target, { "xaxis.range": range }).then(() => fitBarTexts(target, tries - 1));
+  }
+
+  // A value axis's labels (written by the server, five or so) that do not fit side by side in a
+  // narrow chart are tilted by Plotly onto the axis title; keep every second (third …) one instead.
+  function thinTicks(target) {
+    const axis = target._fullLayout && target._fullLayout.xaxis;
+    if (!axis || axis.tickmode !== "array" || !axis.tickvals || axis.tickvals.length < 3) return target;
+    const widths = Array.from(target.querySelectorAll(".xtick text"), (text) => text.getBBox().width);
+    if (!widths.length) return target;
+    // The server's ticks are evenly spaced: each label needs its width and a gap.
+    const spacing = Math.abs(axis.l2p(axis.tickvals[1]) - axis.l2p(axis.tickvals[0]));
+    const step = Math.ceil((Math.max(...widths) + 12) / spacing);
+    if (!(step > 1)) return target;
+    const keep = (_, index) => index % step === 0;
+    return window.Plotly.relayout(target, {
+      "xaxis.tickvals": axis.tickvals.filter(keep),
+      "xaxis.ticktext": axis.ticktext.filter(keep),
+      "xaxis.tickangle": 0,
+    });
   }
 
   function draw() {
@@ -41,7 +59,7 @@
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
         toImageButtonOptions: { filename: node.dataset.filename || "chart", scale: 2 },
-      }).then((drawn) => fitBarTexts(drawn));
+      }).then((drawn) => fitBarTexts(drawn)).then(thinTicks);
     });
   }
 

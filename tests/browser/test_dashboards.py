@@ -75,8 +75,19 @@ CUT_BAR_VALUES = """() => [...document.querySelectorAll('.wcc-chart')].flatMap((
 })"""
 
 
+# The charts whose value axis (ticks written by the server) has labels tilted or on top of each other.
+CROWDED_VALUE_AXES = """() => [...document.querySelectorAll('.wcc-chart')].filter((chart) => {
+  const axis = chart._fullLayout && chart._fullLayout.xaxis;
+  if (!axis || axis.tickmode !== 'array') return false;
+  const labels = [...chart.querySelectorAll('.xtick text')];
+  const boxes = labels.map((text) => text.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+  return labels.some((text) => (text.getAttribute('transform') || '').includes('rotate'))
+    || boxes.slice(1).some((box, i) => box.left < boxes[i].right - 1);
+}).map((chart) => chart.id)"""
+
+
 @pytest.mark.parametrize("lang", ["fa", "en", "ru"])
-def test_values_on_ranking_bars_are_whole_on_a_phone(page, figures_data, lang):
+def test_ranking_values_and_axis_labels_are_whole_on_a_phone(page, figures_data, lang):
     sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{page.base_url}/dashboards/goals/EXPORT-RU?lang={lang}&period_from=1403&period_to=1404")
@@ -88,3 +99,4 @@ def test_values_on_ranking_bars_are_whole_on_a_phone(page, figures_data, lang):
             break
         page.wait_for_timeout(200)
     assert cut == []
+    assert page.evaluate(CROWDED_VALUE_AXES) == []
