@@ -18,7 +18,6 @@ and the cache.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -131,14 +130,13 @@ def area_values(goal: Goal, rng: PeriodRange, grouped, area_id: int) -> list[tup
     return out
 
 
-def area_figure(goal: Goal, rng: PeriodRange, today: date, values: list[tuple[int, float]], target: float | None,
-                reports: int, base: Observation | None = None) -> dict:
+def area_figure(judged: Judge, goal: Goal, values: list[tuple[int, float]], target: float | None, reports: int,
+                base: Observation | None = None) -> dict:
     """An area's figure over the range from its per-period ``values`` (``area_values``); ``base``
-    from ``area_bases``."""
+    from ``area_bases``; ``judged``: see ``status_over``."""
     actual = combine(goal, [value for _seq, value in values])
     last_seq = values[-1][0] if values else None
-    return figure(goal, actual, target, reports,
-                  status_over(Judge(goal, rng, today), goal, actual, last_seq, target, base))
+    return figure(goal, actual, target, reports, status_over(judged, goal, actual, last_seq, target, base))
 
 
 def member_status(judged: Judge, goal: Goal | GoalRule, fig: dict, target: float | None) -> str:

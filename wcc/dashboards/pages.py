@@ -121,7 +121,7 @@ def network_goal_figures(goals: list[Goal], ctx: Context, rng: PeriodRange, book
     for goal in goals:
         series = area_series(goal, rng, grouped, ctx.network_id, book.yearly(goal, ctx.network_id))
         reports = sum(int(r.c) for r in grouped.get((goal.id, ctx.network_id), {}).values())
-        fig = area_figure(goal, rng, ctx.today, area_values(goal, rng, grouped, ctx.network_id),
+        fig = area_figure(Judge(goal, rng, ctx.today), goal, area_values(goal, rng, grouped, ctx.network_id),
                           book.over(goal, ctx.network_id, rng), reports,
                           network_base(goal) or bases.get((goal.id, ctx.network_id)))
         out[goal.id] = {**fig, "periods": series}
@@ -149,9 +149,11 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     grouped = by_area(area_period_rows([goal], rng, area_ids) if area_ids else [])
     network = network_goal_figures([goal], ctx, rng, book, grouped).get(goal.id)
     bases = area_bases([goal], rng, province_ids)
+    rule = GoalRule.of(goal)
+    judged = Judge(rule, rng, today)  # one for the provinces and the members
     for pid in province_ids:
         reports = sum(int(r.c) for r in grouped.get((goal.id, pid), {}).values())
-        fig = area_figure(goal, rng, today, area_values(goal, rng, grouped, pid),
+        fig = area_figure(judged, goal, area_values(goal, rng, grouped, pid),
                           book.over(goal, pid, rng, as_area=True), reports, bases.get((goal.id, pid)))
         if fig["actual"] is not None or fig["target"] is not None:
             if area_periods:
@@ -166,8 +168,6 @@ def goal_dashboard(goal: Goal, filters: Filters, today: date, *, member_periods:
     targets: dict[tuple, tuple[float | None, list]] = {}
     out_members = []
     kinds = goal.reporting_kinds
-    rule = GoalRule.of(goal)
-    judged = Judge(rule, rng, today)
     for org_id in members:
         org = ctx.directory[org_id]
         if org["kind"] not in kinds:
@@ -342,7 +342,7 @@ def province_dashboard(province: Organisation, filters: Filters, today: date, *,
     bases = area_bases(goals, rng, [province.id])
     goal_rows = []
     for goal in goals:
-        fig = area_figure(goal, rng, today, area_values(goal, rng, grouped, province.id),
+        fig = area_figure(Judge(goal, rng, today), goal, area_values(goal, rng, grouped, province.id),
                           book.over(goal, province.id, rng, as_area=True),
                           sum(int(r.c) for r in grouped.get((goal.id, province.id), {}).values()),
                           bases.get((goal.id, province.id)))
