@@ -21,6 +21,18 @@ CHROMIUM = os.environ.get("WCC_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+# How long a click, a fill or a page load may wait before the test fails: a bound on waiting,
+# not a measure of speed. Playwright's 30 s is not enough when four test workers, their
+# browsers and the servers they drive share two CPUs and a photo upload is in line behind them.
+WAIT_MS = 90_000
+
+
+def new_context(browser, **options):
+    """A browser context whose waits are bounded by ``WAIT_MS``."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    return context
 
 
 def pytest_collection_modifyitems(items):
@@ -58,7 +70,7 @@ def page(browser, live_server):
     """A Chromium tab; requests to other hosts are refused and fail the test."""
     own = urlsplit(live_server.url).netloc
     foreign: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fa-IR")
+    context = new_context(browser, viewport={"width": 1280, "height": 900}, locale="fa-IR")
 
     def guard(route):
         url = route.request.url

@@ -20,7 +20,7 @@ def test_overview_and_goal_page_draw_their_charts_offline(page, figures_data, la
     sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
     page.goto(f"{page.base_url}/dashboards?lang={lang}&period_from=1404&period_to=1404&period=1404-Q2")
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "fa" else "ltr")
-    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 6", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 6")
     main = page.locator("main").inner_text()
     for text in QUESTIONS[lang]:
         assert text in main, text
@@ -31,7 +31,7 @@ def test_overview_and_goal_page_draw_their_charts_offline(page, figures_data, la
     # The map drew the provinces from the app's own GeoJSON.
     assert page.locator("#chart-map .choroplethlocation").count() > 0
     page.goto(f"{page.base_url}/dashboards/goals/EXPORT-RU?lang={lang}&period_from=1403&period_to=1404")
-    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4")
     assert page.locator(".plot-container").count() >= 4
 
 
@@ -43,12 +43,12 @@ def test_the_ministrys_questions_take_one_click_each_from_the_overview(page, fig
     sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
     overview = f"{page.base_url}/dashboards?lang={lang}&period_from=1404&period_to=1404&goal=EXPORT-RU"
     page.goto(overview)
-    page.locator("#chart-ranking .main-svg").first.wait_for(timeout=20_000)
+    page.locator("#chart-ranking .main-svg").first.wait_for()
     by_value = page.locator("#table-ranking tbody th").all_inner_texts()
     assert by_value and page.locator("#chart-ranking .bartext").count() > 0  # values on the bars
     page.click("#chosen a[href*='rank=share']")
     assert "rank=share" in page.url and page.url.endswith("#chosen")
-    page.locator("#chart-ranking .main-svg").first.wait_for(timeout=20_000)
+    page.locator("#chart-ranking .main-svg").first.wait_for()
     assert page.locator("#chosen a[aria-current='true'][href*='rank=share']").count() == 1
     assert sorted(page.locator("#table-ranking tbody th").all_inner_texts()) == sorted(by_value)
     # Who has not reported 1404-Q2: one click from the top of the overview.
@@ -91,7 +91,7 @@ def test_ranking_values_and_axis_labels_are_whole_on_a_phone(page, figures_data,
     sign_in(page, figures_data.users["ministry"].email, TEST_PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{page.base_url}/dashboards/goals/EXPORT-RU?lang={lang}&period_from=1403&period_to=1404")
-    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4", timeout=20_000)
+    page.wait_for_function("document.querySelectorAll('.wcc-chart .main-svg').length >= 4")
     assert page.locator(".wcc-chart .bartext").count() > 0
     for _ in range(50):  # the axis is widened once the chart is drawn
         cut = page.evaluate(CUT_BAR_VALUES)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import sign_in_cookie
+from tests.browser.conftest import new_context, sign_in_cookie
 from tests.conftest import BACKENDS
 from tests.fixtures.navigation import ROLES, crawl
 from tests.fixtures.server import serve_in_thread, stop_serving
@@ -132,7 +132,7 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
     assert pages and (role == "anonymous" or len(pages) > 10), pages
     own = urlsplit(demo_server).netloc
     problems = Problems()
-    context = browser.new_context(viewport=PHONE, locale="fa-IR")
+    context = new_context(browser, viewport=PHONE, locale="fa-IR")
 
     def only_own_host(route):
         if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
