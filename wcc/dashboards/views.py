@@ -492,12 +492,12 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None) 
     out = []
     for row in table.rows:
         track = row.get("track")
-        out.append(f'<tr data-track="{escape(track)}">' if track else "<tr>")
+        out.append(f'<tr data-track="{_escaped(track)}">' if track else "<tr>")
         for index, column in enumerate(columns):
             plain = tables.display(table, column, row)
-            text = escape(plain)
+            text = _escaped(plain)
             raw = row.get(column.key)
-            sort = "" if raw is None else escape(raw)
+            sort = "" if raw is None else _escaped(raw)
             kind = column.kind
             if index == 0:
                 name = _row_link(user_text(plain), row, links)
@@ -516,6 +516,20 @@ def table_body(table: tables.Table, filters: Filters, link: dict | None = None) 
     if link is None:
         table.body = body
     return body
+
+
+_NEEDS_ESCAPING = re.compile(r"[&<>\"']")
+
+
+def _escaped(value) -> str:
+    """``value`` as text safe inside an element or a quoted attribute. Most cells are numbers and
+    plain words, returned as they are: escaping them anyway costs a ``Markup`` per call, and a goal
+    page writes thousands of cells."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return escape(value)
+        value = str(value)
+    return escape(value) if _NEEDS_ESCAPING.search(value) else value
 
 
 def _row_link(name: Markup, row: dict, links: _Links | None) -> str:
