@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import brotli
@@ -12,6 +13,8 @@ import pytest
 
 from wcc.dashboards import pages, sql
 from wcc.dashboards.filters import Filters
+from wcc.dashboards.rollups import rebuild
+from wcc.extensions import db
 from wcc.periods import PeriodRange, parse_period
 
 #: ``pages.goal_dashboard`` as computed, with every member's periods, by the answer before the
@@ -54,6 +57,27 @@ def test_every_goal_range_province_and_day_answers_as_recorded(figures_data, mon
         # The page's answer: the same figures, the network's periods only.
         assert as_json(pages.goal_dashboard(goal, filters, day, member_periods=False, area_periods=False)) \
             == without_area_periods(without_member_periods(expected)), key
+
+
+@pytest.mark.parametrize("long_range", [10_000, 1], ids=["grouped", "running-sums"])
+def test_a_transaction_that_has_written_reads_its_own_members_figures(figures_data, create_org, make_report,
+                                                                      monkeypatch, long_range):
+    # The members' figures are read ahead, on PostgreSQL on a connection of their own, only when
+    # this transaction has written nothing: a report approved and not yet committed counts in the
+    # transaction that approved it, and nowhere else.
+    monkeypatch.setattr(sql, "LONG_RANGE", long_range)
+    goal = figures_data.goals["EXPORT-RU"]
+    rng = PeriodRange(parse_period("1403-Q1"), parse_period("1404-Q4"))
+    before = sql.member_range_figures_soon(goal, rng)()
+    town = create_org("municipality", code="IR-10-NEWTOWN", parent=figures_data.orgs["IR-10"], commit=False)
+    db.session.flush()
+    make_report(town, goal, "1404-Q2", status="approved", value=Decimal("1234"), commit=False)
+    rebuild()  # the rollups, in the same transaction, as an approval keeps them
+    after = sql.member_range_figures_soon(goal, rng)()
+    assert after[town.id]["actual"] == 1234 and after[town.id]["reports"] == 1
+    assert {k: v for k, v in after.items() if k != town.id} == before
+    db.session.rollback()
+    assert sql.member_range_figures_soon(goal, rng)() == before
 
 
 def test_the_api_gives_member_periods_only_when_asked(client, bearer, figures_data):
