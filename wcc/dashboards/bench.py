@@ -441,6 +441,9 @@ def approve_one(info: dict, index: int, first: str, last: str) -> None:
     from wcc.reporting import services
     from wcc.reporting.models import ProgressReport
 
+    # End the read this session may have open since it signed the client in: on SQLite a write from
+    # a snapshot older than the requests' own commits is refused at once ("database is locked").
+    db.session.commit()
     start, end = parse_period(first).first_day, parse_period(last).last_day
     province = select(Organisation.id).where(Organisation.code == info["province"]).scalar_subquery()
     report_id = db.session.scalar(
