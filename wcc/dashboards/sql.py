@@ -38,15 +38,20 @@ def as_float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _rows(stmt, params=None):
-    """The rows of a SELECT of columns (no entity), through the session's connection and its
-    transaction: the ORM's handling of each row of a result costs about as much as the row's
-    own reading, for the thousands of rows a goal page reads. Pending changes are flushed first,
-    as ``Session.execute`` does."""
+def _connection():
+    """The session's connection and transaction, its pending changes flushed first (as
+    ``Session.execute`` would)."""
     session = db.session
     if session.autoflush:
         session.flush()
-    return session.connection().execute(stmt, params)
+    return session.connection()
+
+
+def _rows(stmt, params=None):
+    """The rows of a SELECT of columns (no entity), through the session's connection: the ORM's
+    handling of each row of a result costs about as much as the row's own reading, for the
+    thousands of rows a goal page reads."""
+    return _connection().execute(stmt, params)
 
 
 def rows_soon(stmt, params=None) -> Callable[[], Sequence]:
@@ -66,10 +71,7 @@ def rows_soon(stmt, params=None) -> Callable[[], Sequence]:
 
 
 def _wrote_in_this_transaction() -> bool:
-    session = db.session
-    if session.autoflush:
-        session.flush()
-    return session.connection().exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+    return _connection().exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
 
 
 class _Apart(threading.Thread):
@@ -284,28 +286,23 @@ def member_figure(goal: Goal, total, count: int, last_value, last_seq: int | Non
             "base_seq": base_seq, "base_value": as_float(base_value)}
 
 
-def member_range_figures(goal: Goal, rng: PeriodRange) -> dict[int, dict]:
+def member_range_figures_soon(goal: Goal, rng: PeriodRange) -> Callable[[], dict[int, dict]]:
     """Every member's approved figure for one goal over the range, in one aggregate query over the
     member × period rollup: per member the sum, count and latest value inside the range and (for
     levels) the base, the first value at or after the goal's base period. Over a long range
     (``LONG_RANGE``) the same figures come from the rollup's running sums instead. Members are not
-    filtered here: the caller keeps those it shows. {org id: like ``member_figures``}."""
-    return member_range_figures_soon(goal, rng, apart=False)()
-
-
-def member_range_figures_soon(goal: Goal, rng: PeriodRange, *, apart: bool = True) -> Callable[[], dict[int, dict]]:
-    """``member_range_figures``, its query sent now (``rows_soon``; ``apart``: on a connection of its
-    own where that is safe): call the answer for the figures when the page needs them."""
+    filtered here: the caller keeps those it shows. The query is sent now (``rows_soon``); call
+    the answer for the figures when the page needs them: {org id: like ``member_figures``}."""
     query = _member_range_query(goal, rng)
     if query is None:
         return dict
     stmt, params, convert = query
-    rows = rows_soon(stmt, params) if apart else (lambda: _rows(stmt, params))
+    rows = rows_soon(stmt, params)
     return lambda: convert(rows())
 
 
 def _member_range_query(goal: Goal, rng: PeriodRange) -> tuple[Select, dict | None, Callable] | None:
-    """The statement of ``member_range_figures``, its parameters, and what turns its rows into figures."""
+    """The statement of ``member_range_figures_soon``, its parameters, and what turns its rows into figures."""
     bounds = goal_periods_bounds(goal, rng)
     if bounds is None:
         return None
@@ -343,7 +340,7 @@ def _member_range_query(goal: Goal, rng: PeriodRange) -> tuple[Select, dict | No
         for org_id, total, count, last_seq, last_value, first_seq, first_value in rows}
 
 
-#: Quarters from which ``member_range_figures`` reads each member's running sums instead of adding up
+#: Quarters from which ``member_range_figures_soon`` reads each member's running sums instead of adding up
 #: its rows. The GROUP BY reads every member × period row of the range, so its time grows with the
 #: range; the running sums cost two index lookups per member, however long the range. Measured at
 #: 1,000 members on PostgreSQL (medians, ms): 12 quarters 8 against 16, 28 quarters 17 against 17,
